@@ -1,0 +1,98 @@
+//! GraphQL mirrors of the domain enums (the domain stays free of async-graphql).
+
+use async_graphql::Enum;
+use serde::Serialize;
+
+use crate::domain::{register, site};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "register::AssetClass")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssetClass {
+    Server,
+    Workstation,
+    Laptop,
+    Printer,
+    Peripheral,
+    Monitor,
+    Phone,
+    Tablet,
+    Router,
+    Switch,
+    Firewall,
+    AccessPoint,
+    LoadBalancer,
+    Storage,
+    SoftwareApplication,
+    CloudSubscription,
+    VirtualMachine,
+    Container,
+    CloudStorage,
+    CloudService,
+    BusinessService,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "register::Category")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    Hardware,
+    Mobile,
+    Network,
+    Software,
+    Cloud,
+    Service,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "register::LifecycleStage")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LifecycleStage {
+    Planned,
+    Ordered,
+    InStock,
+    Deployed,
+    InMaintenance,
+    Retiring,
+    Retired,
+    Disposed,
+    Missing,
+    Defective,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "register::OperationalStatus")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OperationalStatus {
+    Operational,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "site::LocationKind")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LocationKind {
+    Site,
+    Building,
+    Floor,
+    Room,
+    Rack,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// The audited operation.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::audit::Operation")]
+pub enum AuditOperation {
+    Create,
+    Update,
+    Delete,
+}

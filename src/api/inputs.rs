@@ -1,0 +1,278 @@
+//! Mutation inputs. They serialise to the entity's document shape, so the service sees one format.
+
+use async_graphql::{ID, InputObject, Json, MaybeUndefined};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::enums::{AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus};
+
+type Patch<T> = MaybeUndefined<T>;
+
+/// An exact amount: `amount` is a decimal string such as "1299.00"; `currency` an ISO 4217 code.
+#[derive(InputObject, Serialize, Clone)]
+pub struct MoneyInput {
+    pub amount: String,
+    pub currency: String,
+}
+
+#[derive(InputObject, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<MoneyInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
+}
+
+/// Exactly one of `team` or `person`. Setting an owner replaces the previous one.
+#[derive(InputObject, Serialize, Clone)]
+pub struct OwnerInput {
+    pub team: Option<ID>,
+    pub person: Option<ID>,
+}
+
+#[derive(InputObject, Serialize, Clone)]
+pub struct ExternalIdInput {
+    pub source: String,
+    pub key: String,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAssetInput {
+    pub name: String,
+    pub asset_tag: String,
+    pub serial_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub class: AssetClass,
+    pub model: Option<ID>,
+    /// Defaults to IN_STOCK.
+    pub lifecycle_stage: Option<LifecycleStage>,
+    /// Defaults to UNKNOWN.
+    pub status: Option<OperationalStatus>,
+    pub owner: Option<OwnerInput>,
+    pub assignee: Option<ID>,
+    pub location: Option<ID>,
+    pub vendor: Option<ID>,
+    pub purchase: Option<PurchaseInput>,
+    pub warranty_end: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub attributes: Option<Json<Value>>,
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+/// Fields left out stay as they are; fields set to null are cleared; `purchase` and `attributes` merge.
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAssetInput {
+    #[serde(skip)]
+    pub id: ID,
+    /// The `version` you last read; the update is refused with CONFLICT if the asset changed since.
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub asset_tag: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub serial_number: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub manufacturer: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub class: Patch<AssetClass>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub model: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub lifecycle_stage: Patch<LifecycleStage>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub status: Patch<OperationalStatus>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub owner: Patch<OwnerInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub assignee: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub location: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub vendor: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub purchase: Patch<PurchaseInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub warranty_end: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub notes: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub tags: Patch<Vec<String>>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub attributes: Patch<Json<Value>>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub external_ids: Patch<Vec<ExternalIdInput>>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePersonInput {
+    pub name: String,
+    pub email: String,
+    pub title: Option<String>,
+    pub team: Option<ID>,
+    pub manager: Option<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePersonInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub email: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub title: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub team: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub manager: Patch<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTeamInput {
+    pub name: String,
+    pub cost_centre: Option<String>,
+    pub parent: Option<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTeamInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub cost_centre: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub parent: Patch<ID>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateLocationInput {
+    pub name: String,
+    pub kind: LocationKind,
+    pub parent: Option<ID>,
+    pub address: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateLocationInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub kind: Patch<LocationKind>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub parent: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub address: Patch<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateVendorInput {
+    pub name: String,
+    pub website: Option<String>,
+    pub support_email: Option<String>,
+    pub support_phone: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateVendorInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub website: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub support_email: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub support_phone: Patch<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateModelInput {
+    pub name: String,
+    pub manufacturer: String,
+    pub category: Category,
+    pub vendor: Option<ID>,
+    pub end_of_life: Option<NaiveDate>,
+    pub end_of_support: Option<NaiveDate>,
+    pub useful_life_months: Option<i64>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateModelInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub manufacturer: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub category: Patch<Category>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub vendor: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub end_of_life: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub end_of_support: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub useful_life_months: Patch<i64>,
+}
+
+/// Deletes an entity that nothing references any more.
+#[derive(InputObject)]
+pub struct DeleteInput {
+    pub id: ID,
+    pub expected_version: Option<i64>,
+}
+
+/// What every update input carries besides its changes.
+pub trait Targeted {
+    fn target(&self) -> (&ID, Option<i64>);
+}
+
+macro_rules! targeted {
+    ($($input:ty),*) => {
+        $(impl Targeted for $input {
+            fn target(&self) -> (&ID, Option<i64>) {
+                (&self.id, self.expected_version)
+            }
+        })*
+    };
+}
+
+targeted!(UpdateAssetInput, UpdatePersonInput, UpdateTeamInput, UpdateLocationInput, UpdateVendorInput, UpdateModelInput);

@@ -1,0 +1,204 @@
+//! The HTTP face of assetgraph: GraphQL at `/graphql`, GraphiQL at `/`, health and readiness probes.
+
+mod connection;
+mod context;
+mod enums;
+mod errors;
+mod filters;
+mod ids;
+mod inputs;
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{EmptySubscription, Schema, SDLExportOptions};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+pub use context::Readiness;
+use context::RequestContext;
+use mutation::MutationRoot;
+use query::QueryRoot;
+
+use crate::domain::audit::Actor;
+use crate::service::{Register, seed};
+use crate::store::Store;
+
+type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+fn schema(readiness: Readiness) -> AppSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(readiness)
+        .limit_depth(16)
+        .limit_complexity(20_000)
+        .limit_recursive_depth(32)
+        .finish()
+}
+
+/// The GraphQL schema as SDL, fields, arguments and enum values sorted for stable diffs.
+pub fn sdl() -> String {
+    schema(Readiness::default()).sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+}
+
+#[derive(Clone)]
+struct AppState {
+    schema: AppSchema,
+    readiness: Readiness,
+}
+
+/// The routes, over a register that may not be connected yet.
+pub fn router(readiness: Readiness) -> Router {
+    let state = AppState { schema: schema(readiness.clone()), readiness };
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("assetgraph").finish())
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.readiness.get() {
+        None => (StatusCode::SERVICE_UNAVAILABLE, "store not connected").into_response(),
+        Some(register) => match register.ready().await {
+            Ok(()) => "ready".into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "store not answering").into_response()
+            }
+        },
+    }
+}
+
+/// The caller's identity (until authentication exists: the `X-Actor` header) and a request id.
+fn request_context(headers: &HeaderMap) -> RequestContext {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty() && v.len() <= 200);
+    let request_id = header("x-request-id").map(str::to_string).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let name = header("x-actor").unwrap_or("anonymous").to_string();
+    RequestContext { actor: Actor { name, request_id } }
+}
+
+/// A GraphQL-shaped error for requests that never reached the executor.
+fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+    let context = request_context(headers);
+    let request_id = context.actor.request_id.clone();
+    let mut request = request.data(context);
+    if let Some(register) = state.readiness.get() {
+        request = loaders::attach(request, register);
+    }
+    let response = state.schema.execute(request).await;
+    let mut http = (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&response).unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into()),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        http.headers_mut().insert("x-request-id", value);
+    }
+    http
+}
+
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match serde_json::from_slice::<async_graphql::Request>(&body) {
+        Ok(request) => execute(&state, &headers, request).await,
+        Err(e) => rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {e}")),
+    }
+}
+
+/// GET serves queries only, so a link or a crawler can never change data.
+async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+    let Some(query) = params.get("query") else {
+        return rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", "missing query parameter `query`");
+    };
+    let mut request = async_graphql::Request::new(query.clone());
+    if let Some(name) = params.get("operationName") {
+        request = request.operation_name(name.clone());
+    }
+    if let Some(variables) = params.get("variables") {
+        match serde_json::from_str(variables) {
+            Ok(vars) => request = request.variables(async_graphql::Variables::from_json(vars)),
+            Err(_) => return rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` is not a JSON object"),
+        }
+    }
+    let is_mutation = match request.parsed_query() {
+        Ok(doc) => doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query),
+        Err(_) => false,
+    };
+    if is_mutation {
+        return rejection(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations must be sent with POST");
+    }
+    execute(&state, &headers, request).await
+}
+
+/// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, then marks ready.
+async fn connect(readiness: Readiness, url: String, demo: bool) {
+    loop {
+        match Store::open(&url).await {
+            Ok(store) => {
+                let register = Register::new(store);
+                if demo {
+                    match register.store().is_empty().await {
+                        Ok(true) => match seed::load(&register).await {
+                            Ok(report) => tracing::info!(created = report.created, "loaded the demo company"),
+                            Err(e) => tracing::error!(error = %e, "could not load the demo data"),
+                        },
+                        Ok(false) => tracing::info!("store already holds data; demo data not loaded"),
+                        Err(e) => tracing::error!(error = %e, "could not inspect the store"),
+                    }
+                }
+                let _ = readiness.set(register);
+                tracing::info!("store connected; ready");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "store not reachable; retrying in 2 s");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves; the store connects in the background.
+pub async fn serve(listener: TcpListener, url: String, demo: bool, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let readiness = Readiness::default();
+    tokio::spawn(connect(readiness.clone(), url, demo));
+    axum::serve(listener, router(readiness)).with_graceful_shutdown(shutdown).await
+}
+
+/// Starts a server in the background (for tests and embedding) and returns its readiness handle.
+pub fn spawn(listener: TcpListener, url: String, demo: bool) -> Readiness {
+    let readiness = Readiness::default();
+    tokio::spawn(connect(readiness.clone(), url, demo));
+    let app = router(readiness.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    readiness
+}

@@ -1,0 +1,214 @@
+//! Read operations: lookups by id and key, and filtered, sorted, paginated lists.
+
+use async_graphql::{Context, ID, Object, OutputType, Result};
+
+use super::connection::{Conn, connection, page_request};
+use super::context::{fail, register};
+use super::errors::bad_input;
+use super::filters::{
+    AssetFilter, AssetOrderField, FilterInput, LocationFilter, ModelFilter, NamedOrderField, Order, OrderField, PersonFilter,
+    PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
+};
+use super::ids;
+use super::loaders::one;
+use super::types::{AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode};
+use crate::domain::entity::{Entity, EntityKind, Record};
+use crate::domain::party::{Person, Team};
+use crate::domain::register::Asset;
+use crate::domain::site::Location;
+use crate::domain::supply::{Model, Vendor};
+
+pub struct QueryRoot;
+
+/// The Relay arguments every list takes.
+pub struct Window {
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+}
+
+/// A filtered, sorted page of one kind of entity.
+async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
+    ctx: &Context<'_>,
+    filter: Option<F>,
+    order: Option<Order<O>>,
+    default_order: O,
+    window: Window,
+    wrap: fn(Record<E>) -> N,
+) -> Result<Conn<N>> {
+    let request = page_request(window.first, window.after, window.last, window.before)?;
+    let register = register(ctx)?;
+    let filter = match filter {
+        None => crate::domain::query::Filter::everything(),
+        Some(input) => {
+            let mut subtrees = Subtrees::new();
+            for root in input.subtree_roots() {
+                let key = ids::decode(EntityKind::Location, &root).ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
+                let within = register.location_subtree(&key).await.map_err(|e| fail(ctx, e))?;
+                subtrees.insert(key, within);
+            }
+            compile(&input, &subtrees)?
+        }
+    };
+    let page = register.list::<E>(&filter, &sort(order, default_order), &request).await.map_err(|e| fail(ctx, e))?;
+    Ok(connection(page, wrap))
+}
+
+/// One entity by global id; a malformed or foreign id is an error, a missing entity is null.
+async fn by_id<E: Entity>(ctx: &Context<'_>, id: &ID) -> Result<Option<Record<E>>> {
+    let key = ids::decode(E::KIND, id).ok_or_else(|| bad_input(format!("{:?} is not a {} id", id.as_str(), E::KIND)))?;
+    one::<E>(ctx, Some(&key)).await
+}
+
+async fn node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
+    let Some((kind, key)) = ids::decode_any(id) else { return Err(bad_input(format!("{:?} is not an id from this API", id.as_str()))) };
+    let key = Some(&key);
+    Ok(match kind {
+        EntityKind::Asset => one::<Asset>(ctx, key).await?.map(|r| Node::Asset(AssetNode(r))),
+        EntityKind::Person => one::<Person>(ctx, key).await?.map(|r| Node::Person(PersonNode(r))),
+        EntityKind::Team => one::<Team>(ctx, key).await?.map(|r| Node::Team(TeamNode(r))),
+        EntityKind::Location => one::<Location>(ctx, key).await?.map(|r| Node::Location(LocationNode(r))),
+        EntityKind::Vendor => one::<Vendor>(ctx, key).await?.map(|r| Node::Vendor(VendorNode(r))),
+        EntityKind::Model => one::<Model>(ctx, key).await?.map(|r| Node::Model(ModelNode(r))),
+    })
+}
+
+/// Most ids one `nodes` call may ask for.
+const MAX_NODES: usize = 500;
+
+#[Object]
+impl QueryRoot {
+    /// Any entity by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        node(ctx, &id).await
+    }
+
+    /// Many entities by global id, in the order asked (null where none exists); batched.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(bad_input(format!("nodes takes at most {MAX_NODES} ids")));
+        }
+        futures_util::future::try_join_all(ids.iter().map(|id| node(ctx, id))).await
+    }
+
+    async fn asset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AssetNode>> {
+        Ok(by_id::<Asset>(ctx, &id).await?.map(AssetNode))
+    }
+
+    /// The asset carrying this asset tag.
+    async fn asset_by_tag(&self, ctx: &Context<'_>, tag: String) -> Result<Option<AssetNode>> {
+        let found = register(ctx)?.asset_by_tag(tag.trim()).await.map_err(|e| fail(ctx, e))?;
+        Ok(found.map(AssetNode))
+    }
+
+    /// The asset with this serial number from this manufacturer.
+    async fn asset_by_serial(&self, ctx: &Context<'_>, serial: String, manufacturer: String) -> Result<Option<AssetNode>> {
+        let found = register(ctx)?.asset_by_serial(serial.trim(), manufacturer.trim()).await.map_err(|e| fail(ctx, e))?;
+        Ok(found.map(AssetNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn assets(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AssetFilter>,
+        order_by: Option<Order<AssetOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<AssetNode>> {
+        list(ctx, filter, order_by, AssetOrderField::Name, Window { first, after, last, before }, AssetNode).await
+    }
+
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PersonNode>> {
+        Ok(by_id::<Person>(ctx, &id).await?.map(PersonNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PersonFilter>,
+        order_by: Option<Order<PersonOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<PersonNode>> {
+        list(ctx, filter, order_by, PersonOrderField::Name, Window { first, after, last, before }, PersonNode).await
+    }
+
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> Result<Option<TeamNode>> {
+        Ok(by_id::<Team>(ctx, &id).await?.map(TeamNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TeamFilter>,
+        order_by: Option<Order<NamedOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<TeamNode>> {
+        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, TeamNode).await
+    }
+
+    async fn location(&self, ctx: &Context<'_>, id: ID) -> Result<Option<LocationNode>> {
+        Ok(by_id::<Location>(ctx, &id).await?.map(LocationNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn locations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LocationFilter>,
+        order_by: Option<Order<NamedOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<LocationNode>> {
+        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, LocationNode).await
+    }
+
+    async fn vendor(&self, ctx: &Context<'_>, id: ID) -> Result<Option<VendorNode>> {
+        Ok(by_id::<Vendor>(ctx, &id).await?.map(VendorNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn vendors(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<VendorFilter>,
+        order_by: Option<Order<NamedOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<VendorNode>> {
+        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, VendorNode).await
+    }
+
+    async fn model(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ModelNode>> {
+        Ok(by_id::<Model>(ctx, &id).await?.map(ModelNode))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn models(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ModelFilter>,
+        order_by: Option<Order<NamedOrderField>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<ModelNode>> {
+        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, ModelNode).await
+    }
+}

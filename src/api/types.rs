@@ -1,0 +1,327 @@
+//! GraphQL object types wrapping domain records; relation fields go through DataLoaders.
+
+use async_graphql::{Context, ID, Interface, Json, Object, Result, SimpleObject, Union};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::connection::{Conn, page_request, slice};
+use super::context::{fail, register};
+use super::enums::{AssetClass, AuditOperation, Category, LifecycleStage, LocationKind, OperationalStatus};
+use super::ids;
+use super::loaders::{one, referring};
+use crate::domain::audit::AuditEntry;
+use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::money::Money;
+use crate::domain::party::{Person, Team};
+use crate::domain::register::{Asset, Owner};
+use crate::domain::site::Location;
+use crate::domain::supply::{Model, Vendor};
+
+/// The audit trail of one entity as a connection.
+async fn history(
+    ctx: &Context<'_>,
+    kind: EntityKind,
+    id: &EntityId,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Conn<AuditEntryNode>> {
+    let request = page_request(first, after, last, before)?;
+    let page = register(ctx)?.history(kind, id, &request).await.map_err(|e| fail(ctx, e))?;
+    Ok(super::connection::connection(page, AuditEntryNode))
+}
+
+/// The entities whose `path` points at `id`, as a connection.
+#[allow(clippy::too_many_arguments)]
+async fn referring_conn<E: Entity, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    path: &'static str,
+    id: &EntityId,
+    wrap: fn(Record<E>) -> N,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Conn<N>> {
+    let request = page_request(first, after, last, before)?;
+    let items = referring::<E>(ctx, path, id).await?;
+    Ok(slice(items, &request, wrap))
+}
+
+/// Defines a node type over `Record<Entity>` with the fields every entity shares.
+macro_rules! entity_object {
+    ($(#[$meta:meta])* $name:ident($entity:ty) as $graphql_name:literal { $($body:tt)* }) => {
+        #[derive(Clone)]
+        pub struct $name(pub Record<$entity>);
+
+        $(#[$meta])*
+        #[Object(name = $graphql_name)]
+        impl $name {
+            /// Opaque global id, usable with `node(id:)`.
+            async fn id(&self) -> ID {
+                ids::encode(<$entity as Entity>::KIND, &self.0.id)
+            }
+            /// Grows by one with every change; send it back as `expectedVersion` to update safely.
+            async fn version(&self) -> i64 {
+                self.0.version
+            }
+            async fn created_at(&self) -> DateTime<Utc> {
+                self.0.created_at
+            }
+            async fn updated_at(&self) -> DateTime<Utc> {
+                self.0.updated_at
+            }
+            /// Every audited change of this entity, oldest first.
+            async fn history(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AuditEntryNode>> {
+                history(ctx, <$entity as Entity>::KIND, &self.0.id, first, after, last, before).await
+            }
+            $($body)*
+        }
+    };
+}
+
+/// An exact amount of money; `amount` is a decimal string, never a float.
+#[derive(SimpleObject)]
+#[graphql(name = "Money")]
+pub struct MoneyNode {
+    pub amount: String,
+    pub currency: String,
+}
+
+impl From<&Money> for MoneyNode {
+    fn from(m: &Money) -> Self {
+        MoneyNode { amount: m.display_amount(), currency: m.currency.code().to_string() }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Purchase {
+    pub date: Option<NaiveDate>,
+    pub cost: Option<MoneyNode>,
+    pub order_number: Option<String>,
+    pub invoice_number: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ExternalId {
+    /// The system that knows the asset by this key (sccm, intune, aws, …).
+    pub source: String,
+    pub key: String,
+}
+
+/// Who is accountable for an asset.
+#[derive(Union)]
+#[graphql(name = "Owner")]
+pub enum OwnerNode {
+    Team(TeamNode),
+    Person(PersonNode),
+}
+
+entity_object!(
+    /// A registered IT asset: hardware, mobile, network, software, cloud or business service.
+    AssetNode(Asset) as "Asset" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        /// The organisation's unique inventory tag.
+        async fn asset_tag(&self) -> &str { &self.0.data.asset_tag }
+        async fn serial_number(&self) -> Option<&str> { self.0.data.serial_number.as_deref() }
+        async fn manufacturer(&self) -> Option<&str> { self.0.data.manufacturer.as_deref() }
+        async fn class(&self) -> AssetClass { self.0.data.class.into() }
+        /// Derived from the class.
+        async fn category(&self) -> Category { self.0.data.category.into() }
+        async fn lifecycle_stage(&self) -> LifecycleStage { self.0.data.lifecycle_stage.into() }
+        async fn status(&self) -> OperationalStatus { self.0.data.status.into() }
+        async fn model(&self, ctx: &Context<'_>) -> Result<Option<ModelNode>> {
+            Ok(one::<Model>(ctx, self.0.data.model.as_ref()).await?.map(ModelNode))
+        }
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<OwnerNode>> {
+            Ok(match &self.0.data.owner {
+                None => None,
+                Some(Owner::Team(id)) => one::<Team>(ctx, Some(id)).await?.map(|t| OwnerNode::Team(TeamNode(t))),
+                Some(Owner::Person(id)) => one::<Person>(ctx, Some(id)).await?.map(|p| OwnerNode::Person(PersonNode(p))),
+            })
+        }
+        /// The person using the asset.
+        async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<PersonNode>> {
+            Ok(one::<Person>(ctx, self.0.data.assignee.as_ref()).await?.map(PersonNode))
+        }
+        async fn location(&self, ctx: &Context<'_>) -> Result<Option<LocationNode>> {
+            Ok(one::<Location>(ctx, self.0.data.location.as_ref()).await?.map(LocationNode))
+        }
+        async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<VendorNode>> {
+            Ok(one::<Vendor>(ctx, self.0.data.vendor.as_ref()).await?.map(VendorNode))
+        }
+        async fn purchase(&self) -> Option<Purchase> {
+            self.0.data.purchase.as_ref().map(|p| Purchase {
+                date: p.date,
+                cost: p.cost.as_ref().map(MoneyNode::from),
+                order_number: p.order_number.clone(),
+                invoice_number: p.invoice_number.clone(),
+            })
+        }
+        async fn warranty_end(&self) -> Option<NaiveDate> { self.0.data.warranty_end }
+        /// Whether the warranty runs at least until today (UTC); null when no warranty is recorded.
+        async fn under_warranty(&self) -> Option<bool> {
+            self.0.data.warranty_end.map(|end| end >= Utc::now().date_naive())
+        }
+        async fn notes(&self) -> Option<&str> { self.0.data.notes.as_deref() }
+        async fn tags(&self) -> &[String] { &self.0.data.tags }
+        /// Class-specific data: cpuCores, memoryGb, os, hostname, ipAddresses, macAddresses, cloudProvider, region, resourceId, …
+        async fn attributes(&self) -> Json<serde_json::Map<String, serde_json::Value>> { Json(self.0.data.attributes.clone()) }
+        async fn external_ids(&self) -> Vec<ExternalId> {
+            self.0.data.external_ids.iter().map(|e| ExternalId { source: e.source.clone(), key: e.key.clone() }).collect()
+        }
+    }
+);
+
+entity_object!(
+    /// A member of staff who can own, use or be responsible for assets.
+    PersonNode(Person) as "Person" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        async fn email(&self) -> &str { &self.0.data.email }
+        async fn title(&self) -> Option<&str> { self.0.data.title.as_deref() }
+        async fn team(&self, ctx: &Context<'_>) -> Result<Option<TeamNode>> {
+            Ok(one::<Team>(ctx, self.0.data.team.as_ref()).await?.map(TeamNode))
+        }
+        async fn manager(&self, ctx: &Context<'_>) -> Result<Option<PersonNode>> {
+            Ok(one::<Person>(ctx, self.0.data.manager.as_ref()).await?.map(PersonNode))
+        }
+        /// People whose manager this person is.
+        async fn reports(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<PersonNode>> {
+            referring_conn::<Person, _>(ctx, "manager", &self.0.id, PersonNode, first, after, last, before).await
+        }
+        /// Assets this person uses.
+        async fn assigned_assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "assignee", &self.0.id, AssetNode, first, after, last, before).await
+        }
+        /// Assets this person owns personally.
+        async fn owned_assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "owner.person", &self.0.id, AssetNode, first, after, last, before).await
+        }
+    }
+);
+
+entity_object!(
+    /// A team, department or cost centre.
+    TeamNode(Team) as "Team" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        async fn cost_centre(&self) -> Option<&str> { self.0.data.cost_centre.as_deref() }
+        async fn parent(&self, ctx: &Context<'_>) -> Result<Option<TeamNode>> {
+            Ok(one::<Team>(ctx, self.0.data.parent.as_ref()).await?.map(TeamNode))
+        }
+        async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<TeamNode>> {
+            referring_conn::<Team, _>(ctx, "parent", &self.0.id, TeamNode, first, after, last, before).await
+        }
+        async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<PersonNode>> {
+            referring_conn::<Person, _>(ctx, "team", &self.0.id, PersonNode, first, after, last, before).await
+        }
+        /// Assets this team owns.
+        async fn owned_assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "owner.team", &self.0.id, AssetNode, first, after, last, before).await
+        }
+    }
+);
+
+entity_object!(
+    /// A site, building, floor, room or rack.
+    LocationNode(Location) as "Location" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        async fn kind(&self) -> LocationKind { self.0.data.kind.into() }
+        async fn address(&self) -> Option<&str> { self.0.data.address.as_deref() }
+        async fn parent(&self, ctx: &Context<'_>) -> Result<Option<LocationNode>> {
+            Ok(one::<Location>(ctx, self.0.data.parent.as_ref()).await?.map(LocationNode))
+        }
+        async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<LocationNode>> {
+            referring_conn::<Location, _>(ctx, "parent", &self.0.id, LocationNode, first, after, last, before).await
+        }
+        /// Assets recorded directly at this location (use `assets(filter: {locationWithin})` to include sub-locations).
+        async fn assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "location", &self.0.id, AssetNode, first, after, last, before).await
+        }
+    }
+);
+
+entity_object!(
+    /// A company that sells, supports or makes assets.
+    VendorNode(Vendor) as "Vendor" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        async fn website(&self) -> Option<&str> { self.0.data.website.as_deref() }
+        async fn support_email(&self) -> Option<&str> { self.0.data.support_email.as_deref() }
+        async fn support_phone(&self) -> Option<&str> { self.0.data.support_phone.as_deref() }
+        async fn models(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<ModelNode>> {
+            referring_conn::<Model, _>(ctx, "vendor", &self.0.id, ModelNode, first, after, last, before).await
+        }
+        /// Assets bought from this vendor.
+        async fn assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "vendor", &self.0.id, AssetNode, first, after, last, before).await
+        }
+    }
+);
+
+entity_object!(
+    /// A product model with its support horizon.
+    ModelNode(Model) as "Model" {
+        async fn name(&self) -> &str { &self.0.data.name }
+        async fn manufacturer(&self) -> &str { &self.0.data.manufacturer }
+        async fn category(&self) -> Category { self.0.data.category.into() }
+        async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<VendorNode>> {
+            Ok(one::<Vendor>(ctx, self.0.data.vendor.as_ref()).await?.map(VendorNode))
+        }
+        async fn end_of_life(&self) -> Option<NaiveDate> { self.0.data.end_of_life }
+        async fn end_of_support(&self) -> Option<NaiveDate> { self.0.data.end_of_support }
+        /// Default useful life for depreciation, in months.
+        async fn useful_life_months(&self) -> Option<u32> { self.0.data.useful_life_months }
+        async fn assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            referring_conn::<Asset, _>(ctx, "model", &self.0.id, AssetNode, first, after, last, before).await
+        }
+    }
+);
+
+/// One field changed by an audited operation; values are JSON, null when absent.
+#[derive(SimpleObject)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<Json<serde_json::Value>>,
+    pub after: Option<Json<serde_json::Value>>,
+}
+
+/// Who changed what, when, on behalf of which request.
+pub struct AuditEntryNode(pub AuditEntry);
+
+#[Object(name = "AuditEntry")]
+impl AuditEntryNode {
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    async fn request_id(&self) -> &str {
+        &self.0.request_id
+    }
+    async fn operation(&self) -> AuditOperation {
+        self.0.operation.into()
+    }
+    /// Global id of the changed entity (it may since have been deleted).
+    async fn entity_id(&self) -> ID {
+        ids::encode(self.0.entity_kind, &self.0.entity_id)
+    }
+    async fn changes(&self) -> Vec<FieldChange> {
+        self.0
+            .changes
+            .iter()
+            .map(|c| FieldChange { field: c.field.clone(), before: c.before.clone().map(Json), after: c.after.clone().map(Json) })
+            .collect()
+    }
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Asset(AssetNode),
+    Person(PersonNode),
+    Team(TeamNode),
+    Location(LocationNode),
+    Vendor(VendorNode),
+    Model(ModelNode),
+}

@@ -1,0 +1,79 @@
+//! Command-line entry points: `serve`, `seed` and `schema`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{ServeConfig, StoreConfig};
+use crate::service::{Register, seed};
+use crate::store::Store;
+use crate::{api, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "assetgraph", version, about = "IT asset management with a CMDB relationship graph, over GraphQL")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the GraphQL server.
+    Serve(ServeConfig),
+    /// Load the demo data set into a store (running it again changes nothing).
+    Seed(StoreConfig),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+pub async fn run() -> ExitCode {
+    telemetry::init();
+    let result = match Cli::parse().command {
+        Command::Serve(config) => serve(config).await,
+        Command::Seed(config) => load_seed(config).await,
+        Command::Schema => {
+            print!("{}", api::sdl());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn load_seed(config: StoreConfig) -> Result<(), String> {
+    let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
+    let report = seed::load(&Register::new(store)).await.map_err(|e| e.to_string())?;
+    tracing::info!(created = report.created, skipped = report.skipped, "seed loaded");
+    Ok(())
+}
+
+async fn serve(config: ServeConfig) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(address = %listener.local_addr().map_err(|e| e.to_string())?, db = %config.store.url, "serving GraphQL at /graphql, GraphiQL at /");
+    api::serve(listener, config.store.url, config.demo, shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// Resolves on SIGINT or SIGTERM so in-flight requests finish before the store closes.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

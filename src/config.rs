@@ -1,0 +1,24 @@
+//! Server settings, each from a flag or an environment variable.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreConfig {
+    /// Store URL: surrealkv://<dir> (embedded, durable), mem:// (throw-away) or ws://host:port (SurrealDB server).
+    #[arg(long = "db", env = "ASSETGRAPH_DB", default_value = "surrealkv://./data")]
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub store: StoreConfig,
+    /// Address to listen on.
+    #[arg(long, env = "ASSETGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Load the demo company when the store holds no assets.
+    #[arg(long, env = "ASSETGRAPH_DEMO", default_value_t = false)]
+    pub demo: bool,
+}

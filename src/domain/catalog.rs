@@ -1,0 +1,89 @@
+//! The register's cross-entity facts: which fields reference which kind, and what must be unique.
+
+use super::entity::{EntityKind, ReferenceField};
+
+const fn r(path: &'static str, target: EntityKind) -> ReferenceField {
+    ReferenceField { path, target }
+}
+
+const ASSET_REFERENCES: &[ReferenceField] = &[
+    r("owner.team", EntityKind::Team),
+    r("owner.person", EntityKind::Person),
+    r("assignee", EntityKind::Person),
+    r("location", EntityKind::Location),
+    r("vendor", EntityKind::Vendor),
+    r("model", EntityKind::Model),
+];
+const PERSON_REFERENCES: &[ReferenceField] = &[r("team", EntityKind::Team), r("manager", EntityKind::Person)];
+const TEAM_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Team)];
+const LOCATION_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Location)];
+const MODEL_REFERENCES: &[ReferenceField] = &[r("vendor", EntityKind::Vendor)];
+
+/// Fields of `kind` whose value is the id of another entity.
+pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
+    match kind {
+        EntityKind::Asset => ASSET_REFERENCES,
+        EntityKind::Person => PERSON_REFERENCES,
+        EntityKind::Team => TEAM_REFERENCES,
+        EntityKind::Location => LOCATION_REFERENCES,
+        EntityKind::Vendor => &[],
+        EntityKind::Model => MODEL_REFERENCES,
+    }
+}
+
+/// Every (kind, field) that may point at an entity of `target`: what blocks deleting it.
+pub fn referrers(target: EntityKind) -> Vec<(EntityKind, &'static str)> {
+    EntityKind::ALL
+        .into_iter()
+        .flat_map(|kind| reference_fields(kind).iter().map(move |f| (kind, f)))
+        .filter(|(_, f)| f.target == target)
+        .map(|(kind, f)| (kind, f.path))
+        .collect()
+}
+
+/// A uniqueness rule: the store index that enforces it and the input field to blame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueKey {
+    pub index: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Uniqueness rules per kind; the index names match `schema/surreal`.
+pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
+    match kind {
+        EntityKind::Asset => &[
+            UniqueKey { index: "asset_tag_unique", field: "assetTag", message: "another asset has this asset tag" },
+            UniqueKey {
+                index: "asset_serial_unique",
+                field: "serialNumber",
+                message: "another asset of this manufacturer has this serial number",
+            },
+            UniqueKey { index: "asset_external_id_unique", field: "externalIds", message: "another asset has this external id" },
+        ],
+        EntityKind::Person => &[UniqueKey { index: "person_email_unique", field: "email", message: "another person has this email" }],
+        EntityKind::Team => &[UniqueKey { index: "team_name_unique", field: "name", message: "another team has this name" }],
+        EntityKind::Vendor => &[UniqueKey { index: "vendor_name_unique", field: "name", message: "another vendor has this name" }],
+        EntityKind::Model => &[UniqueKey {
+            index: "model_name_unique",
+            field: "name",
+            message: "this manufacturer already has a model with this name",
+        }],
+        EntityKind::Location => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referrers_are_derived_from_reference_fields() {
+        let team = referrers(EntityKind::Team);
+        assert!(team.contains(&(EntityKind::Asset, "owner.team")));
+        assert!(team.contains(&(EntityKind::Person, "team")));
+        assert!(team.contains(&(EntityKind::Team, "parent")));
+        assert_eq!(team.len(), 3);
+        assert!(referrers(EntityKind::Asset).is_empty());
+    }
+}

@@ -1,0 +1,144 @@
+//! What every registered entity shares: a kind, a stable id, a version and timestamps.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::validation::{ErrorCode, FieldError};
+
+/// The kinds of things the register holds; each is one store table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EntityKind {
+    Asset,
+    Person,
+    Team,
+    Location,
+    Vendor,
+    Model,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 6] = [
+        EntityKind::Asset,
+        EntityKind::Person,
+        EntityKind::Team,
+        EntityKind::Location,
+        EntityKind::Vendor,
+        EntityKind::Model,
+    ];
+
+    /// The store table holding this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            EntityKind::Asset => "asset",
+            EntityKind::Person => "person",
+            EntityKind::Team => "team",
+            EntityKind::Location => "location",
+            EntityKind::Vendor => "vendor",
+            EntityKind::Model => "model",
+        }
+    }
+
+    /// The public type name (used in global ids and messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            EntityKind::Asset => "Asset",
+            EntityKind::Person => "Person",
+            EntityKind::Team => "Team",
+            EntityKind::Location => "Location",
+            EntityKind::Vendor => "Vendor",
+            EntityKind::Model => "Model",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The key of an entity within its table: 1–64 characters of `[A-Za-z0-9_-]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EntityId(String);
+
+impl EntityId {
+    pub fn parse(key: &str) -> Option<EntityId> {
+        let valid = !key.is_empty()
+            && key.len() <= 64
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        valid.then(|| EntityId(key.to_string()))
+    }
+
+    /// A fresh, time-ordered id.
+    pub fn generate() -> EntityId {
+        EntityId(uuid::Uuid::now_v7().simple().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Checks a reference given in an input field.
+    pub fn parse_field(field: &str, key: &str) -> Result<EntityId, FieldError> {
+        EntityId::parse(key).ok_or_else(|| FieldError::new(field, ErrorCode::Invalid, format!("{key:?} is not a valid id")))
+    }
+}
+
+impl TryFrom<String> for EntityId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        EntityId::parse(&value).ok_or_else(|| format!("invalid id {value:?}"))
+    }
+}
+
+impl From<EntityId> for String {
+    fn from(value: EntityId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stored entity: the validated data plus the bookkeeping the store maintains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record<T> {
+    pub id: EntityId,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub data: T,
+}
+
+/// A field of one entity that holds the id of another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferenceField {
+    /// Dotted path of the field in the entity's document, e.g. `owner.team`.
+    pub path: &'static str,
+    pub target: EntityKind,
+}
+
+/// A register entity: validated from a draft, serialised as its stored document.
+pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+    const KIND: EntityKind;
+    /// Unvalidated input with the same field names as the document.
+    type Draft: Serialize + DeserializeOwned + Default + Send;
+
+    fn validate(draft: Self::Draft) -> Result<Self, Vec<FieldError>>;
+
+    /// The field pointing at the parent in a hierarchy of the same kind, if any.
+    const PARENT_FIELD: Option<&'static str> = None;
+}

@@ -1,0 +1,14 @@
+//! Pure types and rules of the asset register: no IO, no database, no HTTP.
+
+pub mod audit;
+pub mod catalog;
+pub mod entity;
+pub mod money;
+pub mod page;
+pub mod party;
+pub mod patch;
+pub mod query;
+pub mod register;
+pub mod site;
+pub mod supply;
+pub mod validation;

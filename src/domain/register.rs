@@ -1,0 +1,460 @@
+//! The asset itself: classes and categories, lifecycle stage, status, purchase and warranty.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::entity::{Entity, EntityId, EntityKind};
+use super::money::{Money, MoneyDraft};
+use super::validation::{ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text};
+
+/// What an asset is; the class decides its category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssetClass {
+    Server,
+    Workstation,
+    Laptop,
+    Printer,
+    Peripheral,
+    Monitor,
+    Phone,
+    Tablet,
+    Router,
+    Switch,
+    Firewall,
+    AccessPoint,
+    LoadBalancer,
+    Storage,
+    SoftwareApplication,
+    CloudSubscription,
+    VirtualMachine,
+    Container,
+    CloudStorage,
+    CloudService,
+    BusinessService,
+}
+
+/// The broad family of an asset, derived from its class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    Hardware,
+    Mobile,
+    Network,
+    Software,
+    Cloud,
+    Service,
+}
+
+impl AssetClass {
+    pub const ALL: [AssetClass; 21] = [
+        AssetClass::Server,
+        AssetClass::Workstation,
+        AssetClass::Laptop,
+        AssetClass::Printer,
+        AssetClass::Peripheral,
+        AssetClass::Monitor,
+        AssetClass::Phone,
+        AssetClass::Tablet,
+        AssetClass::Router,
+        AssetClass::Switch,
+        AssetClass::Firewall,
+        AssetClass::AccessPoint,
+        AssetClass::LoadBalancer,
+        AssetClass::Storage,
+        AssetClass::SoftwareApplication,
+        AssetClass::CloudSubscription,
+        AssetClass::VirtualMachine,
+        AssetClass::Container,
+        AssetClass::CloudStorage,
+        AssetClass::CloudService,
+        AssetClass::BusinessService,
+    ];
+
+    pub fn category(self) -> Category {
+        use AssetClass::*;
+        match self {
+            Server | Workstation | Laptop | Printer | Peripheral | Monitor | Storage => Category::Hardware,
+            Phone | Tablet => Category::Mobile,
+            Router | Switch | Firewall | AccessPoint | LoadBalancer => Category::Network,
+            SoftwareApplication => Category::Software,
+            CloudSubscription | VirtualMachine | Container | CloudStorage | CloudService => Category::Cloud,
+            BusinessService => Category::Service,
+        }
+    }
+
+    /// Classes whose instances are physical and so carry serials, warranties and locations.
+    pub fn is_physical(self) -> bool {
+        matches!(self.category(), Category::Hardware | Category::Mobile | Category::Network)
+    }
+
+    pub fn in_category(category: Category) -> Vec<AssetClass> {
+        AssetClass::ALL.into_iter().filter(|c| c.category() == category).collect()
+    }
+}
+
+/// Where an asset stands in its life; transitions between stages are enforced by a later rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LifecycleStage {
+    Planned,
+    Ordered,
+    InStock,
+    Deployed,
+    InMaintenance,
+    Retiring,
+    Retired,
+    Disposed,
+    Missing,
+    Defective,
+}
+
+/// How the asset is running right now, independent of its lifecycle stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OperationalStatus {
+    Operational,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+/// Who is accountable for an asset: a team (cost centre) or a single person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Owner {
+    Team(EntityId),
+    Person(EntityId),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerDraft {
+    pub team: Option<String>,
+    pub person: Option<String>,
+}
+
+/// How and when an asset was bought.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Purchase {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseDraft {
+    pub date: Option<String>,
+    pub cost: Option<MoneyDraft>,
+    pub order_number: Option<String>,
+    pub invoice_number: Option<String>,
+}
+
+/// An identifier of the asset in another system (discovery tool, ERP, cloud provider).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalId {
+    pub source: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalIdDraft {
+    pub source: Option<String>,
+    pub key: Option<String>,
+}
+
+/// A registered IT asset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Asset {
+    pub name: String,
+    pub asset_tag: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    pub class: AssetClass,
+    pub category: Category,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<EntityId>,
+    pub lifecycle_stage: LifecycleStage,
+    pub status: OperationalStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<EntityId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<EntityId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<EntityId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<Purchase>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warranty_end: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub attributes: serde_json::Map<String, Value>,
+    pub external_ids: Vec<ExternalId>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetDraft {
+    pub name: Option<String>,
+    pub asset_tag: Option<String>,
+    pub serial_number: Option<String>,
+    pub manufacturer: Option<String>,
+    pub class: Option<AssetClass>,
+    /// Derived from the class; accepted so a stored document reads back as a draft.
+    pub category: Option<Category>,
+    pub model: Option<String>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub status: Option<OperationalStatus>,
+    pub owner: Option<OwnerDraft>,
+    pub assignee: Option<String>,
+    pub location: Option<String>,
+    pub vendor: Option<String>,
+    pub purchase: Option<PurchaseDraft>,
+    pub warranty_end: Option<String>,
+    pub notes: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub attributes: Option<Value>,
+    pub external_ids: Option<Vec<ExternalIdDraft>>,
+}
+
+/// Parses an optional reference id.
+pub fn optional_ref(field: &str, value: Option<&str>) -> Result<Option<EntityId>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(key) => EntityId::parse_field(field, key).map(Some),
+    }
+}
+
+/// Parses an optional ISO date (`YYYY-MM-DD`).
+pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| FieldError::new(field, ErrorCode::Invalid, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+fn owner(draft: Option<OwnerDraft>) -> Result<Option<Owner>, FieldError> {
+    let Some(draft) = draft else { return Ok(None) };
+    let team = optional_ref("owner.team", draft.team.as_deref())?;
+    let person = optional_ref("owner.person", draft.person.as_deref())?;
+    match (team, person) {
+        (Some(_), Some(_)) => Err(FieldError::new("owner", ErrorCode::Invalid, "an owner is a team or a person, not both")),
+        (Some(team), None) => Ok(Some(Owner::Team(team))),
+        (None, Some(person)) => Ok(Some(Owner::Person(person))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn purchase(draft: Option<PurchaseDraft>) -> Result<Option<Purchase>, FieldError> {
+    let Some(draft) = draft else { return Ok(None) };
+    let purchase = Purchase {
+        date: optional_date("purchase.date", draft.date.as_deref())?,
+        cost: draft.cost.as_ref().map(|c| Money::parse("purchase.cost", c)).transpose()?,
+        order_number: optional_text("purchase.orderNumber", draft.order_number.as_deref(), MAX_NAME)?,
+        invoice_number: optional_text("purchase.invoiceNumber", draft.invoice_number.as_deref(), MAX_NAME)?,
+    };
+    Ok((purchase != Purchase::default()).then_some(purchase))
+}
+
+fn tags(draft: Option<Vec<String>>) -> Result<Vec<String>, FieldError> {
+    let mut tags = Vec::new();
+    for tag in draft.unwrap_or_default() {
+        let tag = required_text("tags", Some(&tag), MAX_NAME)?.to_lowercase();
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 50 {
+        return Err(FieldError::new("tags", ErrorCode::Invalid, "an asset has at most 50 tags"));
+    }
+    Ok(tags)
+}
+
+fn attributes(draft: Option<Value>) -> Result<serde_json::Map<String, Value>, FieldError> {
+    match draft {
+        None | Some(Value::Null) => Ok(Default::default()),
+        Some(Value::Object(map)) => {
+            if serde_json::to_string(&map).map(|s| s.len()).unwrap_or(usize::MAX) > 64 * 1024 {
+                return Err(FieldError::new("attributes", ErrorCode::TooLong, "attributes exceed 64 KiB"));
+            }
+            Ok(map)
+        }
+        Some(_) => Err(FieldError::new("attributes", ErrorCode::Invalid, "attributes must be a JSON object")),
+    }
+}
+
+fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, FieldError> {
+    let mut ids: Vec<ExternalId> = Vec::new();
+    for (i, item) in draft.unwrap_or_default().into_iter().enumerate() {
+        let source = required_text(&format!("externalIds[{i}].source"), item.source.as_deref(), MAX_NAME)?;
+        let key = required_text(&format!("externalIds[{i}].key"), item.key.as_deref(), MAX_NAME)?;
+        if ids.iter().any(|e| e.source == source) {
+            return Err(FieldError::new(
+                format!("externalIds[{i}].source"),
+                ErrorCode::Invalid,
+                format!("an asset has one external id per source; {source:?} is repeated"),
+            ));
+        }
+        ids.push(ExternalId { source, key });
+    }
+    Ok(ids)
+}
+
+impl Entity for Asset {
+    const KIND: EntityKind = EntityKind::Asset;
+    type Draft = AssetDraft;
+
+    fn validate(d: AssetDraft) -> Result<Asset, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
+        let asset_tag = p.take(required_text("assetTag", d.asset_tag.as_deref(), MAX_NAME));
+        let serial_number = p.take(optional_text("serialNumber", d.serial_number.as_deref(), MAX_NAME)).flatten();
+        let manufacturer = p.take(optional_text("manufacturer", d.manufacturer.as_deref(), MAX_NAME)).flatten();
+        if d.class.is_none() {
+            p.push(FieldError::new("class", ErrorCode::Required, "class is required"));
+        }
+        let model = p.take(optional_ref("model", d.model.as_deref())).flatten();
+        let owner = p.take(owner(d.owner)).flatten();
+        let assignee = p.take(optional_ref("assignee", d.assignee.as_deref())).flatten();
+        let location = p.take(optional_ref("location", d.location.as_deref())).flatten();
+        let vendor = p.take(optional_ref("vendor", d.vendor.as_deref())).flatten();
+        let purchase = p.take(purchase(d.purchase)).flatten();
+        let warranty_end = p.take(optional_date("warrantyEnd", d.warranty_end.as_deref())).flatten();
+        let notes = p.take(optional_text("notes", d.notes.as_deref(), MAX_TEXT)).flatten();
+        let tags = p.take(tags(d.tags));
+        let attributes = p.take(attributes(d.attributes));
+        let external_ids = p.take(external_ids(d.external_ids));
+        if let (Some(end), Some(bought)) = (warranty_end, purchase.as_ref().and_then(|p| p.date))
+            && end < bought
+        {
+            p.push(FieldError::new("warrantyEnd", ErrorCode::Invalid, "warranty cannot end before the purchase date"));
+        }
+        if serial_number.is_some() && manufacturer.is_none() {
+            p.push(FieldError::new(
+                "manufacturer",
+                ErrorCode::Required,
+                "a serial number is only unique together with its manufacturer",
+            ));
+        }
+        p.finish(|| {
+            let class = d.class.expect("checked above");
+            Asset {
+                name: name.expect("checked"),
+                asset_tag: asset_tag.expect("checked"),
+                serial_number,
+                manufacturer,
+                class,
+                category: class.category(),
+                model,
+                lifecycle_stage: d.lifecycle_stage.unwrap_or(LifecycleStage::InStock),
+                status: d.status.unwrap_or(OperationalStatus::Unknown),
+                owner,
+                assignee,
+                location,
+                vendor,
+                purchase,
+                warranty_end,
+                notes,
+                tags: tags.expect("checked"),
+                attributes: attributes.expect("checked"),
+                external_ids: external_ids.expect("checked"),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> AssetDraft {
+        AssetDraft {
+            name: Some("web01".into()),
+            asset_tag: Some("AG-0001".into()),
+            class: Some(AssetClass::Server),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_class_has_a_category() {
+        assert_eq!(AssetClass::Phone.category(), Category::Mobile);
+        assert_eq!(AssetClass::VirtualMachine.category(), Category::Cloud);
+        let total: usize = [Category::Hardware, Category::Mobile, Category::Network, Category::Software, Category::Cloud, Category::Service]
+            .into_iter()
+            .map(|c| AssetClass::in_category(c).len())
+            .sum();
+        assert_eq!(total, AssetClass::ALL.len());
+    }
+
+    #[test]
+    fn minimal_asset_gets_defaults() {
+        let a = Asset::validate(draft()).unwrap();
+        assert_eq!(a.category, Category::Hardware);
+        assert_eq!(a.lifecycle_stage, LifecycleStage::InStock);
+        assert_eq!(a.status, OperationalStatus::Unknown);
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let errors = Asset::validate(AssetDraft {
+            warranty_end: Some("2024-13-01".into()),
+            purchase: Some(PurchaseDraft {
+                cost: Some(MoneyDraft { amount: Some("-5".into()), currency: Some("EUR".into()) }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "assetTag", "class", "purchase.cost.amount", "warrantyEnd"]);
+    }
+
+    #[test]
+    fn owner_is_team_or_person() {
+        let both = AssetDraft {
+            owner: Some(OwnerDraft { team: Some("t1".into()), person: Some("p1".into()) }),
+            ..draft()
+        };
+        assert_eq!(Asset::validate(both).unwrap_err()[0].field, "owner");
+    }
+
+    #[test]
+    fn serial_needs_manufacturer_and_warranty_follows_purchase() {
+        let d = AssetDraft {
+            serial_number: Some("SN1".into()),
+            warranty_end: Some("2020-01-01".into()),
+            purchase: Some(PurchaseDraft { date: Some("2021-01-01".into()), ..Default::default() }),
+            ..draft()
+        };
+        let fields: Vec<_> = Asset::validate(d).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["warrantyEnd", "manufacturer"]);
+    }
+
+    #[test]
+    fn stored_document_reads_back_as_the_same_asset() {
+        let mut d = draft();
+        d.tags = Some(vec!["Prod".into(), "prod".into()]);
+        d.attributes = Some(serde_json::json!({"cpuCores": 8}));
+        d.owner = Some(OwnerDraft { team: Some("t1".into()), person: None });
+        let asset = Asset::validate(d).unwrap();
+        assert_eq!(asset.tags, ["prod"]);
+        let back: AssetDraft = serde_json::from_value(serde_json::to_value(&asset).unwrap()).unwrap();
+        assert_eq!(Asset::validate(back).unwrap(), asset);
+    }
+}

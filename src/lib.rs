@@ -1,0 +1,16 @@
+//! assetgraph: an IT asset register with a CMDB relationship graph, served over GraphQL.
+
+/// HTTP and GraphQL: the only layer that knows axum and async-graphql.
+pub mod api;
+/// Command-line entry points: serve, seed, schema.
+pub mod cli;
+/// Settings from flags and environment.
+pub mod config;
+/// Pure types and rules.
+pub mod domain;
+/// Use cases: validation, rules, transactions, audit.
+pub mod service;
+/// SurrealDB persistence: the only layer that speaks SurrealQL.
+pub mod store;
+/// Logging set-up.
+pub mod telemetry;

@@ -1,0 +1,65 @@
+//! Loads the demo company from `seed/demo.json` through the normal, audited create path.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use super::{Register, ServiceError};
+use crate::domain::audit::Actor;
+use crate::domain::entity::{Entity, EntityId};
+use crate::domain::party::{Person, Team};
+use crate::domain::register::Asset;
+use crate::domain::site::Location;
+use crate::domain::supply::{Model, Vendor};
+
+const DEMO: &str = include_str!("../../seed/demo.json");
+
+/// The data set: entities with fixed ids, each list ordered so parents come before children.
+#[derive(Deserialize)]
+struct DataSet {
+    vendors: Vec<Json>,
+    teams: Vec<Json>,
+    people: Vec<Json>,
+    locations: Vec<Json>,
+    models: Vec<Json>,
+    assets: Vec<Json>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SeedReport {
+    pub created: usize,
+    pub skipped: usize,
+}
+
+/// Creates every demo entity that is not in the store yet; existing ones are left as they are.
+pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
+    let data: DataSet = serde_json::from_str(DEMO).map_err(|e| ServiceError::Internal(format!("seed/demo.json: {e}")))?;
+    let actor = Actor { name: "seed".into(), request_id: format!("seed-{}", uuid::Uuid::now_v7()) };
+    let mut report = SeedReport::default();
+    load_all::<Vendor>(register, &actor, data.vendors, &mut report).await?;
+    load_all::<Team>(register, &actor, data.teams, &mut report).await?;
+    load_all::<Person>(register, &actor, data.people, &mut report).await?;
+    load_all::<Location>(register, &actor, data.locations, &mut report).await?;
+    load_all::<Model>(register, &actor, data.models, &mut report).await?;
+    load_all::<Asset>(register, &actor, data.assets, &mut report).await?;
+    Ok(report)
+}
+
+async fn load_all<E: Entity>(register: &Register, actor: &Actor, items: Vec<Json>, report: &mut SeedReport) -> Result<(), ServiceError> {
+    for mut item in items {
+        let id = item
+            .as_object_mut()
+            .and_then(|m| m.remove("id"))
+            .and_then(|id| id.as_str().and_then(EntityId::parse))
+            .ok_or_else(|| ServiceError::Internal(format!("seed {} without a valid id", E::KIND)))?;
+        if register.get::<E>(&id).await?.is_some() {
+            report.skipped += 1;
+            continue;
+        }
+        register.create_with_id::<E>(actor, id.clone(), item).await.map_err(|e| match e {
+            ServiceError::Invalid(errors) => ServiceError::Internal(format!("seed {} {id} is invalid: {errors:?}", E::KIND)),
+            other => other,
+        })?;
+        report.created += 1;
+    }
+    Ok(())
+}

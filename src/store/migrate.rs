@@ -1,0 +1,32 @@
+//! Ordered, recorded schema migrations from `schema/surreal`, applied at start.
+
+use super::{Params, Store, StoreError};
+
+/// Every migration in order; names are recorded in the store once applied.
+const MIGRATIONS: &[(&str, &str)] = &[("001_register", include_str!("../../schema/surreal/001_register.surql"))];
+
+pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {
+    store
+        .run(
+            "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+             DEFINE FIELD IF NOT EXISTS appliedAt ON migration TYPE datetime;",
+            Params::default(),
+        )
+        .await?;
+    for (name, text) in MIGRATIONS {
+        let mut params = Params::default();
+        params.set("name", name.to_string());
+        let applied = store.rows("SELECT VALUE id FROM type::record('migration', $name)", params).await?;
+        if !applied.is_empty() {
+            continue;
+        }
+        let mut params = Params::default();
+        params.set("name", name.to_string());
+        let sql = format!(
+            "BEGIN TRANSACTION;\n{text}\nCREATE type::record('migration', $name) SET appliedAt = time::now() RETURN NONE;\nCOMMIT TRANSACTION;"
+        );
+        store.run(&sql, params).await?;
+        tracing::info!(migration = name, "applied migration");
+    }
+    Ok(())
+}
