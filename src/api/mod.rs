@@ -111,7 +111,14 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
     if let Some(register) = state.readiness.get() {
         request = loaders::attach(request, register);
     }
-    let response = state.schema.execute(request).await;
+    let mut response = state.schema.execute(request).await;
+    // Parse, validation and limit errors come without a code; they are all the client's to fix.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
     let mut http = (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_string(&response).unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into()),

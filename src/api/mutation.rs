@@ -12,6 +12,7 @@ use super::types::{AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, Ven
 use crate::domain::catalog::reference_fields;
 use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::party::{Person, Team};
+use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
@@ -43,11 +44,7 @@ pub struct DeletePayload {
 fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for field in reference_fields(E::KIND) {
-        let mut slot = Some(&mut *doc);
-        for key in field.path.split('.') {
-            slot = slot.and_then(|v| v.get_mut(key));
-        }
-        let Some(slot) = slot else { continue };
+        let Some(slot) = lookup_mut(doc, field.path) else { continue };
         let Some(global) = slot.as_str() else { continue };
         match ids::decode(field.target, global) {
             Some(key) => *slot = Json::String(key.to_string()),

@@ -85,6 +85,12 @@ impl Money {
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .ok_or_else(|| FieldError::new(&amount_field, ErrorCode::Required, "amount is required"))?;
+        let plain = amount.strip_prefix('-').unwrap_or(amount);
+        let (units, fraction) = plain.split_once('.').unwrap_or((plain, "0"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(units) || !digits(fraction) {
+            return Err(FieldError::new(&amount_field, ErrorCode::Invalid, format!("{amount:?} is not a plain decimal amount like 1299.00")));
+        }
         let amount = Decimal::from_str(amount).map_err(|_| {
             FieldError::new(&amount_field, ErrorCode::Invalid, format!("{amount:?} is not a decimal amount"))
         })?;

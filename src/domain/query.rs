@@ -68,6 +68,11 @@ pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(doc, |v, key| v.get(key)).filter(|v| !v.is_null())
 }
 
+/// The value at a dotted path, for rewriting in place.
+pub fn lookup_mut<'a>(doc: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(doc, |v, key| v.get_mut(key))
+}
+
 /// Orders two field values the way the store does for that comparison.
 pub fn compare(a: &Value, b: &Value, comparison: Comparison) -> Option<Ordering> {
     match comparison {

@@ -20,20 +20,22 @@ pub(super) async fn check<E: Entity>(store: &Store, record: &Record<E>) -> Resul
     let Some(field) = E::PARENT_FIELD else { return Ok(()) };
     let data = serde_json::to_value(&record.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut next = parent_of(&data, field);
-    let mut first = true;
+    let mut first_parent = None;
     for _ in 0..MAX_DEPTH {
-        let Some(id) = next else { return Ok(()) };
+        let Some(id) = next else {
+            return match (E::KIND, first_parent) {
+                (EntityKind::Location, Some(parent)) => nesting(&parent, &data),
+                _ => Ok(()),
+            };
+        };
         if id == record.id {
             return Err(ServiceError::invalid(field, ErrorCode::Cycle, format!("this {} would become its own ancestor", E::KIND)));
         }
         // A missing parent is reported by the write itself, inside its transaction.
         let Some(parent) = store.get::<E>(&id).await? else { return Ok(()) };
         let parent_data = serde_json::to_value(&parent.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        if first && E::KIND == EntityKind::Location {
-            nesting(&parent_data, &data)?;
-        }
-        first = false;
         next = parent_of(&parent_data, field);
+        first_parent.get_or_insert(parent_data);
     }
     Err(ServiceError::invalid(field, ErrorCode::Invalid, format!("hierarchies deeper than {MAX_DEPTH} levels are not supported")))
 }

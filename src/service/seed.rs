@@ -1,5 +1,6 @@
 //! Loads the demo company from `seed/demo.json` through the normal, audited create path.
 
+use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
@@ -7,6 +8,7 @@ use super::{Register, ServiceError};
 use crate::domain::audit::Actor;
 use crate::domain::entity::{Entity, EntityId};
 use crate::domain::party::{Person, Team};
+use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
@@ -15,7 +17,10 @@ const DEMO: &str = include_str!("../../seed/demo.json");
 
 /// The data set: entities with fixed ids, each list ordered so parents come before children.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct DataSet {
+    /// The day the data set describes; dates are shifted so "today" keeps the same meaning.
+    as_of: NaiveDate,
     vendors: Vec<Json>,
     teams: Vec<Json>,
     people: Vec<Json>,
@@ -34,14 +39,32 @@ pub struct SeedReport {
 pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     let data: DataSet = serde_json::from_str(DEMO).map_err(|e| ServiceError::Internal(format!("seed/demo.json: {e}")))?;
     let actor = Actor { name: "seed".into(), request_id: format!("seed-{}", uuid::Uuid::now_v7()) };
+    let shift = Utc::now().date_naive() - data.as_of;
     let mut report = SeedReport::default();
+    let mut models = data.models;
+    shift_dates(&mut models, &["endOfLife", "endOfSupport"], shift);
+    let mut assets = data.assets;
+    shift_dates(&mut assets, &["purchase.date", "warrantyEnd"], shift);
     load_all::<Vendor>(register, &actor, data.vendors, &mut report).await?;
     load_all::<Team>(register, &actor, data.teams, &mut report).await?;
     load_all::<Person>(register, &actor, data.people, &mut report).await?;
     load_all::<Location>(register, &actor, data.locations, &mut report).await?;
-    load_all::<Model>(register, &actor, data.models, &mut report).await?;
-    load_all::<Asset>(register, &actor, data.assets, &mut report).await?;
+    load_all::<Model>(register, &actor, models, &mut report).await?;
+    load_all::<Asset>(register, &actor, assets, &mut report).await?;
     Ok(report)
+}
+
+/// Moves the dates at `paths` by `shift`, so warranties stay "expiring soon" whenever the demo is loaded.
+fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
+    for item in items {
+        for path in paths {
+            if let Some(slot) = lookup_mut(item, path)
+                && let Some(date) = slot.as_str().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                *slot = Json::String((date + shift).format("%Y-%m-%d").to_string());
+            }
+        }
+    }
 }
 
 async fn load_all<E: Entity>(register: &Register, actor: &Actor, items: Vec<Json>, report: &mut SeedReport) -> Result<(), ServiceError> {

@@ -1,1 +1,10 @@
+//! The integration suite: the real server, on a fresh in-memory store per test, driven over HTTP.
 
+mod bad_input;
+mod crud;
+mod durability;
+mod helpers;
+mod http;
+mod listing;
+mod loaders;
+mod seed;

@@ -1,0 +1,42 @@
+//! The demo company: large enough to explore, and loading it twice changes nothing.
+
+use assetgraph::service::seed;
+use serde_json::json;
+
+use crate::helpers::spawn_demo_app;
+
+#[tokio::test]
+async fn demo_company_is_realistic_and_seeding_is_idempotent() {
+    let app = spawn_demo_app().await;
+    let counts = app
+        .data("{ assets { totalCount } people { totalCount } teams { totalCount } locations(filter: {kind: [SITE]}) { totalCount } vendors { totalCount } models { totalCount } }", json!({}))
+        .await;
+    assert!(counts["assets"]["totalCount"].as_u64().unwrap() >= 300);
+    assert_eq!(counts["people"]["totalCount"], 80);
+    assert_eq!(counts["teams"]["totalCount"], 10);
+    assert!(counts["locations"]["totalCount"].as_u64().unwrap() >= 6);
+    assert!(counts["vendors"]["totalCount"].as_u64().unwrap() >= 15);
+
+    let classes = app.data("{ __type(name: \"AssetClass\") { enumValues { name } } }", json!({})).await;
+    for class in classes["__type"]["enumValues"].as_array().unwrap() {
+        let name = class["name"].as_str().unwrap();
+        let n = app.data(&format!("{{ assets(filter: {{class: [{name}]}}) {{ totalCount }} }}"), json!({})).await;
+        assert!(n["assets"]["totalCount"].as_u64().unwrap() > 0, "no demo asset of class {name}");
+    }
+    let today = chrono::Utc::now().date_naive();
+    let soon = today + chrono::Duration::days(120);
+    let warranties = app
+        .data(
+            "query($today: NaiveDate!, $soon: NaiveDate!) { expired: assets(filter: {warrantyEnd: {to: $today}}) { totalCount } expiring: assets(filter: {warrantyEnd: {from: $today, to: $soon}}) { totalCount } }",
+            json!({"today": today, "soon": soon}),
+        )
+        .await;
+    assert!(warranties["expired"]["totalCount"].as_u64().unwrap() > 0);
+    assert!(warranties["expiring"]["totalCount"].as_u64().unwrap() > 0);
+
+    let before = app.snapshot().await;
+    let report = seed::load(app.readiness.get().unwrap()).await.unwrap();
+    assert_eq!(report.created, 0);
+    assert!(report.skipped > 500);
+    assert_eq!(app.snapshot().await, before);
+}
