@@ -10,7 +10,11 @@ use crate::store::Store;
 use crate::{api, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "assetgraph", version, about = "IT asset management with a CMDB relationship graph, over GraphQL")]
+#[command(
+    name = "assetgraph",
+    version,
+    about = "IT asset management with a CMDB relationship graph, over GraphQL"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,15 +51,25 @@ pub async fn run() -> ExitCode {
 
 async fn load_seed(config: StoreConfig) -> Result<(), String> {
     let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
-    let report = seed::load(&Register::new(store)).await.map_err(|e| e.to_string())?;
-    tracing::info!(created = report.created, skipped = report.skipped, "seed loaded");
+    let report = seed::load(&Register::new(store))
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        created = report.created,
+        skipped = report.skipped,
+        "seed loaded"
+    );
     Ok(())
 }
 
 async fn serve(config: ServeConfig) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr().map_err(|e| e.to_string())?, db = %config.store.url, "serving GraphQL at /graphql, GraphiQL at /");
-    api::serve(listener, config.store.url, config.demo, shutdown_signal()).await.map_err(|e| e.to_string())
+    api::serve(listener, config.store.url, config.demo, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Resolves on SIGINT or SIGTERM so in-flight requests finish before the store closes.

@@ -7,7 +7,11 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct StoreConfig {
     /// Store URL: surrealkv://<dir> (embedded, durable), mem:// (throw-away) or ws://host:port (SurrealDB server).
-    #[arg(long = "db", env = "ASSETGRAPH_DB", default_value = "surrealkv://./data")]
+    #[arg(
+        long = "db",
+        env = "ASSETGRAPH_DB",
+        default_value = "surrealkv://./data"
+    )]
     pub url: String,
 }
 

@@ -32,11 +32,18 @@ fn decode_cursor(cursor: &str) -> async_graphql::Result<usize> {
 }
 
 fn size(name: &str, value: Option<i32>) -> async_graphql::Result<Option<usize>> {
-    value.map(|v| usize::try_from(v).map_err(|_| bad_input(format!("{name} must not be negative")))).transpose()
+    value
+        .map(|v| usize::try_from(v).map_err(|_| bad_input(format!("{name} must not be negative"))))
+        .transpose()
 }
 
 /// The four Relay arguments, checked.
-pub fn page_request(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> async_graphql::Result<PageRequest> {
+pub fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> async_graphql::Result<PageRequest> {
     let request = PageRequest {
         first: size("first", first)?,
         after: after.as_deref().map(decode_cursor).transpose()?,
@@ -49,16 +56,41 @@ pub fn page_request(first: Option<i32>, after: Option<String>, last: Option<i32>
 
 /// Builds a connection from a page, wrapping each item as a GraphQL node.
 pub fn connection<T, N: OutputType>(page: Page<T>, node: impl Fn(T) -> N) -> Conn<N> {
-    let mut conn = Connection::with_additional_fields(page.window.has_previous, page.window.has_next, Totals { total_count: page.total });
-    conn.edges
-        .extend(page.items.into_iter().enumerate().map(|(i, item)| Edge::new(encode_cursor(page.window.offset + i), node(item))));
+    let mut conn = Connection::with_additional_fields(
+        page.window.has_previous,
+        page.window.has_next,
+        Totals {
+            total_count: page.total,
+        },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| Edge::new(encode_cursor(page.window.offset + i), node(item))),
+    );
     conn
 }
 
 /// A connection over a list already in memory (e.g. loaded through a DataLoader).
-pub fn slice<T, N: OutputType>(items: Vec<T>, request: &PageRequest, node: impl Fn(T) -> N) -> Conn<N> {
+pub fn slice<T, N: OutputType>(
+    items: Vec<T>,
+    request: &PageRequest,
+    node: impl Fn(T) -> N,
+) -> Conn<N> {
     let total = items.len();
     let window = request.window(total);
-    let items = items.into_iter().skip(window.offset).take(window.limit).collect();
-    connection(Page { items, total, window }, node)
+    let items = items
+        .into_iter()
+        .skip(window.offset)
+        .take(window.limit)
+        .collect();
+    connection(
+        Page {
+            items,
+            total,
+            window,
+        },
+        node,
+    )
 }

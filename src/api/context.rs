@@ -19,15 +19,23 @@ pub struct RequestContext {
 }
 
 pub fn request(ctx: &Context<'_>) -> RequestContext {
-    ctx.data_opt::<RequestContext>().cloned().unwrap_or_else(|| RequestContext {
-        actor: Actor { name: "anonymous".into(), request_id: "none".into() },
-    })
+    ctx.data_opt::<RequestContext>()
+        .cloned()
+        .unwrap_or_else(|| RequestContext {
+            actor: Actor {
+                name: "anonymous".into(),
+                request_id: "none".into(),
+            },
+        })
 }
 
 pub fn register<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Register> {
-    ctx.data_unchecked::<Readiness>()
-        .get()
-        .ok_or_else(|| coded("UNAVAILABLE", "the store is not connected yet; try again shortly"))
+    ctx.data_unchecked::<Readiness>().get().ok_or_else(|| {
+        coded(
+            "UNAVAILABLE",
+            "the store is not connected yet; try again shortly",
+        )
+    })
 }
 
 /// Converts a service failure in a read into a GraphQL error for this request.

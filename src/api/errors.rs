@@ -17,7 +17,11 @@ pub struct UserError {
 
 impl From<FieldError> for UserError {
     fn from(e: FieldError) -> Self {
-        UserError { field: e.field, message: e.message, code: e.code.as_str().to_string() }
+        UserError {
+            field: e.field,
+            message: e.message,
+            code: e.code.as_str().to_string(),
+        }
     }
 }
 
@@ -33,7 +37,11 @@ pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
 /// Failures that are not the client's fault: logged in full, shown only as a code and the request id.
 pub fn internal(request_id: &str, detail: &str) -> async_graphql::Error {
     tracing::error!(request_id, detail, "internal error");
-    coded("INTERNAL", format!("internal error; quote request id {request_id}")).extend_with(|_, e| e.set("requestId", request_id))
+    coded(
+        "INTERNAL",
+        format!("internal error; quote request id {request_id}"),
+    )
+    .extend_with(|_, e| e.set("requestId", request_id))
 }
 
 /// Maps a service error from a read into a GraphQL error.
@@ -41,12 +49,19 @@ pub fn from_service(request_id: &str, e: ServiceError) -> async_graphql::Error {
     match e {
         ServiceError::BadRequest(m) => bad_input(m),
         ServiceError::NotFound { kind } => coded("NOT_FOUND", format!("no such {kind}")),
-        ServiceError::Invalid(errors) => {
-            bad_input(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-        }
+        ServiceError::Invalid(errors) => bad_input(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         ServiceError::Unavailable(detail) => {
             tracing::warn!(request_id, detail, "store unavailable");
-            coded("UNAVAILABLE", "the store is not reachable; try again shortly")
+            coded(
+                "UNAVAILABLE",
+                "the store is not reachable; try again shortly",
+            )
         }
         ServiceError::Internal(detail) => internal(request_id, &detail),
     }

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::enums::{AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus, OrderDirection};
+use super::enums::{
+    AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus, OrderDirection,
+};
 use super::errors::bad_input;
 use super::ids;
 use crate::domain::entity::{EntityId, EntityKind};
@@ -36,7 +38,10 @@ fn id_values(kind: EntityKind, field: &str, given: &[ID]) -> async_graphql::Resu
 }
 
 fn text(paths: &'static [&'static str], needle: &str) -> Filter {
-    Filter::Where(Condition::Text { paths, needle: needle.trim().to_string() })
+    Filter::Where(Condition::Text {
+        paths,
+        needle: needle.trim().to_string(),
+    })
 }
 
 /// An inclusive date range; either end may be left open.
@@ -49,7 +54,12 @@ pub struct DateRange {
 impl DateRange {
     fn filter(&self, path: &'static str) -> Filter {
         let bound = |d: Option<NaiveDate>| d.map(|d| json!(d.format("%Y-%m-%d").to_string()));
-        Filter::Where(Condition::Between { path, min: bound(self.from), max: bound(self.to), comparison: Comparison::Text })
+        Filter::Where(Condition::Between {
+            path,
+            min: bound(self.from),
+            max: bound(self.to),
+            comparison: Comparison::Text,
+        })
     }
 }
 
@@ -62,7 +72,11 @@ pub struct MoneyRange {
 }
 
 impl MoneyRange {
-    fn filter(&self, path: &'static str, currency_path: &'static str) -> async_graphql::Result<Filter> {
+    fn filter(
+        &self,
+        path: &'static str,
+        currency_path: &'static str,
+    ) -> async_graphql::Result<Filter> {
         let bound = |v: &Option<String>| -> async_graphql::Result<Option<Value>> {
             v.as_ref()
                 .map(|a| {
@@ -73,9 +87,17 @@ impl MoneyRange {
                 })
                 .transpose()
         };
-        let mut parts = vec![Filter::Where(Condition::Between { path, min: bound(&self.min)?, max: bound(&self.max)?, comparison: Comparison::Decimal })];
+        let mut parts = vec![Filter::Where(Condition::Between {
+            path,
+            min: bound(&self.min)?,
+            max: bound(&self.max)?,
+            comparison: Comparison::Decimal,
+        })];
         if let Some(currency) = &self.currency {
-            parts.push(one_of(currency_path, vec![json!(currency.trim().to_ascii_uppercase())]));
+            parts.push(one_of(
+                currency_path,
+                vec![json!(currency.trim().to_ascii_uppercase())],
+            ));
         }
         Ok(Filter::All(parts))
     }
@@ -101,7 +123,12 @@ pub fn compile<F: FilterInput>(input: &F, subtrees: &Subtrees) -> async_graphql:
         all.push(compile(nested, subtrees)?);
     }
     if let Some(alternatives) = input.or() {
-        all.push(Filter::Any(alternatives.iter().map(|f| compile(f, subtrees)).collect::<Result<_, _>>()?));
+        all.push(Filter::Any(
+            alternatives
+                .iter()
+                .map(|f| compile(f, subtrees))
+                .collect::<Result<_, _>>()?,
+        ));
     }
     if let Some(negated) = input.not() {
         all.push(Filter::Not(Box::new(compile(negated, subtrees)?)));
@@ -173,33 +200,60 @@ impl FilterInput for AssetFilter {
                 match ids::decode_any(id) {
                     Some((EntityKind::Team, key)) => teams.push(json!(key)),
                     Some((EntityKind::Person, key)) => people.push(json!(key)),
-                    _ => return Err(bad_input(format!("owner: {:?} is not a Team or Person id", id.as_str()))),
+                    _ => {
+                        return Err(bad_input(format!(
+                            "owner: {:?} is not a Team or Person id",
+                            id.as_str()
+                        )));
+                    }
                 }
             }
-            f.push(Filter::Any(vec![one_of("owner.team", teams), one_of("owner.person", people)]));
+            f.push(Filter::Any(vec![
+                one_of("owner.team", teams),
+                one_of("owner.person", people),
+            ]));
         }
         if let Some(v) = &self.assignee {
-            f.push(one_of("assignee", id_values(EntityKind::Person, "assignee", v)?));
+            f.push(one_of(
+                "assignee",
+                id_values(EntityKind::Person, "assignee", v)?,
+            ));
         }
         if let Some(v) = &self.location {
-            f.push(one_of("location", id_values(EntityKind::Location, "location", v)?));
+            f.push(one_of(
+                "location",
+                id_values(EntityKind::Location, "location", v)?,
+            ));
         }
         if let Some(root) = &self.location_within {
-            let key = ids::decode(EntityKind::Location, root).ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
-            let within = subtrees.get(&key).map(|ids| ids.iter().map(|id| json!(id)).collect()).unwrap_or_default();
+            let key = ids::decode(EntityKind::Location, root)
+                .ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
+            let within = subtrees
+                .get(&key)
+                .map(|ids| ids.iter().map(|id| json!(id)).collect())
+                .unwrap_or_default();
             f.push(one_of("location", within));
         }
         if let Some(v) = &self.vendor {
-            f.push(one_of("vendor", id_values(EntityKind::Vendor, "vendor", v)?));
+            f.push(one_of(
+                "vendor",
+                id_values(EntityKind::Vendor, "vendor", v)?,
+            ));
         }
         if let Some(v) = &self.model {
             f.push(one_of("model", id_values(EntityKind::Model, "model", v)?));
         }
         if let Some(tag) = &self.tag {
-            f.push(Filter::Where(Condition::Holds { path: "tags", value: json!(tag.trim().to_lowercase()) }));
+            f.push(Filter::Where(Condition::Holds {
+                path: "tags",
+                value: json!(tag.trim().to_lowercase()),
+            }));
         }
         if let Some(needle) = &self.text {
-            f.push(text(&["name", "assetTag", "serialNumber", "attributes.hostname"], needle));
+            f.push(text(
+                &["name", "assetTag", "serialNumber", "attributes.hostname"],
+                needle,
+            ));
         }
         if let Some(range) = &self.purchase_date {
             f.push(range.filter("purchase.date"));
@@ -216,8 +270,17 @@ impl FilterInput for AssetFilter {
     combinators!(AssetFilter);
 
     fn subtree_roots(&self) -> Vec<ID> {
-        let nested = self.and.iter().chain(self.or.iter()).flatten().chain(self.not.as_deref());
-        self.location_within.iter().cloned().chain(nested.flat_map(FilterInput::subtree_roots)).collect()
+        let nested = self
+            .and
+            .iter()
+            .chain(self.or.iter())
+            .flatten()
+            .chain(self.not.as_deref());
+        self.location_within
+            .iter()
+            .cloned()
+            .chain(nested.flat_map(FilterInput::subtree_roots))
+            .collect()
     }
 }
 
@@ -239,7 +302,10 @@ impl FilterInput for PersonFilter {
             f.push(one_of("team", id_values(EntityKind::Team, "team", v)?));
         }
         if let Some(v) = &self.manager {
-            f.push(one_of("manager", id_values(EntityKind::Person, "manager", v)?));
+            f.push(one_of(
+                "manager",
+                id_values(EntityKind::Person, "manager", v)?,
+            ));
         }
         if let Some(needle) = &self.text {
             f.push(text(&["name", "email", "title"], needle));
@@ -291,7 +357,10 @@ impl FilterInput for LocationFilter {
             f.push(one_of("kind", values(v)));
         }
         if let Some(v) = &self.parent {
-            f.push(one_of("parent", id_values(EntityKind::Location, "parent", v)?));
+            f.push(one_of(
+                "parent",
+                id_values(EntityKind::Location, "parent", v)?,
+            ));
         }
         if let Some(needle) = &self.text {
             f.push(text(&["name", "address"], needle));
@@ -312,7 +381,11 @@ pub struct VendorFilter {
 
 impl FilterInput for VendorFilter {
     fn own(&self, _: &Subtrees) -> async_graphql::Result<Vec<Filter>> {
-        Ok(self.text.iter().map(|needle| text(&["name", "website"], needle)).collect())
+        Ok(self
+            .text
+            .iter()
+            .map(|needle| text(&["name", "website"], needle))
+            .collect())
     }
     combinators!(VendorFilter);
 }
@@ -335,7 +408,10 @@ impl FilterInput for ModelFilter {
             f.push(one_of("category", values(v)));
         }
         if let Some(v) = &self.vendor {
-            f.push(one_of("vendor", id_values(EntityKind::Vendor, "vendor", v)?));
+            f.push(one_of(
+                "vendor",
+                id_values(EntityKind::Vendor, "vendor", v)?,
+            ));
         }
         if let Some(needle) = &self.text {
             f.push(text(&["name", "manufacturer"], needle));
@@ -431,7 +507,13 @@ pub struct Order<F: OrderField> {
 
 /// The sort for an optional order argument; by name, ascending, when none is given.
 pub fn sort<F: OrderField>(order: Option<Order<F>>, default: F) -> Sort {
-    let (field, descending) = order.map_or((default, false), |o| (o.field, o.direction == OrderDirection::Desc));
+    let (field, descending) = order.map_or((default, false), |o| {
+        (o.field, o.direction == OrderDirection::Desc)
+    });
     let (path, comparison) = field.sort_key();
-    Sort { path, comparison, descending }
+    Sort {
+        path,
+        comparison,
+        descending,
+    }
 }

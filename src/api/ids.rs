@@ -20,7 +20,9 @@ pub fn decode_any(id: &str) -> Option<(EntityKind, EntityId)> {
 
 /// A global id that must name an entity of `kind`.
 pub fn decode(kind: EntityKind, id: &str) -> Option<EntityId> {
-    decode_any(id).filter(|(k, _)| *k == kind).map(|(_, key)| key)
+    decode_any(id)
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, key)| key)
 }
 
 #[cfg(test)]

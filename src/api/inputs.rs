@@ -275,4 +275,11 @@ macro_rules! targeted {
     };
 }
 
-targeted!(UpdateAssetInput, UpdatePersonInput, UpdateTeamInput, UpdateLocationInput, UpdateVendorInput, UpdateModelInput);
+targeted!(
+    UpdateAssetInput,
+    UpdatePersonInput,
+    UpdateTeamInput,
+    UpdateLocationInput,
+    UpdateVendorInput,
+    UpdateModelInput
+);

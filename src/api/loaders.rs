@@ -1,16 +1,16 @@
 //! DataLoaders: every relation field batches its lookups so a page costs a constant number of queries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Request};
 use serde_json::Value as Json;
 
 use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup;
-use crate::domain::register::Asset;
+use crate::domain::register::{Asset, Owner};
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 use crate::service::{Register, ServiceError};
@@ -47,16 +47,29 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
     type Value = Vec<Record<E>>;
     type Error = ServiceError;
 
-    async fn load(&self, keys: &[Referring]) -> Result<HashMap<Referring, Vec<Record<E>>>, ServiceError> {
+    async fn load(
+        &self,
+        keys: &[Referring],
+    ) -> Result<HashMap<Referring, Vec<Record<E>>>, ServiceError> {
         let mut by_path: HashMap<&'static str, Vec<Json>> = HashMap::new();
         for key in keys {
-            by_path.entry(key.path).or_default().push(Json::String(key.id.as_str().to_string()));
+            by_path
+                .entry(key.path)
+                .or_default()
+                .push(Json::String(key.id.as_str().to_string()));
         }
-        let mut found: HashMap<Referring, Vec<Record<E>>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        let mut found: HashMap<Referring, Vec<Record<E>>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for (path, values) in by_path {
             for record in self.register.find_by::<E>(path, values).await? {
-                let data = serde_json::to_value(&record.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let Some(id) = lookup(&data, path).and_then(Json::as_str).and_then(EntityId::parse) else { continue };
+                let data = serde_json::to_value(&record.data)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let Some(id) = lookup(&data, path)
+                    .and_then(Json::as_str)
+                    .and_then(EntityId::parse)
+                else {
+                    continue;
+                };
                 if let Some(list) = found.get_mut(&Referring { path, id }) {
                     list.push(record);
                 }
@@ -66,10 +79,29 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
     }
 }
 
+type Cached<L> = DataLoader<L, HashMapCache>;
+
+/// Loaders cache for the length of one request, so prefetched relations are not queried again.
 fn add<E: Entity>(request: Request, register: &Register) -> Request {
+    let by_id = ById::<E> {
+        register: register.clone(),
+        kind: PhantomData,
+    };
+    let by_reference = ByReference::<E> {
+        register: register.clone(),
+        kind: PhantomData,
+    };
     request
-        .data(DataLoader::new(ById::<E> { register: register.clone(), kind: PhantomData }, tokio::spawn))
-        .data(DataLoader::new(ByReference::<E> { register: register.clone(), kind: PhantomData }, tokio::spawn))
+        .data(DataLoader::with_cache(
+            by_id,
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            by_reference,
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
 }
 
 /// Fresh loaders for one request, so nothing is cached across requests.
@@ -83,15 +115,112 @@ pub fn attach(request: Request, register: &Register) -> Request {
 }
 
 /// Loads one entity by id through the request's loader.
-pub async fn one<E: Entity>(ctx: &Context<'_>, id: Option<&EntityId>) -> async_graphql::Result<Option<Record<E>>> {
+pub async fn one<E: Entity>(
+    ctx: &Context<'_>,
+    id: Option<&EntityId>,
+) -> async_graphql::Result<Option<Record<E>>> {
     let Some(id) = id else { return Ok(None) };
-    let loader = ctx.data_unchecked::<DataLoader<ById<E>>>();
-    loader.load_one(id.clone()).await.map_err(|e| super::context::fail(ctx, e))
+    let loader = ctx.data_unchecked::<Cached<ById<E>>>();
+    loader
+        .load_one(id.clone())
+        .await
+        .map_err(|e| super::context::fail(ctx, e))
 }
 
 /// Loads the entities whose `path` refers to `id` through the request's loader.
-pub async fn referring<E: Entity>(ctx: &Context<'_>, path: &'static str, id: &EntityId) -> async_graphql::Result<Vec<Record<E>>> {
-    let loader = ctx.data_unchecked::<DataLoader<ByReference<E>>>();
-    let found = loader.load_one(Referring { path, id: id.clone() }).await.map_err(|e| super::context::fail(ctx, e))?;
+pub async fn referring<E: Entity>(
+    ctx: &Context<'_>,
+    path: &'static str,
+    id: &EntityId,
+) -> async_graphql::Result<Vec<Record<E>>> {
+    let loader = ctx.data_unchecked::<Cached<ByReference<E>>>();
+    let found = loader
+        .load_one(Referring {
+            path,
+            id: id.clone(),
+        })
+        .await
+        .map_err(|e| super::context::fail(ctx, e))?;
     Ok(found.unwrap_or_default())
+}
+
+/// Loads many entities by id in one batch into the request's cache.
+async fn warm<E: Entity>(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = EntityId>,
+) -> async_graphql::Result<Vec<Record<E>>> {
+    let ids: HashSet<EntityId> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loader = ctx.data_unchecked::<Cached<ById<E>>>();
+    let found = loader
+        .load_many(ids)
+        .await
+        .map_err(|e| super::context::fail(ctx, e))?;
+    Ok(found.into_values().collect())
+}
+
+/// Fetches every relation a page of assets will show, one query per kind and level, before the
+/// items resolve. Batching by timing alone splits large pages when resolving them takes longer
+/// than the loader's window; this keeps the cost of a page constant whatever its size.
+pub async fn prefetch_asset_relations(
+    ctx: &Context<'_>,
+    assets: &[Record<Asset>],
+) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if !node.exists() {
+        return Ok(());
+    }
+    let data = assets.iter().map(|a| &a.data);
+    let owner = node.field("owner");
+    let teams = data.clone().filter_map(|a| match &a.owner {
+        Some(Owner::Team(id)) if owner.exists() => Some(id.clone()),
+        _ => None,
+    });
+    let people = data.clone().filter_map(|a| match &a.owner {
+        Some(Owner::Person(id)) if owner.exists() => Some(id.clone()),
+        _ => None,
+    });
+    let assignees = data
+        .clone()
+        .filter_map(|a| a.assignee.clone())
+        .filter(|_| node.field("assignee").exists());
+    let locations = data
+        .clone()
+        .filter_map(|a| a.location.clone())
+        .filter(|_| node.field("location").exists());
+    let models = data
+        .clone()
+        .filter_map(|a| a.model.clone())
+        .filter(|_| node.field("model").exists());
+    let vendors = data
+        .clone()
+        .filter_map(|a| a.vendor.clone())
+        .filter(|_| node.field("vendor").exists());
+    let (_, people, locations, models, _) = futures_util::try_join!(
+        warm::<Team>(ctx, teams),
+        warm::<Person>(ctx, people.chain(assignees)),
+        warm::<Location>(ctx, locations),
+        warm::<Model>(ctx, models),
+        warm::<Vendor>(ctx, vendors),
+    )?;
+    let teams = people
+        .iter()
+        .filter_map(|p| p.data.team.clone())
+        .filter(|_| node.field("assignee").field("team").exists());
+    let parents = locations
+        .iter()
+        .filter_map(|l| l.data.parent.clone())
+        .filter(|_| node.field("location").field("parent").exists());
+    let vendors = models
+        .iter()
+        .filter_map(|m| m.data.vendor.clone())
+        .filter(|_| node.field("model").field("vendor").exists());
+    futures_util::try_join!(
+        warm::<Team>(ctx, teams),
+        warm::<Location>(ctx, parents),
+        warm::<Vendor>(ctx, vendors)
+    )?;
+    Ok(())
 }

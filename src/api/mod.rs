@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, Schema, SDLExportOptions};
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -52,7 +52,12 @@ fn schema(readiness: Readiness) -> AppSchema {
 
 /// The GraphQL schema as SDL, fields, arguments and enum values sorted for stable diffs.
 pub fn sdl() -> String {
-    schema(Readiness::default()).sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+    schema(Readiness::default()).sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
 }
 
 #[derive(Clone)]
@@ -63,7 +68,10 @@ struct AppState {
 
 /// The routes, over a register that may not be connected yet.
 pub fn router(readiness: Readiness) -> Router {
-    let state = AppState { schema: schema(readiness.clone()), readiness };
+    let state = AppState {
+        schema: schema(readiness.clone()),
+        readiness,
+    };
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -74,7 +82,12 @@ pub fn router(readiness: Readiness) -> Router {
 }
 
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("assetgraph").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("assetgraph")
+            .finish(),
+    )
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -92,19 +105,38 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// The caller's identity (until authentication exists: the `X-Actor` header) and a request id.
 fn request_context(headers: &HeaderMap) -> RequestContext {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty() && v.len() <= 200);
-    let request_id = header("x-request-id").map(str::to_string).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 200)
+    };
+    let request_id = header("x-request-id")
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let name = header("x-actor").unwrap_or("anonymous").to_string();
-    RequestContext { actor: Actor { name, request_id } }
+    RequestContext {
+        actor: Actor { name, request_id },
+    }
 }
 
 /// A GraphQL-shaped error for requests that never reached the executor.
 fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> Response {
     let context = request_context(headers);
     let request_id = context.actor.request_id.clone();
     let mut request = request.data(context);
@@ -121,7 +153,8 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
     }
     let mut http = (
         [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(&response).unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into()),
+        serde_json::to_string(&response)
+            .unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into()),
     )
         .into_response();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -133,14 +166,26 @@ async fn execute(state: &AppState, headers: &HeaderMap, request: async_graphql::
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match serde_json::from_slice::<async_graphql::Request>(&body) {
         Ok(request) => execute(&state, &headers, request).await,
-        Err(e) => rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {e}")),
+        Err(e) => rejection(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            &format!("the body is not a GraphQL request: {e}"),
+        ),
     }
 }
 
 /// GET serves queries only, so a link or a crawler can never change data.
-async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let Some(query) = params.get("query") else {
-        return rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", "missing query parameter `query`");
+        return rejection(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "missing query parameter `query`",
+        );
     };
     let mut request = async_graphql::Request::new(query.clone());
     if let Some(name) = params.get("operationName") {
@@ -149,15 +194,28 @@ async fn graphql_get(State(state): State<AppState>, headers: HeaderMap, Query(pa
     if let Some(variables) = params.get("variables") {
         match serde_json::from_str(variables) {
             Ok(vars) => request = request.variables(async_graphql::Variables::from_json(vars)),
-            Err(_) => return rejection(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` is not a JSON object"),
+            Err(_) => {
+                return rejection(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` is not a JSON object",
+                );
+            }
         }
     }
     let is_mutation = match request.parsed_query() {
-        Ok(doc) => doc.operations.iter().any(|(_, op)| op.node.ty != OperationType::Query),
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Query),
         Err(_) => false,
     };
     if is_mutation {
-        return rejection(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "mutations must be sent with POST");
+        return rejection(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations must be sent with POST",
+        );
     }
     execute(&state, &headers, request).await
 }
@@ -171,10 +229,14 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
                 if demo {
                     match register.store().is_empty().await {
                         Ok(true) => match seed::load(&register).await {
-                            Ok(report) => tracing::info!(created = report.created, "loaded the demo company"),
+                            Ok(report) => {
+                                tracing::info!(created = report.created, "loaded the demo company")
+                            }
                             Err(e) => tracing::error!(error = %e, "could not load the demo data"),
                         },
-                        Ok(false) => tracing::info!("store already holds data; demo data not loaded"),
+                        Ok(false) => {
+                            tracing::info!("store already holds data; demo data not loaded")
+                        }
                         Err(e) => tracing::error!(error = %e, "could not inspect the store"),
                     }
                 }
@@ -191,10 +253,17 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
 }
 
 /// Serves until `shutdown` resolves; the store connects in the background.
-pub async fn serve(listener: TcpListener, url: String, demo: bool, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    url: String,
+    demo: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let readiness = Readiness::default();
     tokio::spawn(connect(readiness.clone(), url, demo));
-    axum::serve(listener, router(readiness)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(readiness))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Starts a server in the background (for tests and embedding) and returns its readiness handle.

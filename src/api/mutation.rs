@@ -44,11 +44,19 @@ pub struct DeletePayload {
 fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for field in reference_fields(E::KIND) {
-        let Some(slot) = lookup_mut(doc, field.path) else { continue };
-        let Some(global) = slot.as_str() else { continue };
+        let Some(slot) = lookup_mut(doc, field.path) else {
+            continue;
+        };
+        let Some(global) = slot.as_str() else {
+            continue;
+        };
         match ids::decode(field.target, global) {
             Some(key) => *slot = Json::String(key.to_string()),
-            None => errors.push(FieldError::new(field.path, ErrorCode::Invalid, format!("not a {} id", field.target))),
+            None => errors.push(FieldError::new(
+                field.path,
+                ErrorCode::Invalid,
+                format!("not a {} id", field.target),
+            )),
         }
     }
     errors
@@ -56,36 +64,68 @@ fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
 
 /// Turns a typed input into the document-shaped JSON the service takes.
 fn document<E: Entity>(input: &impl Serialize) -> std::result::Result<Json, Vec<FieldError>> {
-    let mut doc = serde_json::to_value(input).map_err(|e| vec![FieldError::new("input", ErrorCode::Invalid, e.to_string())])?;
+    let mut doc = serde_json::to_value(input)
+        .map_err(|e| vec![FieldError::new("input", ErrorCode::Invalid, e.to_string())])?;
     let errors = decode_references::<E>(&mut doc);
-    if errors.is_empty() { Ok(doc) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(doc)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Splits a service outcome into the payload's user errors or a GraphQL error for real failures.
-fn outcome<T>(ctx: &Context<'_>, result: std::result::Result<T, ServiceError>) -> Result<std::result::Result<T, Vec<UserError>>> {
+fn outcome<T>(
+    ctx: &Context<'_>,
+    result: std::result::Result<T, ServiceError>,
+) -> Result<std::result::Result<T, Vec<UserError>>> {
     let request_id = request(ctx).actor.request_id;
     match result {
         Ok(value) => Ok(Ok(value)),
-        Err(ServiceError::Invalid(errors)) => Ok(Err(errors.into_iter().map(UserError::from).collect())),
-        Err(ServiceError::NotFound { kind }) => Ok(Err(vec![UserError::from(FieldError::new("id", ErrorCode::NotFound, format!("no such {kind}")))])),
+        Err(ServiceError::Invalid(errors)) => {
+            Ok(Err(errors.into_iter().map(UserError::from).collect()))
+        }
+        Err(ServiceError::NotFound { kind }) => Ok(Err(vec![UserError::from(FieldError::new(
+            "id",
+            ErrorCode::NotFound,
+            format!("no such {kind}"),
+        ))])),
         Err(ServiceError::BadRequest(m)) => Err(coded("BAD_USER_INPUT", m)),
-        Err(ServiceError::Unavailable(_)) => Err(coded("UNAVAILABLE", "the store is not reachable; try again shortly")),
+        Err(ServiceError::Unavailable(_)) => Err(coded(
+            "UNAVAILABLE",
+            "the store is not reachable; try again shortly",
+        )),
         Err(ServiceError::Internal(detail)) => Err(internal(&request_id, &detail)),
     }
 }
 
-fn payload<E: Entity, N: OutputType>(result: std::result::Result<Record<E>, Vec<UserError>>, wrap: fn(Record<E>) -> N) -> Payload<N> {
+fn payload<E: Entity, N: OutputType>(
+    result: std::result::Result<Record<E>, Vec<UserError>>,
+    wrap: fn(Record<E>) -> N,
+) -> Payload<N> {
     match result {
-        Ok(record) => Payload { node: Some(wrap(record)), user_errors: Vec::new() },
-        Err(user_errors) => Payload { node: None, user_errors },
+        Ok(record) => Payload {
+            node: Some(wrap(record)),
+            user_errors: Vec::new(),
+        },
+        Err(user_errors) => Payload {
+            node: None,
+            user_errors,
+        },
     }
 }
 
 fn target<E: Entity>(id: &ID) -> std::result::Result<EntityId, ServiceError> {
-    ids::decode(E::KIND, id).ok_or_else(|| ServiceError::invalid("id", ErrorCode::Invalid, format!("not a {} id", E::KIND)))
+    ids::decode(E::KIND, id).ok_or_else(|| {
+        ServiceError::invalid("id", ErrorCode::Invalid, format!("not a {} id", E::KIND))
+    })
 }
 
-async fn create<E: Entity, N: OutputType>(ctx: &Context<'_>, input: &impl Serialize, wrap: fn(Record<E>) -> N) -> Result<Payload<N>> {
+async fn create<E: Entity, N: OutputType>(
+    ctx: &Context<'_>,
+    input: &impl Serialize,
+    wrap: fn(Record<E>) -> N,
+) -> Result<Payload<N>> {
     let result = match document::<E>(input) {
         Err(errors) => Err(ServiceError::Invalid(errors)),
         Ok(doc) => register(ctx)?.create::<E>(&request(ctx).actor, doc).await,
@@ -93,12 +133,20 @@ async fn create<E: Entity, N: OutputType>(ctx: &Context<'_>, input: &impl Serial
     Ok(payload(outcome(ctx, result)?, wrap))
 }
 
-async fn update<E: Entity, N: OutputType>(ctx: &Context<'_>, input: &(impl Serialize + Targeted), wrap: fn(Record<E>) -> N) -> Result<Payload<N>> {
+async fn update<E: Entity, N: OutputType>(
+    ctx: &Context<'_>,
+    input: &(impl Serialize + Targeted),
+    wrap: fn(Record<E>) -> N,
+) -> Result<Payload<N>> {
     let (id, expected_version) = input.target();
     let result = match (target::<E>(id), document::<E>(input)) {
         (Err(e), _) => Err(e),
         (_, Err(errors)) => Err(ServiceError::Invalid(errors)),
-        (Ok(id), Ok(changes)) => register(ctx)?.update::<E>(&request(ctx).actor, &id, expected_version, changes).await,
+        (Ok(id), Ok(changes)) => {
+            register(ctx)?
+                .update::<E>(&request(ctx).actor, &id, expected_version, changes)
+                .await
+        }
     };
     Ok(payload(outcome(ctx, result)?, wrap))
 }
@@ -106,11 +154,21 @@ async fn update<E: Entity, N: OutputType>(ctx: &Context<'_>, input: &(impl Seria
 async fn delete<E: Entity>(ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
     let result = match target::<E>(&input.id) {
         Err(e) => Err(e),
-        Ok(id) => register(ctx)?.delete::<E>(&request(ctx).actor, &id, input.expected_version).await,
+        Ok(id) => {
+            register(ctx)?
+                .delete::<E>(&request(ctx).actor, &id, input.expected_version)
+                .await
+        }
     };
     Ok(match outcome(ctx, result)? {
-        Ok(record) => DeletePayload { deleted_id: Some(ids::encode(E::KIND, &record.id)), user_errors: Vec::new() },
-        Err(user_errors) => DeletePayload { deleted_id: None, user_errors },
+        Ok(record) => DeletePayload {
+            deleted_id: Some(ids::encode(E::KIND, &record.id)),
+            user_errors: Vec::new(),
+        },
+        Err(user_errors) => DeletePayload {
+            deleted_id: None,
+            user_errors,
+        },
     })
 }
 
@@ -118,20 +176,36 @@ pub struct MutationRoot;
 
 #[Object]
 impl MutationRoot {
-    async fn create_asset(&self, ctx: &Context<'_>, input: CreateAssetInput) -> Result<Payload<AssetNode>> {
+    async fn create_asset(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAssetInput,
+    ) -> Result<Payload<AssetNode>> {
         create::<Asset, _>(ctx, &input, AssetNode).await
     }
-    async fn update_asset(&self, ctx: &Context<'_>, input: UpdateAssetInput) -> Result<Payload<AssetNode>> {
+    async fn update_asset(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAssetInput,
+    ) -> Result<Payload<AssetNode>> {
         update::<Asset, _>(ctx, &input, AssetNode).await
     }
     async fn delete_asset(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
         delete::<Asset>(ctx, input).await
     }
 
-    async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> Result<Payload<PersonNode>> {
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePersonInput,
+    ) -> Result<Payload<PersonNode>> {
         create::<Person, _>(ctx, &input, PersonNode).await
     }
-    async fn update_person(&self, ctx: &Context<'_>, input: UpdatePersonInput) -> Result<Payload<PersonNode>> {
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePersonInput,
+    ) -> Result<Payload<PersonNode>> {
         update::<Person, _>(ctx, &input, PersonNode).await
     }
     /// Refused with IN_USE while the person owns, uses or manages anything.
@@ -139,10 +213,18 @@ impl MutationRoot {
         delete::<Person>(ctx, input).await
     }
 
-    async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> Result<Payload<TeamNode>> {
+    async fn create_team(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTeamInput,
+    ) -> Result<Payload<TeamNode>> {
         create::<Team, _>(ctx, &input, TeamNode).await
     }
-    async fn update_team(&self, ctx: &Context<'_>, input: UpdateTeamInput) -> Result<Payload<TeamNode>> {
+    async fn update_team(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateTeamInput,
+    ) -> Result<Payload<TeamNode>> {
         update::<Team, _>(ctx, &input, TeamNode).await
     }
     /// Refused with IN_USE while the team owns assets, has members or sub-teams: reassign them first.
@@ -150,31 +232,59 @@ impl MutationRoot {
         delete::<Team>(ctx, input).await
     }
 
-    async fn create_location(&self, ctx: &Context<'_>, input: CreateLocationInput) -> Result<Payload<LocationNode>> {
+    async fn create_location(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLocationInput,
+    ) -> Result<Payload<LocationNode>> {
         create::<Location, _>(ctx, &input, LocationNode).await
     }
-    async fn update_location(&self, ctx: &Context<'_>, input: UpdateLocationInput) -> Result<Payload<LocationNode>> {
+    async fn update_location(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateLocationInput,
+    ) -> Result<Payload<LocationNode>> {
         update::<Location, _>(ctx, &input, LocationNode).await
     }
     /// Refused with IN_USE while assets or sub-locations are recorded there.
-    async fn delete_location(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+    async fn delete_location(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> Result<DeletePayload> {
         delete::<Location>(ctx, input).await
     }
 
-    async fn create_vendor(&self, ctx: &Context<'_>, input: CreateVendorInput) -> Result<Payload<VendorNode>> {
+    async fn create_vendor(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateVendorInput,
+    ) -> Result<Payload<VendorNode>> {
         create::<Vendor, _>(ctx, &input, VendorNode).await
     }
-    async fn update_vendor(&self, ctx: &Context<'_>, input: UpdateVendorInput) -> Result<Payload<VendorNode>> {
+    async fn update_vendor(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateVendorInput,
+    ) -> Result<Payload<VendorNode>> {
         update::<Vendor, _>(ctx, &input, VendorNode).await
     }
     async fn delete_vendor(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
         delete::<Vendor>(ctx, input).await
     }
 
-    async fn create_model(&self, ctx: &Context<'_>, input: CreateModelInput) -> Result<Payload<ModelNode>> {
+    async fn create_model(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateModelInput,
+    ) -> Result<Payload<ModelNode>> {
         create::<Model, _>(ctx, &input, ModelNode).await
     }
-    async fn update_model(&self, ctx: &Context<'_>, input: UpdateModelInput) -> Result<Payload<ModelNode>> {
+    async fn update_model(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateModelInput,
+    ) -> Result<Payload<ModelNode>> {
         update::<Model, _>(ctx, &input, ModelNode).await
     }
     async fn delete_model(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {

@@ -6,17 +6,18 @@ use super::connection::{Conn, connection, page_request};
 use super::context::{fail, register};
 use super::errors::bad_input;
 use super::filters::{
-    AssetFilter, AssetOrderField, FilterInput, LocationFilter, ModelFilter, NamedOrderField, Order, OrderField, PersonFilter,
-    PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
+    AssetFilter, AssetOrderField, FilterInput, LocationFilter, ModelFilter, NamedOrderField, Order,
+    OrderField, PersonFilter, PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
 };
 use super::ids;
-use super::loaders::one;
+use super::loaders::{one, prefetch_asset_relations};
 use super::types::{AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode};
 use crate::domain::entity::{Entity, EntityKind, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::register::Asset;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
+use crate::store::Page;
 
 pub struct QueryRoot;
 
@@ -28,7 +29,7 @@ pub struct Window {
     before: Option<String>,
 }
 
-/// A filtered, sorted page of one kind of entity.
+/// A filtered, sorted page of one kind of entity, as a connection.
 async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
     ctx: &Context<'_>,
     filter: Option<F>,
@@ -37,6 +38,20 @@ async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
     window: Window,
     wrap: fn(Record<E>) -> N,
 ) -> Result<Conn<N>> {
+    Ok(connection(
+        fetch(ctx, filter, order, default_order, window).await?,
+        wrap,
+    ))
+}
+
+/// A filtered, sorted page of one kind of entity.
+async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
+    ctx: &Context<'_>,
+    filter: Option<F>,
+    order: Option<Order<O>>,
+    default_order: O,
+    window: Window,
+) -> Result<Page<Record<E>>> {
     let request = page_request(window.first, window.after, window.last, window.before)?;
     let register = register(ctx)?;
     let filter = match filter {
@@ -44,33 +59,57 @@ async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
         Some(input) => {
             let mut subtrees = Subtrees::new();
             for root in input.subtree_roots() {
-                let key = ids::decode(EntityKind::Location, &root).ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
-                let within = register.location_subtree(&key).await.map_err(|e| fail(ctx, e))?;
+                let key = ids::decode(EntityKind::Location, &root)
+                    .ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
+                let within = register
+                    .location_subtree(&key)
+                    .await
+                    .map_err(|e| fail(ctx, e))?;
                 subtrees.insert(key, within);
             }
             compile(&input, &subtrees)?
         }
     };
-    let page = register.list::<E>(&filter, &sort(order, default_order), &request).await.map_err(|e| fail(ctx, e))?;
-    Ok(connection(page, wrap))
+    register
+        .list::<E>(&filter, &sort(order, default_order), &request)
+        .await
+        .map_err(|e| fail(ctx, e))
 }
 
 /// One entity by global id; a malformed or foreign id is an error, a missing entity is null.
 async fn by_id<E: Entity>(ctx: &Context<'_>, id: &ID) -> Result<Option<Record<E>>> {
-    let key = ids::decode(E::KIND, id).ok_or_else(|| bad_input(format!("{:?} is not a {} id", id.as_str(), E::KIND)))?;
+    let key = ids::decode(E::KIND, id)
+        .ok_or_else(|| bad_input(format!("{:?} is not a {} id", id.as_str(), E::KIND)))?;
     one::<E>(ctx, Some(&key)).await
 }
 
 async fn node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
-    let Some((kind, key)) = ids::decode_any(id) else { return Err(bad_input(format!("{:?} is not an id from this API", id.as_str()))) };
+    let Some((kind, key)) = ids::decode_any(id) else {
+        return Err(bad_input(format!(
+            "{:?} is not an id from this API",
+            id.as_str()
+        )));
+    };
     let key = Some(&key);
     Ok(match kind {
-        EntityKind::Asset => one::<Asset>(ctx, key).await?.map(|r| Node::Asset(AssetNode(r))),
-        EntityKind::Person => one::<Person>(ctx, key).await?.map(|r| Node::Person(PersonNode(r))),
-        EntityKind::Team => one::<Team>(ctx, key).await?.map(|r| Node::Team(TeamNode(r))),
-        EntityKind::Location => one::<Location>(ctx, key).await?.map(|r| Node::Location(LocationNode(r))),
-        EntityKind::Vendor => one::<Vendor>(ctx, key).await?.map(|r| Node::Vendor(VendorNode(r))),
-        EntityKind::Model => one::<Model>(ctx, key).await?.map(|r| Node::Model(ModelNode(r))),
+        EntityKind::Asset => one::<Asset>(ctx, key)
+            .await?
+            .map(|r| Node::Asset(AssetNode(r))),
+        EntityKind::Person => one::<Person>(ctx, key)
+            .await?
+            .map(|r| Node::Person(PersonNode(r))),
+        EntityKind::Team => one::<Team>(ctx, key)
+            .await?
+            .map(|r| Node::Team(TeamNode(r))),
+        EntityKind::Location => one::<Location>(ctx, key)
+            .await?
+            .map(|r| Node::Location(LocationNode(r))),
+        EntityKind::Vendor => one::<Vendor>(ctx, key)
+            .await?
+            .map(|r| Node::Vendor(VendorNode(r))),
+        EntityKind::Model => one::<Model>(ctx, key)
+            .await?
+            .map(|r| Node::Model(ModelNode(r))),
     })
 }
 
@@ -98,13 +137,24 @@ impl QueryRoot {
 
     /// The asset carrying this asset tag.
     async fn asset_by_tag(&self, ctx: &Context<'_>, tag: String) -> Result<Option<AssetNode>> {
-        let found = register(ctx)?.asset_by_tag(tag.trim()).await.map_err(|e| fail(ctx, e))?;
+        let found = register(ctx)?
+            .asset_by_tag(tag.trim())
+            .await
+            .map_err(|e| fail(ctx, e))?;
         Ok(found.map(AssetNode))
     }
 
     /// The asset with this serial number from this manufacturer.
-    async fn asset_by_serial(&self, ctx: &Context<'_>, serial: String, manufacturer: String) -> Result<Option<AssetNode>> {
-        let found = register(ctx)?.asset_by_serial(serial.trim(), manufacturer.trim()).await.map_err(|e| fail(ctx, e))?;
+    async fn asset_by_serial(
+        &self,
+        ctx: &Context<'_>,
+        serial: String,
+        manufacturer: String,
+    ) -> Result<Option<AssetNode>> {
+        let found = register(ctx)?
+            .asset_by_serial(serial.trim(), manufacturer.trim())
+            .await
+            .map_err(|e| fail(ctx, e))?;
         Ok(found.map(AssetNode))
     }
 
@@ -119,7 +169,21 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<AssetNode>> {
-        list(ctx, filter, order_by, AssetOrderField::Name, Window { first, after, last, before }, AssetNode).await
+        let page = fetch::<Asset, _, _>(
+            ctx,
+            filter,
+            order_by,
+            AssetOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await?;
+        prefetch_asset_relations(ctx, &page.items).await?;
+        Ok(connection(page, AssetNode))
     }
 
     async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Option<PersonNode>> {
@@ -137,7 +201,20 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<PersonNode>> {
-        list(ctx, filter, order_by, PersonOrderField::Name, Window { first, after, last, before }, PersonNode).await
+        list(
+            ctx,
+            filter,
+            order_by,
+            PersonOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+            PersonNode,
+        )
+        .await
     }
 
     async fn team(&self, ctx: &Context<'_>, id: ID) -> Result<Option<TeamNode>> {
@@ -155,7 +232,20 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<TeamNode>> {
-        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, TeamNode).await
+        list(
+            ctx,
+            filter,
+            order_by,
+            NamedOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+            TeamNode,
+        )
+        .await
     }
 
     async fn location(&self, ctx: &Context<'_>, id: ID) -> Result<Option<LocationNode>> {
@@ -173,7 +263,20 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<LocationNode>> {
-        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, LocationNode).await
+        list(
+            ctx,
+            filter,
+            order_by,
+            NamedOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+            LocationNode,
+        )
+        .await
     }
 
     async fn vendor(&self, ctx: &Context<'_>, id: ID) -> Result<Option<VendorNode>> {
@@ -191,7 +294,20 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<VendorNode>> {
-        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, VendorNode).await
+        list(
+            ctx,
+            filter,
+            order_by,
+            NamedOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+            VendorNode,
+        )
+        .await
     }
 
     async fn model(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ModelNode>> {
@@ -209,6 +325,19 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<ModelNode>> {
-        list(ctx, filter, order_by, NamedOrderField::Name, Window { first, after, last, before }, ModelNode).await
+        list(
+            ctx,
+            filter,
+            order_by,
+            NamedOrderField::Name,
+            Window {
+                first,
+                after,
+                last,
+                before,
+            },
+            ModelNode,
+        )
+        .await
     }
 }

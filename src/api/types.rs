@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
-use super::enums::{AssetClass, AuditOperation, Category, LifecycleStage, LocationKind, OperationalStatus};
+use super::enums::{
+    AssetClass, AuditOperation, Category, LifecycleStage, LocationKind, OperationalStatus,
+};
 use super::ids;
 use super::loaders::{one, referring};
 use crate::domain::audit::AuditEntry;
@@ -27,7 +29,10 @@ async fn history(
     before: Option<String>,
 ) -> Result<Conn<AuditEntryNode>> {
     let request = page_request(first, after, last, before)?;
-    let page = register(ctx)?.history(kind, id, &request).await.map_err(|e| fail(ctx, e))?;
+    let page = register(ctx)?
+        .history(kind, id, &request)
+        .await
+        .map_err(|e| fail(ctx, e))?;
     Ok(super::connection::connection(page, AuditEntryNode))
 }
 
@@ -90,7 +95,10 @@ pub struct MoneyNode {
 
 impl From<&Money> for MoneyNode {
     fn from(m: &Money) -> Self {
-        MoneyNode { amount: m.display_amount(), currency: m.currency.code().to_string() }
+        MoneyNode {
+            amount: m.display_amount(),
+            currency: m.currency.code().to_string(),
+        }
     }
 }
 
@@ -309,13 +317,21 @@ impl AuditEntryNode {
         self.0
             .changes
             .iter()
-            .map(|c| FieldChange { field: c.field.clone(), before: c.before.clone().map(Json), after: c.after.clone().map(Json) })
+            .map(|c| FieldChange {
+                field: c.field.clone(),
+                before: c.before.clone().map(Json),
+                after: c.after.clone().map(Json),
+            })
             .collect()
     }
 }
 
 /// Anything with a global id.
 #[derive(Interface)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "lives for one resolver call; boxing would cost an allocation per node"
+)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     Asset(AssetNode),

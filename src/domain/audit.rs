@@ -43,7 +43,13 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn new(actor: &Actor, operation: Operation, kind: EntityKind, id: &EntityId, changes: Vec<FieldChange>) -> AuditEntry {
+    pub fn new(
+        actor: &Actor,
+        operation: Operation,
+        kind: EntityKind,
+        id: &EntityId,
+        changes: Vec<FieldChange>,
+    ) -> AuditEntry {
         AuditEntry {
             id: EntityId::generate(),
             at: Utc::now(),
@@ -65,14 +71,23 @@ pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
     changes
 }
 
-fn diff_into(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<FieldChange>) {
+fn diff_into(
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
     match (before, after) {
         (Some(Value::Object(b)), Some(Value::Object(a))) => {
             let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
             keys.sort();
             keys.dedup();
             for key in keys {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 diff_into(&child, b.get(key), a.get(key), out);
             }
         }
@@ -87,7 +102,11 @@ fn diff_into(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mu
                 diff_into(&format!("{path}.{key}"), None, Some(value), out);
             }
         }
-        (b, a) => out.push(FieldChange { field: path.to_string(), before: b.cloned(), after: a.cloned() }),
+        (b, a) => out.push(FieldChange {
+            field: path.to_string(),
+            before: b.cloned(),
+            after: a.cloned(),
+        }),
     }
 }
 
@@ -116,8 +135,15 @@ mod tests {
     }
 
     fn doc() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![Just(Value::Null), any::<i64>().prop_map(Value::from), "[a-c]{0,2}".prop_map(Value::from)];
-        leaf.prop_recursive(3, 16, 4, |inner| prop::collection::btree_map("[a-d]", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())))
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::from),
+            "[a-c]{0,2}".prop_map(Value::from)
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop::collection::btree_map("[a-d]", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect()))
+        })
     }
 
     proptest! {

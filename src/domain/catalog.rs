@@ -14,7 +14,10 @@ const ASSET_REFERENCES: &[ReferenceField] = &[
     r("vendor", EntityKind::Vendor),
     r("model", EntityKind::Model),
 ];
-const PERSON_REFERENCES: &[ReferenceField] = &[r("team", EntityKind::Team), r("manager", EntityKind::Person)];
+const PERSON_REFERENCES: &[ReferenceField] = &[
+    r("team", EntityKind::Team),
+    r("manager", EntityKind::Person),
+];
 const TEAM_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Team)];
 const LOCATION_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Location)];
 const MODEL_REFERENCES: &[ReferenceField] = &[r("vendor", EntityKind::Vendor)];
@@ -53,17 +56,37 @@ pub struct UniqueKey {
 pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
     match kind {
         EntityKind::Asset => &[
-            UniqueKey { index: "asset_tag_unique", field: "assetTag", message: "another asset has this asset tag" },
+            UniqueKey {
+                index: "asset_tag_unique",
+                field: "assetTag",
+                message: "another asset has this asset tag",
+            },
             UniqueKey {
                 index: "asset_serial_unique",
                 field: "serialNumber",
                 message: "another asset of this manufacturer has this serial number",
             },
-            UniqueKey { index: "asset_external_id_unique", field: "externalIds", message: "another asset has this external id" },
+            UniqueKey {
+                index: "asset_external_id_unique",
+                field: "externalIds",
+                message: "another asset has this external id",
+            },
         ],
-        EntityKind::Person => &[UniqueKey { index: "person_email_unique", field: "email", message: "another person has this email" }],
-        EntityKind::Team => &[UniqueKey { index: "team_name_unique", field: "name", message: "another team has this name" }],
-        EntityKind::Vendor => &[UniqueKey { index: "vendor_name_unique", field: "name", message: "another vendor has this name" }],
+        EntityKind::Person => &[UniqueKey {
+            index: "person_email_unique",
+            field: "email",
+            message: "another person has this email",
+        }],
+        EntityKind::Team => &[UniqueKey {
+            index: "team_name_unique",
+            field: "name",
+            message: "another team has this name",
+        }],
+        EntityKind::Vendor => &[UniqueKey {
+            index: "vendor_name_unique",
+            field: "name",
+            message: "another vendor has this name",
+        }],
         EntityKind::Model => &[UniqueKey {
             index: "model_name_unique",
             field: "name",

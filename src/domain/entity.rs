@@ -73,7 +73,9 @@ impl EntityId {
     pub fn parse(key: &str) -> Option<EntityId> {
         let valid = !key.is_empty()
             && key.len() <= 64
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         valid.then(|| EntityId(key.to_string()))
     }
 
@@ -88,7 +90,13 @@ impl EntityId {
 
     /// Checks a reference given in an input field.
     pub fn parse_field(field: &str, key: &str) -> Result<EntityId, FieldError> {
-        EntityId::parse(key).ok_or_else(|| FieldError::new(field, ErrorCode::Invalid, format!("{key:?} is not a valid id")))
+        EntityId::parse(key).ok_or_else(|| {
+            FieldError::new(
+                field,
+                ErrorCode::Invalid,
+                format!("{key:?} is not a valid id"),
+            )
+        })
     }
 }
 

@@ -10,17 +10,18 @@ use super::validation::{ErrorCode, FieldError};
 
 /// Active ISO 4217 alphabetic codes (list of 2024; funds and precious metals excluded).
 const ISO_4217: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
-    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
-    "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP",
-    "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
-    "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
-    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
-    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
-    "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
-    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF",
-    "XPF", "YER", "ZAR", "ZMW", "ZWL",
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
 ];
 
 /// An ISO 4217 currency code such as `EUR`.
@@ -84,32 +85,56 @@ impl Money {
             .as_deref()
             .map(str::trim)
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| FieldError::new(&amount_field, ErrorCode::Required, "amount is required"))?;
+            .ok_or_else(|| {
+                FieldError::new(&amount_field, ErrorCode::Required, "amount is required")
+            })?;
         let plain = amount.strip_prefix('-').unwrap_or(amount);
         let (units, fraction) = plain.split_once('.').unwrap_or((plain, "0"));
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(units) || !digits(fraction) {
-            return Err(FieldError::new(&amount_field, ErrorCode::Invalid, format!("{amount:?} is not a plain decimal amount like 1299.00")));
+            return Err(FieldError::new(
+                &amount_field,
+                ErrorCode::Invalid,
+                format!("{amount:?} is not a plain decimal amount like 1299.00"),
+            ));
         }
         let amount = Decimal::from_str(amount).map_err(|_| {
-            FieldError::new(&amount_field, ErrorCode::Invalid, format!("{amount:?} is not a decimal amount"))
+            FieldError::new(
+                &amount_field,
+                ErrorCode::Invalid,
+                format!("{amount:?} is not a decimal amount"),
+            )
         })?;
         if amount.is_sign_negative() && !amount.is_zero() {
-            return Err(FieldError::new(&amount_field, ErrorCode::Negative, "amount must not be negative"));
+            return Err(FieldError::new(
+                &amount_field,
+                ErrorCode::Negative,
+                "amount must not be negative",
+            ));
         }
         if amount.scale() > 4 {
-            return Err(FieldError::new(&amount_field, ErrorCode::Invalid, "amount has more than 4 decimal places"));
+            return Err(FieldError::new(
+                &amount_field,
+                ErrorCode::Invalid,
+                "amount has more than 4 decimal places",
+            ));
         }
         let currency_field = format!("{field}.currency");
-        let code = draft
-            .currency
-            .as_deref()
-            .ok_or_else(|| FieldError::new(&currency_field, ErrorCode::Required, "currency is required"))?;
+        let code = draft.currency.as_deref().ok_or_else(|| {
+            FieldError::new(&currency_field, ErrorCode::Required, "currency is required")
+        })?;
         let currency = Currency::parse(code).ok_or_else(|| {
-            FieldError::new(&currency_field, ErrorCode::UnknownCurrency, format!("{code:?} is not an ISO 4217 currency code"))
+            FieldError::new(
+                &currency_field,
+                ErrorCode::UnknownCurrency,
+                format!("{code:?} is not an ISO 4217 currency code"),
+            )
         })?;
         // Normalised so the stored value reads back identical; display pads to the currency's minor units.
-        Ok(Money { amount: amount.normalize(), currency })
+        Ok(Money {
+            amount: amount.normalize(),
+            currency,
+        })
     }
 
     /// The amount with at least the currency's customary decimal places, e.g. `1234.50` EUR, `1200` JPY.
@@ -126,7 +151,10 @@ impl Money {
 impl Currency {
     /// Decimal places in common use (ISO 4217 minor units).
     pub fn minor_units(self) -> u32 {
-        const NONE: &[&str] = &["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
+        const NONE: &[&str] = &[
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
+            "VUV", "XAF", "XOF", "XPF",
+        ];
         const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
         if NONE.contains(&self.0) {
             0
@@ -150,27 +178,64 @@ mod tests {
     use proptest::prelude::*;
 
     fn draft(amount: &str, currency: &str) -> MoneyDraft {
-        MoneyDraft { amount: Some(amount.into()), currency: Some(currency.into()) }
+        MoneyDraft {
+            amount: Some(amount.into()),
+            currency: Some(currency.into()),
+        }
     }
 
     #[test]
     fn parses_exact_amounts() {
         let m = Money::parse("cost", &draft("1234.50", "eur")).unwrap();
         assert_eq!(m.display_amount(), "1234.50");
-        assert_eq!(Money::parse("cost", &draft("1200", "JPY")).unwrap().display_amount(), "1200");
-        assert_eq!(Money::parse("cost", &draft("1.5", "KWD")).unwrap().display_amount(), "1.500");
-        assert_eq!(Money::parse("cost", &draft("0.125", "USD")).unwrap().display_amount(), "0.125");
+        assert_eq!(
+            Money::parse("cost", &draft("1200", "JPY"))
+                .unwrap()
+                .display_amount(),
+            "1200"
+        );
+        assert_eq!(
+            Money::parse("cost", &draft("1.5", "KWD"))
+                .unwrap()
+                .display_amount(),
+            "1.500"
+        );
+        assert_eq!(
+            Money::parse("cost", &draft("0.125", "USD"))
+                .unwrap()
+                .display_amount(),
+            "0.125"
+        );
         assert_eq!(m.currency.code(), "EUR");
     }
 
     #[test]
     fn refuses_bad_money() {
-        assert_eq!(Money::parse("cost", &draft("-1", "EUR")).unwrap_err().code, ErrorCode::Negative);
-        assert_eq!(Money::parse("cost", &draft("1e3", "EUR")).unwrap_err().code, ErrorCode::Invalid);
-        assert_eq!(Money::parse("cost", &draft("1.00001", "EUR")).unwrap_err().code, ErrorCode::Invalid);
+        assert_eq!(
+            Money::parse("cost", &draft("-1", "EUR")).unwrap_err().code,
+            ErrorCode::Negative
+        );
+        assert_eq!(
+            Money::parse("cost", &draft("1e3", "EUR")).unwrap_err().code,
+            ErrorCode::Invalid
+        );
+        assert_eq!(
+            Money::parse("cost", &draft("1.00001", "EUR"))
+                .unwrap_err()
+                .code,
+            ErrorCode::Invalid
+        );
         let unknown = Money::parse("cost", &draft("1", "XXX")).unwrap_err();
-        assert_eq!((unknown.code, unknown.field.as_str()), (ErrorCode::UnknownCurrency, "cost.currency"));
-        assert_eq!(Money::parse("cost", &MoneyDraft::default()).unwrap_err().code, ErrorCode::Required);
+        assert_eq!(
+            (unknown.code, unknown.field.as_str()),
+            (ErrorCode::UnknownCurrency, "cost.currency")
+        );
+        assert_eq!(
+            Money::parse("cost", &MoneyDraft::default())
+                .unwrap_err()
+                .code,
+            ErrorCode::Required
+        );
     }
 
     proptest! {

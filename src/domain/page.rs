@@ -52,7 +52,12 @@ impl PageRequest {
         if let Some(last) = self.last {
             start = start.max(end.saturating_sub(last));
         }
-        Window { offset: start, limit: end - start, has_previous: start > 0, has_next: end < total }
+        Window {
+            offset: start,
+            limit: end - start,
+            has_previous: start > 0,
+            has_next: end < total,
+        }
     }
 }
 
@@ -61,16 +66,58 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn req(first: Option<usize>, after: Option<usize>, last: Option<usize>, before: Option<usize>) -> PageRequest {
-        PageRequest { first, after, last, before }
+    fn req(
+        first: Option<usize>,
+        after: Option<usize>,
+        last: Option<usize>,
+        before: Option<usize>,
+    ) -> PageRequest {
+        PageRequest {
+            first,
+            after,
+            last,
+            before,
+        }
     }
 
     #[test]
     fn forwards_and_backwards() {
-        assert_eq!(req(Some(2), None, None, None).window(5), Window { offset: 0, limit: 2, has_previous: false, has_next: true });
-        assert_eq!(req(Some(2), Some(3), None, None).window(5), Window { offset: 4, limit: 1, has_previous: true, has_next: false });
-        assert_eq!(req(None, None, Some(2), None).window(5), Window { offset: 3, limit: 2, has_previous: true, has_next: false });
-        assert_eq!(req(None, None, Some(2), Some(1)).window(5), Window { offset: 0, limit: 1, has_previous: false, has_next: true });
+        assert_eq!(
+            req(Some(2), None, None, None).window(5),
+            Window {
+                offset: 0,
+                limit: 2,
+                has_previous: false,
+                has_next: true
+            }
+        );
+        assert_eq!(
+            req(Some(2), Some(3), None, None).window(5),
+            Window {
+                offset: 4,
+                limit: 1,
+                has_previous: true,
+                has_next: false
+            }
+        );
+        assert_eq!(
+            req(None, None, Some(2), None).window(5),
+            Window {
+                offset: 3,
+                limit: 2,
+                has_previous: true,
+                has_next: false
+            }
+        );
+        assert_eq!(
+            req(None, None, Some(2), Some(1)).window(5),
+            Window {
+                offset: 0,
+                limit: 1,
+                has_previous: false,
+                has_next: true
+            }
+        );
         assert_eq!(req(None, None, None, None).window(3).limit, 3);
         assert!(req(Some(501), None, None, None).check().is_err());
     }

@@ -20,7 +20,15 @@ pub fn parse_email(field: &str, value: Option<&str>) -> Result<String, FieldErro
         }
         None => false,
     };
-    if valid { Ok(email) } else { Err(FieldError::new(field, ErrorCode::Invalid, format!("{email:?} is not an email address"))) }
+    if valid {
+        Ok(email)
+    } else {
+        Err(FieldError::new(
+            field,
+            ErrorCode::Invalid,
+            format!("{email:?} is not an email address"),
+        ))
+    }
 }
 
 /// A member of staff (or contractor) who can own or be assigned assets.
@@ -56,10 +64,20 @@ impl Entity for Person {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
         let email = p.take(parse_email("email", d.email.as_deref()));
-        let title = p.take(optional_text("title", d.title.as_deref(), MAX_NAME)).flatten();
+        let title = p
+            .take(optional_text("title", d.title.as_deref(), MAX_NAME))
+            .flatten();
         let team = p.take(optional_ref("team", d.team.as_deref())).flatten();
-        let manager = p.take(optional_ref("manager", d.manager.as_deref())).flatten();
-        p.finish(|| Person { name: name.expect("checked"), email: email.expect("checked"), title, team, manager })
+        let manager = p
+            .take(optional_ref("manager", d.manager.as_deref()))
+            .flatten();
+        p.finish(|| Person {
+            name: name.expect("checked"),
+            email: email.expect("checked"),
+            title,
+            team,
+            manager,
+        })
     }
 }
 
@@ -90,9 +108,21 @@ impl Entity for Team {
     fn validate(d: TeamDraft) -> Result<Team, Vec<FieldError>> {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
-        let cost_centre = p.take(optional_text("costCentre", d.cost_centre.as_deref(), MAX_NAME)).flatten();
-        let parent = p.take(optional_ref("parent", d.parent.as_deref())).flatten();
-        p.finish(|| Team { name: name.expect("checked"), cost_centre, parent })
+        let cost_centre = p
+            .take(optional_text(
+                "costCentre",
+                d.cost_centre.as_deref(),
+                MAX_NAME,
+            ))
+            .flatten();
+        let parent = p
+            .take(optional_ref("parent", d.parent.as_deref()))
+            .flatten();
+        p.finish(|| Team {
+            name: name.expect("checked"),
+            cost_centre,
+            parent,
+        })
     }
 }
 
@@ -102,9 +132,23 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_normalised() {
-        assert_eq!(parse_email("email", Some(" Ada@Example.COM ")).unwrap(), "ada@example.com");
-        for bad in ["ada", "@example.com", "ada@example", "ada@.com", "a da@example.com", "a@b@c.com"] {
-            assert_eq!(parse_email("email", Some(bad)).unwrap_err().code, ErrorCode::Invalid, "{bad}");
+        assert_eq!(
+            parse_email("email", Some(" Ada@Example.COM ")).unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "ada",
+            "@example.com",
+            "ada@example",
+            "ada@.com",
+            "a da@example.com",
+            "a@b@c.com",
+        ] {
+            assert_eq!(
+                parse_email("email", Some(bad)).unwrap_err().code,
+                ErrorCode::Invalid,
+                "{bad}"
+            );
         }
     }
 

@@ -29,8 +29,14 @@ mod tests {
     #[test]
     fn follows_rfc_7396() {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}, "tags": ["x"]});
-        merge(&mut doc, &json!({"a": "z", "c": {"f": null}, "tags": ["y", "z"], "n": 1}));
-        assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "tags": ["y", "z"], "n": 1}));
+        merge(
+            &mut doc,
+            &json!({"a": "z", "c": {"f": null}, "tags": ["y", "z"], "n": 1}),
+        );
+        assert_eq!(
+            doc,
+            json!({"a": "z", "c": {"d": "e"}, "tags": ["y", "z"], "n": 1})
+        );
     }
 
     #[test]

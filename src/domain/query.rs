@@ -19,13 +19,24 @@ pub enum Comparison {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
     /// The field equals one of the values.
-    OneOf { path: &'static str, values: Vec<Value> },
+    OneOf {
+        path: &'static str,
+        values: Vec<Value>,
+    },
     /// The array field holds the value.
     Holds { path: &'static str, value: Value },
     /// The field is set and lies within the bounds (inclusive).
-    Between { path: &'static str, min: Option<Value>, max: Option<Value>, comparison: Comparison },
+    Between {
+        path: &'static str,
+        min: Option<Value>,
+        max: Option<Value>,
+        comparison: Comparison,
+    },
     /// Any of the fields contains the needle, ignoring case.
-    Text { paths: &'static [&'static str], needle: String },
+    Text {
+        paths: &'static [&'static str],
+        needle: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +76,9 @@ impl Filter {
 
 /// The value at a dotted path, if present and not null.
 pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(doc, |v, key| v.get(key)).filter(|v| !v.is_null())
+    path.split('.')
+        .try_fold(doc, |v, key| v.get(key))
+        .filter(|v| !v.is_null())
 }
 
 /// The value at a dotted path, for rewriting in place.
@@ -81,10 +94,18 @@ pub fn compare(a: &Value, b: &Value, comparison: Comparison) -> Option<Ordering>
             (Value::Number(a), Value::Number(b)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
             _ => None,
         },
-        Comparison::Decimal => Some(Decimal::from_str(a.as_str()?).ok()?.cmp(&Decimal::from_str(b.as_str()?).ok()?)),
+        Comparison::Decimal => Some(
+            Decimal::from_str(a.as_str()?)
+                .ok()?
+                .cmp(&Decimal::from_str(b.as_str()?).ok()?),
+        ),
         Comparison::Instant => {
-            let a = DateTime::parse_from_rfc3339(a.as_str()?).ok()?.with_timezone(&Utc);
-            let b = DateTime::parse_from_rfc3339(b.as_str()?).ok()?.with_timezone(&Utc);
+            let a = DateTime::parse_from_rfc3339(a.as_str()?)
+                .ok()?
+                .with_timezone(&Utc);
+            let b = DateTime::parse_from_rfc3339(b.as_str()?)
+                .ok()?
+                .with_timezone(&Utc);
             Some(a.cmp(&b))
         }
     }
@@ -93,19 +114,36 @@ pub fn compare(a: &Value, b: &Value, comparison: Comparison) -> Option<Ordering>
 impl Condition {
     fn matches(&self, doc: &Value) -> bool {
         match self {
-            Condition::OneOf { path, values } => lookup(doc, path).is_some_and(|v| values.contains(v)),
-            Condition::Holds { path, value } => {
-                lookup(doc, path).and_then(Value::as_array).is_some_and(|items| items.contains(value))
+            Condition::OneOf { path, values } => {
+                lookup(doc, path).is_some_and(|v| values.contains(v))
             }
-            Condition::Between { path, min, max, comparison } => {
-                let Some(v) = lookup(doc, path) else { return false };
-                let above = min.as_ref().is_none_or(|m| compare(v, m, *comparison).is_some_and(Ordering::is_ge));
-                let below = max.as_ref().is_none_or(|m| compare(v, m, *comparison).is_some_and(Ordering::is_le));
+            Condition::Holds { path, value } => lookup(doc, path)
+                .and_then(Value::as_array)
+                .is_some_and(|items| items.contains(value)),
+            Condition::Between {
+                path,
+                min,
+                max,
+                comparison,
+            } => {
+                let Some(v) = lookup(doc, path) else {
+                    return false;
+                };
+                let above = min
+                    .as_ref()
+                    .is_none_or(|m| compare(v, m, *comparison).is_some_and(Ordering::is_ge));
+                let below = max
+                    .as_ref()
+                    .is_none_or(|m| compare(v, m, *comparison).is_some_and(Ordering::is_le));
                 above && below
             }
             Condition::Text { paths, needle } => {
                 let needle = needle.to_lowercase();
-                paths.iter().any(|p| lookup(doc, p).and_then(Value::as_str).is_some_and(|s| s.to_lowercase().contains(&needle)))
+                paths.iter().any(|p| {
+                    lookup(doc, p)
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.to_lowercase().contains(&needle))
+                })
             }
         }
     }
@@ -128,8 +166,16 @@ impl Sort {
             (Some(_), None) => Ordering::Greater,
             (Some(x), Some(y)) => compare(x, y, self.comparison).unwrap_or(Ordering::Equal),
         };
-        let primary = if self.descending { primary.reverse() } else { primary };
-        primary.then_with(|| a.get("id").map(Value::to_string).cmp(&b.get("id").map(Value::to_string)))
+        let primary = if self.descending {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary.then_with(|| {
+            a.get("id")
+                .map(Value::to_string)
+                .cmp(&b.get("id").map(Value::to_string))
+        })
     }
 }
 
@@ -145,9 +191,18 @@ mod tests {
     #[test]
     fn conditions_follow_their_semantics() {
         let doc = asset();
-        let one_of = Filter::Where(Condition::OneOf { path: "class", values: vec![json!("LAPTOP"), json!("SERVER")] });
+        let one_of = Filter::Where(Condition::OneOf {
+            path: "class",
+            values: vec![json!("LAPTOP"), json!("SERVER")],
+        });
         assert!(one_of.matches(&doc));
-        assert!(Filter::Where(Condition::Holds { path: "tags", value: json!("prod") }).matches(&doc));
+        assert!(
+            Filter::Where(Condition::Holds {
+                path: "tags",
+                value: json!("prod")
+            })
+            .matches(&doc)
+        );
         let cost = |min: &str, max: &str| {
             Filter::Where(Condition::Between {
                 path: "purchase.cost.amount",
@@ -157,8 +212,17 @@ mod tests {
             })
         };
         assert!(cost("100", "1000").matches(&doc));
-        assert!(!cost("1000", "2000").matches(&doc), "decimals compare numerically, not as text");
-        assert!(Filter::Where(Condition::Text { paths: &["name"], needle: "WEB".into() }).matches(&doc));
+        assert!(
+            !cost("1000", "2000").matches(&doc),
+            "decimals compare numerically, not as text"
+        );
+        assert!(
+            Filter::Where(Condition::Text {
+                paths: &["name"],
+                needle: "WEB".into()
+            })
+            .matches(&doc)
+        );
         assert!(!Filter::Not(Box::new(one_of.clone())).matches(&doc));
         assert!(Filter::everything().matches(&doc));
         assert!(!Filter::Any(vec![]).matches(&doc));
@@ -166,17 +230,36 @@ mod tests {
 
     #[test]
     fn ranges_never_match_unset_fields() {
-        let f = Filter::Where(Condition::Between { path: "warrantyEnd", min: None, max: Some(json!("2030-01-01")), comparison: Comparison::Text });
+        let f = Filter::Where(Condition::Between {
+            path: "warrantyEnd",
+            min: None,
+            max: Some(json!("2030-01-01")),
+            comparison: Comparison::Text,
+        });
         assert!(!f.matches(&asset()));
     }
 
     #[test]
     fn sort_puts_unset_first_and_breaks_ties_by_id() {
-        let sort = Sort { path: "purchase.cost.amount", comparison: Comparison::Decimal, descending: false };
+        let sort = Sort {
+            path: "purchase.cost.amount",
+            comparison: Comparison::Decimal,
+            descending: false,
+        };
         let a = json!({"id": "b"});
         let b = json!({"id": "a", "purchase": {"cost": {"amount": "10"}}});
         assert_eq!(sort.order(&a, &b), Ordering::Less);
-        let name = Sort { path: "name", comparison: Comparison::Text, descending: true };
-        assert_eq!(name.order(&json!({"id": "a", "name": "x"}), &json!({"id": "b", "name": "x"})), Ordering::Less);
+        let name = Sort {
+            path: "name",
+            comparison: Comparison::Text,
+            descending: true,
+        };
+        assert_eq!(
+            name.order(
+                &json!({"id": "a", "name": "x"}),
+                &json!({"id": "b", "name": "x"})
+            ),
+            Ordering::Less
+        );
     }
 }

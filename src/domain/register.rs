@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use super::entity::{Entity, EntityId, EntityKind};
 use super::money::{Money, MoneyDraft};
-use super::validation::{ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text};
+use super::validation::{
+    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
+};
 
 /// What an asset is; the class decides its category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,22 +77,32 @@ impl AssetClass {
     pub fn category(self) -> Category {
         use AssetClass::*;
         match self {
-            Server | Workstation | Laptop | Printer | Peripheral | Monitor | Storage => Category::Hardware,
+            Server | Workstation | Laptop | Printer | Peripheral | Monitor | Storage => {
+                Category::Hardware
+            }
             Phone | Tablet => Category::Mobile,
             Router | Switch | Firewall | AccessPoint | LoadBalancer => Category::Network,
             SoftwareApplication => Category::Software,
-            CloudSubscription | VirtualMachine | Container | CloudStorage | CloudService => Category::Cloud,
+            CloudSubscription | VirtualMachine | Container | CloudStorage | CloudService => {
+                Category::Cloud
+            }
             BusinessService => Category::Service,
         }
     }
 
     /// Classes whose instances are physical and so carry serials, warranties and locations.
     pub fn is_physical(self) -> bool {
-        matches!(self.category(), Category::Hardware | Category::Mobile | Category::Network)
+        matches!(
+            self.category(),
+            Category::Hardware | Category::Mobile | Category::Network
+        )
     }
 
     pub fn in_category(category: Category) -> Vec<AssetClass> {
-        AssetClass::ALL.into_iter().filter(|c| c.category() == category).collect()
+        AssetClass::ALL
+            .into_iter()
+            .filter(|c| c.category() == category)
+            .collect()
     }
 }
 
@@ -244,7 +256,13 @@ pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDat
         None => Ok(None),
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| FieldError::new(field, ErrorCode::Invalid, format!("{text:?} is not a date (YYYY-MM-DD)"))),
+            .map_err(|_| {
+                FieldError::new(
+                    field,
+                    ErrorCode::Invalid,
+                    format!("{text:?} is not a date (YYYY-MM-DD)"),
+                )
+            }),
     }
 }
 
@@ -253,7 +271,11 @@ fn owner(draft: Option<OwnerDraft>) -> Result<Option<Owner>, FieldError> {
     let team = optional_ref("owner.team", draft.team.as_deref())?;
     let person = optional_ref("owner.person", draft.person.as_deref())?;
     match (team, person) {
-        (Some(_), Some(_)) => Err(FieldError::new("owner", ErrorCode::Invalid, "an owner is a team or a person, not both")),
+        (Some(_), Some(_)) => Err(FieldError::new(
+            "owner",
+            ErrorCode::Invalid,
+            "an owner is a team or a person, not both",
+        )),
         (Some(team), None) => Ok(Some(Owner::Team(team))),
         (None, Some(person)) => Ok(Some(Owner::Person(person))),
         (None, None) => Ok(None),
@@ -264,9 +286,21 @@ fn purchase(draft: Option<PurchaseDraft>) -> Result<Option<Purchase>, FieldError
     let Some(draft) = draft else { return Ok(None) };
     let purchase = Purchase {
         date: optional_date("purchase.date", draft.date.as_deref())?,
-        cost: draft.cost.as_ref().map(|c| Money::parse("purchase.cost", c)).transpose()?,
-        order_number: optional_text("purchase.orderNumber", draft.order_number.as_deref(), MAX_NAME)?,
-        invoice_number: optional_text("purchase.invoiceNumber", draft.invoice_number.as_deref(), MAX_NAME)?,
+        cost: draft
+            .cost
+            .as_ref()
+            .map(|c| Money::parse("purchase.cost", c))
+            .transpose()?,
+        order_number: optional_text(
+            "purchase.orderNumber",
+            draft.order_number.as_deref(),
+            MAX_NAME,
+        )?,
+        invoice_number: optional_text(
+            "purchase.invoiceNumber",
+            draft.invoice_number.as_deref(),
+            MAX_NAME,
+        )?,
     };
     Ok((purchase != Purchase::default()).then_some(purchase))
 }
@@ -280,7 +314,11 @@ fn tags(draft: Option<Vec<String>>) -> Result<Vec<String>, FieldError> {
         }
     }
     if tags.len() > 50 {
-        return Err(FieldError::new("tags", ErrorCode::Invalid, "an asset has at most 50 tags"));
+        return Err(FieldError::new(
+            "tags",
+            ErrorCode::Invalid,
+            "an asset has at most 50 tags",
+        ));
     }
     Ok(tags)
 }
@@ -289,20 +327,40 @@ fn attributes(draft: Option<Value>) -> Result<serde_json::Map<String, Value>, Fi
     match draft {
         None | Some(Value::Null) => Ok(Default::default()),
         Some(Value::Object(map)) => {
-            if serde_json::to_string(&map).map(|s| s.len()).unwrap_or(usize::MAX) > 64 * 1024 {
-                return Err(FieldError::new("attributes", ErrorCode::TooLong, "attributes exceed 64 KiB"));
+            if serde_json::to_string(&map)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX)
+                > 64 * 1024
+            {
+                return Err(FieldError::new(
+                    "attributes",
+                    ErrorCode::TooLong,
+                    "attributes exceed 64 KiB",
+                ));
             }
             Ok(map)
         }
-        Some(_) => Err(FieldError::new("attributes", ErrorCode::Invalid, "attributes must be a JSON object")),
+        Some(_) => Err(FieldError::new(
+            "attributes",
+            ErrorCode::Invalid,
+            "attributes must be a JSON object",
+        )),
     }
 }
 
 fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, FieldError> {
     let mut ids: Vec<ExternalId> = Vec::new();
     for (i, item) in draft.unwrap_or_default().into_iter().enumerate() {
-        let source = required_text(&format!("externalIds[{i}].source"), item.source.as_deref(), MAX_NAME)?;
-        let key = required_text(&format!("externalIds[{i}].key"), item.key.as_deref(), MAX_NAME)?;
+        let source = required_text(
+            &format!("externalIds[{i}].source"),
+            item.source.as_deref(),
+            MAX_NAME,
+        )?;
+        let key = required_text(
+            &format!("externalIds[{i}].key"),
+            item.key.as_deref(),
+            MAX_NAME,
+        )?;
         if ids.iter().any(|e| e.source == source) {
             return Err(FieldError::new(
                 format!("externalIds[{i}].source"),
@@ -323,26 +381,56 @@ impl Entity for Asset {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
         let asset_tag = p.take(required_text("assetTag", d.asset_tag.as_deref(), MAX_NAME));
-        let serial_number = p.take(optional_text("serialNumber", d.serial_number.as_deref(), MAX_NAME)).flatten();
-        let manufacturer = p.take(optional_text("manufacturer", d.manufacturer.as_deref(), MAX_NAME)).flatten();
+        let serial_number = p
+            .take(optional_text(
+                "serialNumber",
+                d.serial_number.as_deref(),
+                MAX_NAME,
+            ))
+            .flatten();
+        let manufacturer = p
+            .take(optional_text(
+                "manufacturer",
+                d.manufacturer.as_deref(),
+                MAX_NAME,
+            ))
+            .flatten();
         if d.class.is_none() {
-            p.push(FieldError::new("class", ErrorCode::Required, "class is required"));
+            p.push(FieldError::new(
+                "class",
+                ErrorCode::Required,
+                "class is required",
+            ));
         }
         let model = p.take(optional_ref("model", d.model.as_deref())).flatten();
         let owner = p.take(owner(d.owner)).flatten();
-        let assignee = p.take(optional_ref("assignee", d.assignee.as_deref())).flatten();
-        let location = p.take(optional_ref("location", d.location.as_deref())).flatten();
-        let vendor = p.take(optional_ref("vendor", d.vendor.as_deref())).flatten();
+        let assignee = p
+            .take(optional_ref("assignee", d.assignee.as_deref()))
+            .flatten();
+        let location = p
+            .take(optional_ref("location", d.location.as_deref()))
+            .flatten();
+        let vendor = p
+            .take(optional_ref("vendor", d.vendor.as_deref()))
+            .flatten();
         let purchase = p.take(purchase(d.purchase)).flatten();
-        let warranty_end = p.take(optional_date("warrantyEnd", d.warranty_end.as_deref())).flatten();
-        let notes = p.take(optional_text("notes", d.notes.as_deref(), MAX_TEXT)).flatten();
+        let warranty_end = p
+            .take(optional_date("warrantyEnd", d.warranty_end.as_deref()))
+            .flatten();
+        let notes = p
+            .take(optional_text("notes", d.notes.as_deref(), MAX_TEXT))
+            .flatten();
         let tags = p.take(tags(d.tags));
         let attributes = p.take(attributes(d.attributes));
         let external_ids = p.take(external_ids(d.external_ids));
         if let (Some(end), Some(bought)) = (warranty_end, purchase.as_ref().and_then(|p| p.date))
             && end < bought
         {
-            p.push(FieldError::new("warrantyEnd", ErrorCode::Invalid, "warranty cannot end before the purchase date"));
+            p.push(FieldError::new(
+                "warrantyEnd",
+                ErrorCode::Invalid,
+                "warranty cannot end before the purchase date",
+            ));
         }
         if serial_number.is_some() && manufacturer.is_none() {
             p.push(FieldError::new(
@@ -395,10 +483,17 @@ mod tests {
     fn every_class_has_a_category() {
         assert_eq!(AssetClass::Phone.category(), Category::Mobile);
         assert_eq!(AssetClass::VirtualMachine.category(), Category::Cloud);
-        let total: usize = [Category::Hardware, Category::Mobile, Category::Network, Category::Software, Category::Cloud, Category::Service]
-            .into_iter()
-            .map(|c| AssetClass::in_category(c).len())
-            .sum();
+        let total: usize = [
+            Category::Hardware,
+            Category::Mobile,
+            Category::Network,
+            Category::Software,
+            Category::Cloud,
+            Category::Service,
+        ]
+        .into_iter()
+        .map(|c| AssetClass::in_category(c).len())
+        .sum();
         assert_eq!(total, AssetClass::ALL.len());
     }
 
@@ -415,20 +510,35 @@ mod tests {
         let errors = Asset::validate(AssetDraft {
             warranty_end: Some("2024-13-01".into()),
             purchase: Some(PurchaseDraft {
-                cost: Some(MoneyDraft { amount: Some("-5".into()), currency: Some("EUR".into()) }),
+                cost: Some(MoneyDraft {
+                    amount: Some("-5".into()),
+                    currency: Some("EUR".into()),
+                }),
                 ..Default::default()
             }),
             ..Default::default()
         })
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["name", "assetTag", "class", "purchase.cost.amount", "warrantyEnd"]);
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "assetTag",
+                "class",
+                "purchase.cost.amount",
+                "warrantyEnd"
+            ]
+        );
     }
 
     #[test]
     fn owner_is_team_or_person() {
         let both = AssetDraft {
-            owner: Some(OwnerDraft { team: Some("t1".into()), person: Some("p1".into()) }),
+            owner: Some(OwnerDraft {
+                team: Some("t1".into()),
+                person: Some("p1".into()),
+            }),
             ..draft()
         };
         assert_eq!(Asset::validate(both).unwrap_err()[0].field, "owner");
@@ -439,10 +549,17 @@ mod tests {
         let d = AssetDraft {
             serial_number: Some("SN1".into()),
             warranty_end: Some("2020-01-01".into()),
-            purchase: Some(PurchaseDraft { date: Some("2021-01-01".into()), ..Default::default() }),
+            purchase: Some(PurchaseDraft {
+                date: Some("2021-01-01".into()),
+                ..Default::default()
+            }),
             ..draft()
         };
-        let fields: Vec<_> = Asset::validate(d).unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = Asset::validate(d)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["warrantyEnd", "manufacturer"]);
     }
 
@@ -451,10 +568,14 @@ mod tests {
         let mut d = draft();
         d.tags = Some(vec!["Prod".into(), "prod".into()]);
         d.attributes = Some(serde_json::json!({"cpuCores": 8}));
-        d.owner = Some(OwnerDraft { team: Some("t1".into()), person: None });
+        d.owner = Some(OwnerDraft {
+            team: Some("t1".into()),
+            person: None,
+        });
         let asset = Asset::validate(d).unwrap();
         assert_eq!(asset.tags, ["prod"]);
-        let back: AssetDraft = serde_json::from_value(serde_json::to_value(&asset).unwrap()).unwrap();
+        let back: AssetDraft =
+            serde_json::from_value(serde_json::to_value(&asset).unwrap()).unwrap();
         assert_eq!(Asset::validate(back).unwrap(), asset);
     }
 }

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::entity::{Entity, EntityId, EntityKind};
 use super::register::optional_ref;
-use super::validation::{ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text};
+use super::validation::{
+    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -52,11 +54,24 @@ impl Entity for Location {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
         if d.kind.is_none() {
-            p.push(FieldError::new("kind", ErrorCode::Required, "kind is required"));
+            p.push(FieldError::new(
+                "kind",
+                ErrorCode::Required,
+                "kind is required",
+            ));
         }
-        let parent = p.take(optional_ref("parent", d.parent.as_deref())).flatten();
-        let address = p.take(optional_text("address", d.address.as_deref(), MAX_TEXT)).flatten();
-        p.finish(|| Location { name: name.expect("checked"), kind: d.kind.expect("checked"), parent, address })
+        let parent = p
+            .take(optional_ref("parent", d.parent.as_deref()))
+            .flatten();
+        let address = p
+            .take(optional_text("address", d.address.as_deref(), MAX_TEXT))
+            .flatten();
+        p.finish(|| Location {
+            name: name.expect("checked"),
+            kind: d.kind.expect("checked"),
+            parent,
+            address,
+        })
     }
 }
 

@@ -31,8 +31,15 @@ pub struct VendorDraft {
 fn website(value: Option<&str>) -> Result<Option<String>, FieldError> {
     let url = optional_text("website", value, 2048)?;
     match &url {
-        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) => {
-            Err(FieldError::new("website", ErrorCode::Invalid, "website must be an http(s) URL"))
+        Some(u)
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace) =>
+        {
+            Err(FieldError::new(
+                "website",
+                ErrorCode::Invalid,
+                "website must be an http(s) URL",
+            ))
         }
         _ => Ok(url),
     }
@@ -46,12 +53,28 @@ impl Entity for Vendor {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
         let website = p.take(website(d.website.as_deref())).flatten();
-        let support_email = match d.support_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        let support_email = match d
+            .support_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             None => None,
             Some(e) => p.take(super::party::parse_email("supportEmail", Some(e))),
         };
-        let support_phone = p.take(optional_text("supportPhone", d.support_phone.as_deref(), 50)).flatten();
-        p.finish(|| Vendor { name: name.expect("checked"), website, support_email, support_phone })
+        let support_phone = p
+            .take(optional_text(
+                "supportPhone",
+                d.support_phone.as_deref(),
+                50,
+            ))
+            .flatten();
+        p.finish(|| Vendor {
+            name: name.expect("checked"),
+            website,
+            support_email,
+            support_phone,
+        })
     }
 }
 
@@ -92,18 +115,36 @@ impl Entity for Model {
     fn validate(d: ModelDraft) -> Result<Model, Vec<FieldError>> {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));
-        let manufacturer = p.take(required_text("manufacturer", d.manufacturer.as_deref(), MAX_NAME));
+        let manufacturer = p.take(required_text(
+            "manufacturer",
+            d.manufacturer.as_deref(),
+            MAX_NAME,
+        ));
         if d.category.is_none() {
-            p.push(FieldError::new("category", ErrorCode::Required, "category is required"));
+            p.push(FieldError::new(
+                "category",
+                ErrorCode::Required,
+                "category is required",
+            ));
         }
-        let vendor = p.take(optional_ref("vendor", d.vendor.as_deref())).flatten();
-        let end_of_life = p.take(optional_date("endOfLife", d.end_of_life.as_deref())).flatten();
-        let end_of_support = p.take(optional_date("endOfSupport", d.end_of_support.as_deref())).flatten();
+        let vendor = p
+            .take(optional_ref("vendor", d.vendor.as_deref()))
+            .flatten();
+        let end_of_life = p
+            .take(optional_date("endOfLife", d.end_of_life.as_deref()))
+            .flatten();
+        let end_of_support = p
+            .take(optional_date("endOfSupport", d.end_of_support.as_deref()))
+            .flatten();
         let useful_life_months = match d.useful_life_months {
             None => None,
             Some(m @ 1..=600) => Some(m as u32),
             Some(_) => {
-                p.push(FieldError::new("usefulLifeMonths", ErrorCode::Invalid, "useful life must be 1 to 600 months"));
+                p.push(FieldError::new(
+                    "usefulLifeMonths",
+                    ErrorCode::Invalid,
+                    "useful life must be 1 to 600 months",
+                ));
                 None
             }
         };
@@ -125,7 +166,11 @@ mod tests {
 
     #[test]
     fn vendor_website_must_be_http() {
-        let d = VendorDraft { name: Some("Dell".into()), website: Some("ftp://dell".into()), ..Default::default() };
+        let d = VendorDraft {
+            name: Some("Dell".into()),
+            website: Some("ftp://dell".into()),
+            ..Default::default()
+        };
         assert_eq!(Vendor::validate(d).unwrap_err()[0].field, "website");
     }
 
@@ -138,7 +183,10 @@ mod tests {
             useful_life_months: Some(0),
             ..Default::default()
         };
-        assert_eq!(Vendor::validate(VendorDraft::default()).unwrap_err()[0].code, ErrorCode::Required);
+        assert_eq!(
+            Vendor::validate(VendorDraft::default()).unwrap_err()[0].code,
+            ErrorCode::Required
+        );
         assert_eq!(Model::validate(d).unwrap_err()[0].field, "usefulLifeMonths");
     }
 }

@@ -42,13 +42,23 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: ErrorCode, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into(), code }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+            code,
+        }
     }
 }
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} ({})", self.field, self.message, self.code.as_str())
+        write!(
+            f,
+            "{}: {} ({})",
+            self.field,
+            self.message,
+            self.code.as_str()
+        )
     }
 }
 
@@ -67,7 +77,11 @@ impl Problems {
     }
 
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() { Ok(value()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.0)
+        }
     }
 
     pub fn into_vec(self) -> Vec<FieldError> {
@@ -83,13 +97,21 @@ pub const MAX_NAME: usize = 200;
 /// A trimmed, non-empty string of at most `max` characters.
 pub fn required_text(field: &str, value: Option<&str>, max: usize) -> Result<String, FieldError> {
     match value.map(str::trim) {
-        None | Some("") => Err(FieldError::new(field, ErrorCode::Required, format!("{field} is required"))),
+        None | Some("") => Err(FieldError::new(
+            field,
+            ErrorCode::Required,
+            format!("{field} is required"),
+        )),
         Some(v) => bounded(field, v, max),
     }
 }
 
 /// Like [`required_text`] but absent or blank means "not set".
-pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => bounded(field, v, max).map(Some),
@@ -98,10 +120,21 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
 
 fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     if value.chars().count() > max {
-        return Err(FieldError::new(field, ErrorCode::TooLong, format!("{field} is longer than {max} characters")));
+        return Err(FieldError::new(
+            field,
+            ErrorCode::TooLong,
+            format!("{field} is longer than {max} characters"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(FieldError::new(field, ErrorCode::Invalid, format!("{field} contains control characters")));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::Invalid,
+            format!("{field} contains control characters"),
+        ));
     }
     Ok(value.to_string())
 }
@@ -112,16 +145,36 @@ mod tests {
 
     #[test]
     fn required_text_trims_and_refuses_blank() {
-        assert_eq!(required_text("name", Some("  web01 "), 10).unwrap(), "web01");
-        assert_eq!(required_text("name", Some("   "), 10).unwrap_err().code, ErrorCode::Required);
-        assert_eq!(required_text("name", None, 10).unwrap_err().code, ErrorCode::Required);
-        assert_eq!(required_text("name", Some("abcdefghijk"), 10).unwrap_err().code, ErrorCode::TooLong);
-        assert_eq!(required_text("name", Some("a\u{0}b"), 10).unwrap_err().code, ErrorCode::Invalid);
+        assert_eq!(
+            required_text("name", Some("  web01 "), 10).unwrap(),
+            "web01"
+        );
+        assert_eq!(
+            required_text("name", Some("   "), 10).unwrap_err().code,
+            ErrorCode::Required
+        );
+        assert_eq!(
+            required_text("name", None, 10).unwrap_err().code,
+            ErrorCode::Required
+        );
+        assert_eq!(
+            required_text("name", Some("abcdefghijk"), 10)
+                .unwrap_err()
+                .code,
+            ErrorCode::TooLong
+        );
+        assert_eq!(
+            required_text("name", Some("a\u{0}b"), 10).unwrap_err().code,
+            ErrorCode::Invalid
+        );
     }
 
     #[test]
     fn optional_text_treats_blank_as_unset() {
         assert_eq!(optional_text("notes", Some(" "), 10).unwrap(), None);
-        assert_eq!(optional_text("notes", Some("x"), 10).unwrap(), Some("x".into()));
+        assert_eq!(
+            optional_text("notes", Some("x"), 10).unwrap(),
+            Some("x".into())
+        );
     }
 }

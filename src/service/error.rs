@@ -39,24 +39,39 @@ impl ServiceError {
     /// Explains a refused write of an `E` in terms of the client's input.
     pub(super) fn from_write<E: Entity>(e: StoreError) -> ServiceError {
         match e {
-            StoreError::Duplicate { index } => match unique_keys(E::KIND).iter().find(|k| k.index == index) {
-                Some(key) => ServiceError::invalid(key.field, ErrorCode::Conflict, key.message),
-                None => ServiceError::Internal(format!("unexpected unique index {index}")),
-            },
+            StoreError::Duplicate { index } => {
+                match unique_keys(E::KIND).iter().find(|k| k.index == index) {
+                    Some(key) => ServiceError::invalid(key.field, ErrorCode::Conflict, key.message),
+                    None => ServiceError::Internal(format!("unexpected unique index {index}")),
+                }
+            }
             StoreError::StaleVersion => ServiceError::invalid(
                 "expectedVersion",
                 ErrorCode::Conflict,
-                format!("this {} was changed by someone else; reload it and try again", E::KIND),
+                format!(
+                    "this {} was changed by someone else; reload it and try again",
+                    E::KIND
+                ),
             ),
             StoreError::NotFound => ServiceError::NotFound { kind: E::KIND },
             StoreError::MissingReference { path } => {
-                let target = reference_fields(E::KIND).iter().find(|f| f.path == path).map_or("record".into(), |f| f.target.to_string());
-                ServiceError::invalid(&path, ErrorCode::NotFound, format!("no {target} has this id"))
+                let target = reference_fields(E::KIND)
+                    .iter()
+                    .find(|f| f.path == path)
+                    .map_or("record".into(), |f| f.target.to_string());
+                ServiceError::invalid(
+                    &path,
+                    ErrorCode::NotFound,
+                    format!("no {target} has this id"),
+                )
             }
             StoreError::InUse { kind, path } => ServiceError::invalid(
                 "id",
                 ErrorCode::InUse,
-                format!("this {} is still referenced by the {path} of at least one {kind}; reassign those first", E::KIND),
+                format!(
+                    "this {} is still referenced by the {path} of at least one {kind}; reassign those first",
+                    E::KIND
+                ),
             ),
             other => other.into(),
         }

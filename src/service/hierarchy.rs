@@ -12,13 +12,21 @@ use crate::store::Store;
 const MAX_DEPTH: usize = 32;
 
 fn parent_of(data: &Json, field: &str) -> Option<EntityId> {
-    lookup(data, field).and_then(Json::as_str).and_then(EntityId::parse)
+    lookup(data, field)
+        .and_then(Json::as_str)
+        .and_then(EntityId::parse)
 }
 
 /// Walks up from the record's new parent; refuses if the walk meets the record itself.
-pub(super) async fn check<E: Entity>(store: &Store, record: &Record<E>) -> Result<(), ServiceError> {
-    let Some(field) = E::PARENT_FIELD else { return Ok(()) };
-    let data = serde_json::to_value(&record.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
+pub(super) async fn check<E: Entity>(
+    store: &Store,
+    record: &Record<E>,
+) -> Result<(), ServiceError> {
+    let Some(field) = E::PARENT_FIELD else {
+        return Ok(());
+    };
+    let data =
+        serde_json::to_value(&record.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut next = parent_of(&data, field);
     let mut first_parent = None;
     for _ in 0..MAX_DEPTH {
@@ -29,21 +37,36 @@ pub(super) async fn check<E: Entity>(store: &Store, record: &Record<E>) -> Resul
             };
         };
         if id == record.id {
-            return Err(ServiceError::invalid(field, ErrorCode::Cycle, format!("this {} would become its own ancestor", E::KIND)));
+            return Err(ServiceError::invalid(
+                field,
+                ErrorCode::Cycle,
+                format!("this {} would become its own ancestor", E::KIND),
+            ));
         }
         // A missing parent is reported by the write itself, inside its transaction.
-        let Some(parent) = store.get::<E>(&id).await? else { return Ok(()) };
-        let parent_data = serde_json::to_value(&parent.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let Some(parent) = store.get::<E>(&id).await? else {
+            return Ok(());
+        };
+        let parent_data = serde_json::to_value(&parent.data)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         next = parent_of(&parent_data, field);
         first_parent.get_or_insert(parent_data);
     }
-    Err(ServiceError::invalid(field, ErrorCode::Invalid, format!("hierarchies deeper than {MAX_DEPTH} levels are not supported")))
+    Err(ServiceError::invalid(
+        field,
+        ErrorCode::Invalid,
+        format!("hierarchies deeper than {MAX_DEPTH} levels are not supported"),
+    ))
 }
 
 /// A location sits only inside a coarser kind: a rack in a room, not a room in a rack.
 fn nesting(parent: &Json, child: &Json) -> Result<(), ServiceError> {
     use crate::domain::site::LocationKind;
-    let kind = |doc: &Json| doc.get("kind").cloned().and_then(|k| serde_json::from_value::<LocationKind>(k).ok());
+    let kind = |doc: &Json| {
+        doc.get("kind")
+            .cloned()
+            .and_then(|k| serde_json::from_value::<LocationKind>(k).ok())
+    };
     match (kind(parent), kind(child)) {
         (Some(p), Some(c)) if !p.may_contain(c) => Err(ServiceError::invalid(
             "parent",

@@ -31,8 +31,13 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
 
 /// Reads input shaped like an entity's document into its draft type.
 fn draft_from<E: Entity>(input: Json) -> Result<E::Draft, ServiceError> {
-    serde_json::from_value(input)
-        .map_err(|e| ServiceError::Invalid(vec![FieldError::new("input", ErrorCode::Invalid, e.to_string())]))
+    serde_json::from_value(input).map_err(|e| {
+        ServiceError::Invalid(vec![FieldError::new(
+            "input",
+            ErrorCode::Invalid,
+            e.to_string(),
+        )])
+    })
 }
 
 impl Register {
@@ -52,38 +57,72 @@ impl Register {
         Ok(self.store.get(id).await?)
     }
 
-    pub async fn get_many<E: Entity>(&self, ids: &[EntityId]) -> Result<Vec<Record<E>>, ServiceError> {
+    pub async fn get_many<E: Entity>(
+        &self,
+        ids: &[EntityId],
+    ) -> Result<Vec<Record<E>>, ServiceError> {
         Ok(self.store.get_many(ids).await?)
     }
 
     /// Records whose `path` field equals one of `values`, e.g. the members of some teams.
-    pub async fn find_by<E: Entity>(&self, path: &'static str, values: Vec<Json>) -> Result<Vec<Record<E>>, ServiceError> {
+    pub async fn find_by<E: Entity>(
+        &self,
+        path: &'static str,
+        values: Vec<Json>,
+    ) -> Result<Vec<Record<E>>, ServiceError> {
         Ok(self.store.find_by(path, values).await?)
     }
 
-    pub async fn list<E: Entity>(&self, filter: &Filter, sort: &Sort, page: &PageRequest) -> Result<Page<Record<E>>, ServiceError> {
+    pub async fn list<E: Entity>(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> Result<Page<Record<E>>, ServiceError> {
         if filter.condition_count() > MAX_CONDITIONS {
-            return Err(ServiceError::BadRequest(format!("a filter may hold at most {MAX_CONDITIONS} conditions")));
+            return Err(ServiceError::BadRequest(format!(
+                "a filter may hold at most {MAX_CONDITIONS} conditions"
+            )));
         }
         page.check().map_err(|e| ServiceError::BadRequest(e.0))?;
         Ok(self.store.list(filter, sort, page).await?)
     }
 
-    pub async fn history(&self, kind: EntityKind, id: &EntityId, page: &PageRequest) -> Result<Page<AuditEntry>, ServiceError> {
+    pub async fn history(
+        &self,
+        kind: EntityKind,
+        id: &EntityId,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, ServiceError> {
         page.check().map_err(|e| ServiceError::BadRequest(e.0))?;
         Ok(self.store.history(kind, id, page).await?)
     }
 
     pub async fn asset_by_tag(&self, tag: &str) -> Result<Option<Record<Asset>>, ServiceError> {
-        Ok(self.store.find_by::<Asset>("assetTag", vec![Json::from(tag)]).await?.into_iter().next())
+        Ok(self
+            .store
+            .find_by::<Asset>("assetTag", vec![Json::from(tag)])
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Serial numbers are unique per manufacturer; the manufacturer matches ignoring case.
-    pub async fn asset_by_serial(&self, serial: &str, manufacturer: &str) -> Result<Option<Record<Asset>>, ServiceError> {
-        let candidates = self.store.find_by::<Asset>("serialNumber", vec![Json::from(serial)]).await?;
-        Ok(candidates
-            .into_iter()
-            .find(|a| a.data.manufacturer.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(manufacturer))))
+    pub async fn asset_by_serial(
+        &self,
+        serial: &str,
+        manufacturer: &str,
+    ) -> Result<Option<Record<Asset>>, ServiceError> {
+        let candidates = self
+            .store
+            .find_by::<Asset>("serialNumber", vec![Json::from(serial)])
+            .await?;
+        Ok(candidates.into_iter().find(|a| {
+            a.data
+                .manufacturer
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case(manufacturer))
+        }))
     }
 
     /// A location and everything below it, one query per level of the hierarchy.
@@ -92,31 +131,63 @@ impl Register {
         let mut level = vec![root.clone()];
         while !level.is_empty() && all.len() < 100_000 {
             let keys = level.iter().map(|id| Json::from(id.as_str())).collect();
-            level = self.store.find_by::<Location>("parent", keys).await?.into_iter().map(|l| l.id).filter(|id| !all.contains(id)).collect();
+            level = self
+                .store
+                .find_by::<Location>("parent", keys)
+                .await?
+                .into_iter()
+                .map(|l| l.id)
+                .filter(|id| !all.contains(id))
+                .collect();
             all.extend(level.iter().cloned());
         }
         Ok(all)
     }
 
     /// Creates an entity from input shaped like its document.
-    pub async fn create<E: Entity>(&self, actor: &Actor, input: Json) -> Result<Record<E>, ServiceError> {
-        self.create_with_id(actor, EntityId::generate(), input).await
+    pub async fn create<E: Entity>(
+        &self,
+        actor: &Actor,
+        input: Json,
+    ) -> Result<Record<E>, ServiceError> {
+        self.create_with_id(actor, EntityId::generate(), input)
+            .await
     }
 
     /// Creates an entity under a chosen id (the seed's stable ids); refuses a taken id.
-    pub async fn create_with_id<E: Entity>(&self, actor: &Actor, id: EntityId, input: Json) -> Result<Record<E>, ServiceError> {
+    pub async fn create_with_id<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: EntityId,
+        input: Json,
+    ) -> Result<Record<E>, ServiceError> {
         let data = E::validate(draft_from::<E>(input)?).map_err(ServiceError::Invalid)?;
         let now = Utc::now();
-        let record = Record { id, version: 1, created_at: now, updated_at: now, data };
+        let record = Record {
+            id,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            data,
+        };
         hierarchy::check(&self.store, &record).await?;
         let changes = diff(&Json::Object(Default::default()), &to_json(&record.data)?);
         let audit = AuditEntry::new(actor, Operation::Create, E::KIND, &record.id, changes);
-        self.store.insert(&record, &audit).await.map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.store
+            .insert(&record, &audit)
+            .await
+            .map_err(|e| ServiceError::from_write::<E>(e))?;
         Ok(record)
     }
 
     /// Applies a merge patch to an entity, refusing a stale `expected_version`.
-    pub async fn update<E: Entity>(&self, actor: &Actor, id: &EntityId, expected_version: Option<i64>, changes: Json) -> Result<Record<E>, ServiceError> {
+    pub async fn update<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: &EntityId,
+        expected_version: Option<i64>,
+        changes: Json,
+    ) -> Result<Record<E>, ServiceError> {
         let current = self.existing::<E>(id, expected_version).await?;
         let before = to_json(&current.data)?;
         let mut merged = before.clone();
@@ -127,27 +198,54 @@ impl Register {
         if changes.is_empty() {
             return Ok(current);
         }
-        let record = Record { id: id.clone(), version: current.version + 1, created_at: current.created_at, updated_at: Utc::now(), data };
+        let record = Record {
+            id: id.clone(),
+            version: current.version + 1,
+            created_at: current.created_at,
+            updated_at: Utc::now(),
+            data,
+        };
         hierarchy::check(&self.store, &record).await?;
         let audit = AuditEntry::new(actor, Operation::Update, E::KIND, id, changes);
-        self.store.replace(&record, current.version, &audit).await.map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.store
+            .replace(&record, current.version, &audit)
+            .await
+            .map_err(|e| ServiceError::from_write::<E>(e))?;
         Ok(record)
     }
 
     /// Deletes an entity nothing references any more; returns what was deleted.
-    pub async fn delete<E: Entity>(&self, actor: &Actor, id: &EntityId, expected_version: Option<i64>) -> Result<Record<E>, ServiceError> {
+    pub async fn delete<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: &EntityId,
+        expected_version: Option<i64>,
+    ) -> Result<Record<E>, ServiceError> {
         let current = self.existing::<E>(id, expected_version).await?;
         let changes = diff(&to_json(&current.data)?, &Json::Object(Default::default()));
         let audit = AuditEntry::new(actor, Operation::Delete, E::KIND, id, changes);
-        self.store.delete::<E>(id, current.version, &audit).await.map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.store
+            .delete::<E>(id, current.version, &audit)
+            .await
+            .map_err(|e| ServiceError::from_write::<E>(e))?;
         Ok(current)
     }
 
     /// Loads the record a mutation targets, checking the client's expected version early.
-    async fn existing<E: Entity>(&self, id: &EntityId, expected_version: Option<i64>) -> Result<Record<E>, ServiceError> {
-        let current = self.store.get::<E>(id).await?.ok_or(ServiceError::NotFound { kind: E::KIND })?;
+    async fn existing<E: Entity>(
+        &self,
+        id: &EntityId,
+        expected_version: Option<i64>,
+    ) -> Result<Record<E>, ServiceError> {
+        let current = self
+            .store
+            .get::<E>(id)
+            .await?
+            .ok_or(ServiceError::NotFound { kind: E::KIND })?;
         match expected_version {
-            Some(expected) if expected != current.version => Err(ServiceError::from_write::<E>(StoreError::StaleVersion)),
+            Some(expected) if expected != current.version => {
+                Err(ServiceError::from_write::<E>(StoreError::StaleVersion))
+            }
             _ => Ok(current),
         }
     }

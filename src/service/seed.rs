@@ -37,8 +37,12 @@ pub struct SeedReport {
 
 /// Creates every demo entity that is not in the store yet; existing ones are left as they are.
 pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
-    let data: DataSet = serde_json::from_str(DEMO).map_err(|e| ServiceError::Internal(format!("seed/demo.json: {e}")))?;
-    let actor = Actor { name: "seed".into(), request_id: format!("seed-{}", uuid::Uuid::now_v7()) };
+    let data: DataSet = serde_json::from_str(DEMO)
+        .map_err(|e| ServiceError::Internal(format!("seed/demo.json: {e}")))?;
+    let actor = Actor {
+        name: "seed".into(),
+        request_id: format!("seed-{}", uuid::Uuid::now_v7()),
+    };
     let shift = Utc::now().date_naive() - data.as_of;
     let mut report = SeedReport::default();
     let mut models = data.models;
@@ -59,7 +63,9 @@ fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
     for item in items {
         for path in paths {
             if let Some(slot) = lookup_mut(item, path)
-                && let Some(date) = slot.as_str().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                && let Some(date) = slot
+                    .as_str()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             {
                 *slot = Json::String((date + shift).format("%Y-%m-%d").to_string());
             }
@@ -67,21 +73,33 @@ fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
     }
 }
 
-async fn load_all<E: Entity>(register: &Register, actor: &Actor, items: Vec<Json>, report: &mut SeedReport) -> Result<(), ServiceError> {
+async fn load_all<E: Entity>(
+    register: &Register,
+    actor: &Actor,
+    items: Vec<Json>,
+    report: &mut SeedReport,
+) -> Result<(), ServiceError> {
     for mut item in items {
         let id = item
             .as_object_mut()
             .and_then(|m| m.remove("id"))
             .and_then(|id| id.as_str().and_then(EntityId::parse))
-            .ok_or_else(|| ServiceError::Internal(format!("seed {} without a valid id", E::KIND)))?;
+            .ok_or_else(|| {
+                ServiceError::Internal(format!("seed {} without a valid id", E::KIND))
+            })?;
         if register.get::<E>(&id).await?.is_some() {
             report.skipped += 1;
             continue;
         }
-        register.create_with_id::<E>(actor, id.clone(), item).await.map_err(|e| match e {
-            ServiceError::Invalid(errors) => ServiceError::Internal(format!("seed {} {id} is invalid: {errors:?}", E::KIND)),
-            other => other,
-        })?;
+        register
+            .create_with_id::<E>(actor, id.clone(), item)
+            .await
+            .map_err(|e| match e {
+                ServiceError::Invalid(errors) => {
+                    ServiceError::Internal(format!("seed {} {id} is invalid: {errors:?}", E::KIND))
+                }
+                other => other,
+            })?;
         report.created += 1;
     }
     Ok(())

@@ -52,16 +52,25 @@ impl StoreError {
             return StoreError::NotFound;
         }
         if let Some(path) = detail(&message, MISSING_REFERENCE) {
-            return StoreError::MissingReference { path: path.to_string() };
+            return StoreError::MissingReference {
+                path: path.to_string(),
+            };
         }
         if let Some(rest) = detail(&message, IN_USE) {
             let (kind, path) = rest.split_once('/').unwrap_or((rest, ""));
             if let Some(kind) = EntityKind::from_name(kind) {
-                return StoreError::InUse { kind, path: path.to_string() };
+                return StoreError::InUse {
+                    kind,
+                    path: path.to_string(),
+                };
             }
         }
         if let Some(at) = message.find("index `") {
-            let index = message[at + 7..].split('`').next().unwrap_or("").to_string();
+            let index = message[at + 7..]
+                .split('`')
+                .next()
+                .unwrap_or("")
+                .to_string();
             if message.contains("already contains") {
                 return StoreError::Duplicate { index };
             }
@@ -76,8 +85,17 @@ mod tests {
 
     #[test]
     fn reads_details_of_thrown_markers() {
-        assert_eq!(detail("An error occurred: ag-missing-reference:owner.team", MISSING_REFERENCE), Some("owner.team"));
-        assert_eq!(detail("x 'ag-in-use:Asset/location' y", IN_USE), Some("Asset/location"));
+        assert_eq!(
+            detail(
+                "An error occurred: ag-missing-reference:owner.team",
+                MISSING_REFERENCE
+            ),
+            Some("owner.team")
+        );
+        assert_eq!(
+            detail("x 'ag-in-use:Asset/location' y", IN_USE),
+            Some("Asset/location")
+        );
         assert_eq!(detail("nothing here", IN_USE), None);
     }
 }

@@ -16,7 +16,10 @@ pub(super) fn compile(filter: &Filter, params: &mut Params) -> String {
 }
 
 fn join(filters: &[Filter], separator: &str, params: &mut Params) -> String {
-    let parts: Vec<String> = filters.iter().map(|f| format!("({})", compile(f, params))).collect();
+    let parts: Vec<String> = filters
+        .iter()
+        .map(|f| format!("({})", compile(f, params)))
+        .collect();
     parts.join(separator)
 }
 
@@ -32,8 +35,15 @@ fn bound(value: &serde_json::Value, comparison: Comparison, params: &mut Params)
 fn condition(c: &Condition, params: &mut Params) -> String {
     match c {
         Condition::OneOf { path, values } => format!("{path} IN {}", params.add(values.clone())),
-        Condition::Holds { path, value } => format!("{path} CONTAINS {}", params.add(value.clone())),
-        Condition::Between { path, min, max, comparison } => {
+        Condition::Holds { path, value } => {
+            format!("{path} CONTAINS {}", params.add(value.clone()))
+        }
+        Condition::Between {
+            path,
+            min,
+            max,
+            comparison,
+        } => {
             let mut parts = vec![format!("{path} != NONE")];
             if let Some(min) = min {
                 parts.push(format!("{path} >= {}", bound(min, *comparison, params)));
@@ -45,8 +55,12 @@ fn condition(c: &Condition, params: &mut Params) -> String {
         }
         Condition::Text { paths, needle } => {
             let needle = params.add(needle.to_lowercase());
-            let parts: Vec<String> =
-                paths.iter().map(|p| format!("string::contains(string::lowercase(<string> ({p} ?? '')), {needle})")).collect();
+            let parts: Vec<String> = paths
+                .iter()
+                .map(|p| {
+                    format!("string::contains(string::lowercase(<string> ({p} ?? '')), {needle})")
+                })
+                .collect();
             parts.join(" OR ")
         }
     }

@@ -3,7 +3,10 @@
 use super::{Params, Store, StoreError};
 
 /// Every migration in order; names are recorded in the store once applied.
-const MIGRATIONS: &[(&str, &str)] = &[("001_register", include_str!("../../schema/surreal/001_register.surql"))];
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "001_register",
+    include_str!("../../schema/surreal/001_register.surql"),
+)];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {
     store
@@ -16,7 +19,12 @@ pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {
     for (name, text) in MIGRATIONS {
         let mut params = Params::default();
         params.set("name", name.to_string());
-        let applied = store.rows("SELECT VALUE id FROM type::record('migration', $name)", params).await?;
+        let applied = store
+            .rows(
+                "SELECT VALUE id FROM type::record('migration', $name)",
+                params,
+            )
+            .await?;
         if !applied.is_empty() {
             continue;
         }

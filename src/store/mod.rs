@@ -74,9 +74,17 @@ fn json_docs(rows: Vec<Json>) -> Vec<Json> {
 impl Store {
     /// Connects to `url` (`mem://`, `surrealkv://dir`, `ws://host:port`) and applies migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let db = connect(durable_url(url)).await.map_err(StoreError::unavailable)?;
-        db.use_ns(NAMESPACE).use_db(DATABASE).await.map_err(StoreError::unavailable)?;
-        let store = Store { db, round_trips: Arc::new(AtomicU64::new(0)) };
+        let db = connect(durable_url(url))
+            .await
+            .map_err(StoreError::unavailable)?;
+        db.use_ns(NAMESPACE)
+            .use_db(DATABASE)
+            .await
+            .map_err(StoreError::unavailable)?;
+        let store = Store {
+            db,
+            round_trips: Arc::new(AtomicU64::new(0)),
+        };
         migrate::apply(&store).await?;
         Ok(store)
     }
@@ -87,10 +95,21 @@ impl Store {
     }
 
     /// Sends one query (possibly several statements) and fails on the first failed statement.
-    async fn run(&self, sql: &str, params: Params) -> Result<surrealdb::IndexedResults, StoreError> {
+    async fn run(
+        &self,
+        sql: &str,
+        params: Params,
+    ) -> Result<surrealdb::IndexedResults, StoreError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
-        let mut response = self.db.query(sql).bind(params.0).await.map_err(StoreError::classify)?;
-        let mut errors: Vec<(usize, surrealdb::Error)> = response.take_errors().into_iter().collect();
+        tracing::trace!(sql, "store query");
+        let mut response = self
+            .db
+            .query(sql)
+            .bind(params.0)
+            .await
+            .map_err(StoreError::classify)?;
+        let mut errors: Vec<(usize, surrealdb::Error)> =
+            response.take_errors().into_iter().collect();
         // In a failed transaction every statement reports an error; the cause is the one that is not "not executed".
         errors.sort_by_key(|(index, e)| (e.is_query(), *index));
         match errors.into_iter().next() {
@@ -111,35 +130,60 @@ impl Store {
     }
 
     pub async fn get<E: Entity>(&self, id: &EntityId) -> Result<Option<Record<E>>, StoreError> {
-        Ok(self.get_many::<E>(std::slice::from_ref(id)).await?.into_iter().next())
+        Ok(self
+            .get_many::<E>(std::slice::from_ref(id))
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Loads many records in one round trip; missing ids are simply absent from the result.
-    pub async fn get_many<E: Entity>(&self, ids: &[EntityId]) -> Result<Vec<Record<E>>, StoreError> {
+    pub async fn get_many<E: Entity>(
+        &self,
+        ids: &[EntityId],
+    ) -> Result<Vec<Record<E>>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut params = Params::default();
-        let ids: Vec<RecordId> = ids.iter().map(|id| RecordId::new(E::KIND.table(), id.as_str())).collect();
+        let ids: Vec<RecordId> = ids
+            .iter()
+            .map(|id| RecordId::new(E::KIND.table(), id.as_str()))
+            .collect();
         params.set("ids", ids);
-        let rows = self.rows("SELECT *, record::id(id) AS id FROM $ids", params).await?;
+        let rows = self
+            .rows("SELECT *, record::id(id) AS id FROM $ids", params)
+            .await?;
         rows.into_iter().map(decode).collect()
     }
 
     /// Records whose field at `path` equals one of `values` (e.g. people of some teams).
-    pub async fn find_by<E: Entity>(&self, path: &'static str, values: Vec<Json>) -> Result<Vec<Record<E>>, StoreError> {
+    pub async fn find_by<E: Entity>(
+        &self,
+        path: &'static str,
+        values: Vec<Json>,
+    ) -> Result<Vec<Record<E>>, StoreError> {
         if values.is_empty() {
             return Ok(Vec::new());
         }
         let mut params = Params::default();
-        params.set("tb", E::KIND.table().to_string()).set("values", values);
-        let sql = format!("SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {path} IN $values ORDER BY id");
+        params
+            .set("tb", E::KIND.table().to_string())
+            .set("values", values);
+        let sql = format!(
+            "SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {path} IN $values ORDER BY id"
+        );
         let rows = self.rows(&sql, params).await?;
         rows.into_iter().map(decode).collect()
     }
 
     /// One page of the records matching `filter` in `sort` order, and the total count, in one round trip.
-    pub async fn list<E: Entity>(&self, filter: &Filter, sort: &Sort, page: &PageRequest) -> Result<Page<Record<E>>, StoreError> {
+    pub async fn list<E: Entity>(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> Result<Page<Record<E>>, StoreError> {
         let mut params = Params::default();
         params.set("tb", E::KIND.table().to_string());
         let condition = filter_sql::compile(filter, &mut params);
@@ -152,21 +196,41 @@ impl Store {
         );
         // The window depends on the total; ask for the widest slice the request allows and cut after.
         let widest = page.window(usize::MAX / 2);
-        params.set("offset", widest.offset as i64).set("limit", widest.limit as i64);
+        params
+            .set("offset", widest.offset as i64)
+            .set("limit", widest.limit as i64);
         let mut response = self.run(&sql, params).await?;
         let count: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
-        let total = count.first().and_then(|c| c.get("n")).and_then(Json::as_u64).unwrap_or(0) as usize;
+        let total = count
+            .first()
+            .and_then(|c| c.get("n"))
+            .and_then(Json::as_u64)
+            .unwrap_or(0) as usize;
         let window = page.window(total);
         if window.offset != widest.offset {
             return self.list_window(filter, sort, window, total).await;
         }
         let rows: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
-        let items = json_docs(rows).into_iter().take(window.limit).map(decode).collect::<Result<_, _>>()?;
-        Ok(Page { items, total, window })
+        let items = json_docs(rows)
+            .into_iter()
+            .take(window.limit)
+            .map(decode)
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            window,
+        })
     }
 
     /// Second round trip for requests whose slice depends on the total (`last` without `before`).
-    async fn list_window<E: Entity>(&self, filter: &Filter, sort: &Sort, window: Window, total: usize) -> Result<Page<Record<E>>, StoreError> {
+    async fn list_window<E: Entity>(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        window: Window,
+        total: usize,
+    ) -> Result<Page<Record<E>>, StoreError> {
         let mut params = Params::default();
         params.set("tb", E::KIND.table().to_string());
         let condition = filter_sql::compile(filter, &mut params);
@@ -176,16 +240,29 @@ impl Store {
                ORDER BY {path} {direction}, id ASC LIMIT $limit START $offset;",
             path = sort.path
         );
-        params.set("offset", window.offset as i64).set("limit", window.limit as i64);
+        params
+            .set("offset", window.offset as i64)
+            .set("limit", window.limit as i64);
         let rows = self.rows(&sql, params).await?;
         let items = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
-        Ok(Page { items, total, window })
+        Ok(Page {
+            items,
+            total,
+            window,
+        })
     }
 
     /// The audit trail of one entity, oldest first.
-    pub async fn history(&self, kind: EntityKind, id: &EntityId, page: &PageRequest) -> Result<Page<AuditEntry>, StoreError> {
+    pub async fn history(
+        &self,
+        kind: EntityKind,
+        id: &EntityId,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError> {
         let mut params = Params::default();
-        params.set("kind", kind.name().to_string()).set("entity", id.as_str().to_string());
+        params
+            .set("kind", kind.name().to_string())
+            .set("entity", id.as_str().to_string());
         let mut response = self
             .run(
                 "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId = $entity ORDER BY at ASC, id ASC",
@@ -193,16 +270,29 @@ impl Store {
             )
             .await?;
         let rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
-        let entries: Vec<AuditEntry> = json_docs(rows).into_iter().map(writes::decode_audit).collect::<Result<_, _>>()?;
+        let entries: Vec<AuditEntry> = json_docs(rows)
+            .into_iter()
+            .map(writes::decode_audit)
+            .collect::<Result<_, _>>()?;
         let total = entries.len();
         let window = page.window(total);
-        let items = entries.into_iter().skip(window.offset).take(window.limit).collect();
-        Ok(Page { items, total, window })
+        let items = entries
+            .into_iter()
+            .skip(window.offset)
+            .take(window.limit)
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            window,
+        })
     }
 
     /// Whether the store holds no register data yet (decides whether `--demo` seeds).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let rows = self.rows("SELECT VALUE id FROM asset LIMIT 1", Params::default()).await?;
+        let rows = self
+            .rows("SELECT VALUE id FROM asset LIMIT 1", Params::default())
+            .await?;
         Ok(rows.is_empty())
     }
 }

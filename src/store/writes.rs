@@ -45,11 +45,19 @@ fn encode_audit(entry: &AuditEntry) -> Result<Json, StoreError> {
 }
 
 pub(super) fn decode_audit(mut row: Json) -> Result<AuditEntry, StoreError> {
-    let parse = |v: Option<&Json>| v.and_then(Json::as_str).map(serde_json::from_str::<Json>).transpose();
+    let parse = |v: Option<&Json>| {
+        v.and_then(Json::as_str)
+            .map(serde_json::from_str::<Json>)
+            .transpose()
+    };
     if let Some(changes) = row.get_mut("changes").and_then(Json::as_array_mut) {
         for change in changes {
             let decoded = FieldChange {
-                field: change.get("field").and_then(Json::as_str).unwrap_or_default().to_string(),
+                field: change
+                    .get("field")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 before: parse(change.get("before")).map_err(StoreError::internal)?,
                 after: parse(change.get("after")).map_err(StoreError::internal)?,
             };
@@ -99,7 +107,11 @@ const AUDIT: &str = "CREATE type::record('audit', $audit_id) CONTENT $audit RETU
 
 impl Store {
     /// Creates a record; fails on a missing reference or a taken unique key.
-    pub async fn insert<E: Entity>(&self, record: &Record<E>, audit: &AuditEntry) -> Result<(), StoreError> {
+    pub async fn insert<E: Entity>(
+        &self,
+        record: &Record<E>,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let doc = document(record)?;
         let mut params = base_params::<E>(&record.id, audit)?;
         let checks = reference_checks::<E>(&doc, &mut params);
@@ -111,7 +123,12 @@ impl Store {
     }
 
     /// Replaces a record if it is still at `expected_version`.
-    pub async fn replace<E: Entity>(&self, record: &Record<E>, expected_version: i64, audit: &AuditEntry) -> Result<(), StoreError> {
+    pub async fn replace<E: Entity>(
+        &self,
+        record: &Record<E>,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let doc = document(record)?;
         let mut params = base_params::<E>(&record.id, audit)?;
         let version = version_check(&mut params, expected_version);
@@ -124,7 +141,12 @@ impl Store {
     }
 
     /// Deletes a record at `expected_version` that nothing references any more.
-    pub async fn delete<E: Entity>(&self, id: &EntityId, expected_version: i64, audit: &AuditEntry) -> Result<(), StoreError> {
+    pub async fn delete<E: Entity>(
+        &self,
+        id: &EntityId,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
         let mut params = base_params::<E>(id, audit)?;
         let version = version_check(&mut params, expected_version);
         let mut checks = String::new();

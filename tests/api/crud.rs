@@ -13,15 +13,31 @@ const ASSET_FIELDS: &str = "id version name assetTag serialNumber manufacturer c
 async fn asset_round_trip_create_read_update_delete() {
     let app = spawn_app().await;
     let f = fixture(&app).await;
-    let created = app.mutate("createAsset", "CreateAssetInput", &format!("node {{ {ASSET_FIELDS} }}"), server_input(&f, "AG-1")).await;
+    let created = app
+        .mutate(
+            "createAsset",
+            "CreateAssetInput",
+            &format!("node {{ {ASSET_FIELDS} }}"),
+            server_input(&f, "AG-1"),
+        )
+        .await;
     assert_eq!(created["userErrors"], json!([]));
     let asset = &created["node"];
     assert_eq!(asset["category"], "HARDWARE");
     assert_eq!(asset["version"], 1);
-    assert_eq!(asset["owner"], json!({"__typename": "Team", "name": "IT Infrastructure"}));
-    assert_eq!(asset["location"], json!({"name": "Server Room", "parent": {"name": "Hamburg HQ"}}));
+    assert_eq!(
+        asset["owner"],
+        json!({"__typename": "Team", "name": "IT Infrastructure"})
+    );
+    assert_eq!(
+        asset["location"],
+        json!({"name": "Server Room", "parent": {"name": "Hamburg HQ"}})
+    );
     assert_eq!(asset["model"]["name"], "PowerEdge R750");
-    assert_eq!(asset["purchase"]["cost"], json!({"amount": "8999.50", "currency": "EUR"}));
+    assert_eq!(
+        asset["purchase"]["cost"],
+        json!({"amount": "8999.50", "currency": "EUR"})
+    );
     assert_eq!(asset["tags"], json!(["production", "database"]));
     assert_eq!(asset["attributes"]["cpuCores"], 32);
     assert_eq!(asset["underWarranty"], true);
@@ -73,20 +89,51 @@ async fn asset_round_trip_create_read_update_delete() {
     assert_eq!(update["actor"], "tester");
     assert_eq!(update["entityId"], id);
     let changes = update["changes"].as_array().unwrap();
-    let fields: Vec<&str> = changes.iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["assignee", "attributes.cpuCores", "name", "notes", "purchase.invoiceNumber"]);
+    let fields: Vec<&str> = changes
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "assignee",
+            "attributes.cpuCores",
+            "name",
+            "notes",
+            "purchase.invoiceNumber"
+        ]
+    );
     assert_eq!(changes[2]["before"], "server AG-1");
     assert_eq!(changes[2]["after"], "db01");
     assert_eq!(changes[3]["before"], json!(null));
     assert_eq!(entries["edges"][0]["node"]["operation"], "CREATE");
 
     // An update that changes nothing writes nothing.
-    let same = app.mutate("updateAsset", "UpdateAssetInput", "node { version }", json!({"id": id, "name": "db01"})).await;
+    let same = app
+        .mutate(
+            "updateAsset",
+            "UpdateAssetInput",
+            "node { version }",
+            json!({"id": id, "name": "db01"}),
+        )
+        .await;
     assert_eq!(same["node"]["version"], 2);
 
-    let deleted = app.mutate("deleteAsset", "DeleteInput", "deletedId", json!({"id": id, "expectedVersion": 2})).await;
+    let deleted = app
+        .mutate(
+            "deleteAsset",
+            "DeleteInput",
+            "deletedId",
+            json!({"id": id, "expectedVersion": 2}),
+        )
+        .await;
     assert_eq!(deleted["deletedId"], id);
-    let gone = app.data("query($id: ID!) { asset(id: $id) { id } }", json!({"id": id})).await;
+    let gone = app
+        .data(
+            "query($id: ID!) { asset(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(gone["asset"], json!(null));
 }
 
@@ -94,10 +141,22 @@ async fn asset_round_trip_create_read_update_delete() {
 async fn people_teams_locations_vendors_models_round_trip() {
     let app = spawn_app().await;
     let f = fixture(&app).await;
-    let manager = app.create("Person", json!({"name": "Grace Hopper", "email": "GRACE@example.com", "team": f.team})).await;
-    let child_team = app.create("Team", json!({"name": "Network", "parent": f.team})).await;
+    let manager = app
+        .create(
+            "Person",
+            json!({"name": "Grace Hopper", "email": "GRACE@example.com", "team": f.team}),
+        )
+        .await;
+    let child_team = app
+        .create("Team", json!({"name": "Network", "parent": f.team}))
+        .await;
     let updated = app
-        .mutate("updatePerson", "UpdatePersonInput", "node { name email manager { name } team { name } version }", json!({"id": f.person, "manager": manager, "team": child_team, "title": "Engineer"}))
+        .mutate(
+            "updatePerson",
+            "UpdatePersonInput",
+            "node { name email manager { name } team { name } version }",
+            json!({"id": f.person, "manager": manager, "team": child_team, "title": "Engineer"}),
+        )
         .await;
     assert_eq!(updated["userErrors"], json!([]));
     assert_eq!(updated["node"]["manager"]["name"], "Grace Hopper");
@@ -114,38 +173,93 @@ async fn people_teams_locations_vendors_models_round_trip() {
             json!({"team": f.team, "manager": manager, "site": f.site, "vendor": f.vendor}),
         )
         .await;
-    assert_eq!(read["team"]["children"]["edges"][0]["node"], json!({"name": "Network", "parent": {"name": "IT Infrastructure"}}));
+    assert_eq!(
+        read["team"]["children"]["edges"][0]["node"],
+        json!({"name": "Network", "parent": {"name": "IT Infrastructure"}})
+    );
     assert_eq!(read["team"]["members"]["totalCount"], 1);
     assert_eq!(read["person"]["email"], "grace@example.com");
-    assert_eq!(read["person"]["reports"]["edges"][0]["node"]["name"], "Ada Lovelace");
-    assert_eq!(read["location"]["children"]["edges"][0]["node"], json!({"name": "Server Room", "kind": "ROOM"}));
-    assert_eq!(read["vendor"]["models"]["edges"][0]["node"]["name"], "PowerEdge R750");
+    assert_eq!(
+        read["person"]["reports"]["edges"][0]["node"]["name"],
+        "Ada Lovelace"
+    );
+    assert_eq!(
+        read["location"]["children"]["edges"][0]["node"],
+        json!({"name": "Server Room", "kind": "ROOM"})
+    );
+    assert_eq!(
+        read["vendor"]["models"]["edges"][0]["node"]["name"],
+        "PowerEdge R750"
+    );
 
     for (entity, id, change) in [
         ("Team", &f.team, json!({"costCentre": "CC-4001"})),
-        ("Location", &f.site, json!({"address": "Großer Burstah 12, Hamburg"})),
-        ("Vendor", &f.vendor, json!({"supportEmail": "support@dell.example"})),
+        (
+            "Location",
+            &f.site,
+            json!({"address": "Großer Burstah 12, Hamburg"}),
+        ),
+        (
+            "Vendor",
+            &f.vendor,
+            json!({"supportEmail": "support@dell.example"}),
+        ),
         ("Model", &f.model, json!({"endOfSupport": "2031-06-30"})),
     ] {
         let mut input = change.clone();
         input["id"] = json!(id);
         input["expectedVersion"] = json!(1);
-        let payload = app.mutate(&format!("update{entity}"), &format!("Update{entity}Input"), "node { version history { totalCount } }", input).await;
+        let payload = app
+            .mutate(
+                &format!("update{entity}"),
+                &format!("Update{entity}Input"),
+                "node { version history { totalCount } }",
+                input,
+            )
+            .await;
         assert_eq!(payload["userErrors"], json!([]), "{entity}");
         assert_eq!(payload["node"]["version"], 2, "{entity}");
         assert_eq!(payload["node"]["history"]["totalCount"], 2, "{entity}");
     }
 
     // Deleting works once nothing refers to the entity any more.
-    let free_vendor = app.create("Vendor", json!({"name": "Spare Parts Ltd"})).await;
+    let free_vendor = app
+        .create("Vendor", json!({"name": "Spare Parts Ltd"}))
+        .await;
     let free_team = app.create("Team", json!({"name": "Temporary"})).await;
-    let free_room = app.create("Location", json!({"name": "Store room", "kind": "ROOM"})).await;
-    let free_model = app.create("Model", json!({"name": "X1", "manufacturer": "Acme", "category": "HARDWARE"})).await;
-    for (entity, id) in [("Vendor", &free_vendor), ("Team", &free_team), ("Location", &free_room), ("Model", &free_model), ("Person", &manager)] {
+    let free_room = app
+        .create("Location", json!({"name": "Store room", "kind": "ROOM"}))
+        .await;
+    let free_model = app
+        .create(
+            "Model",
+            json!({"name": "X1", "manufacturer": "Acme", "category": "HARDWARE"}),
+        )
+        .await;
+    for (entity, id) in [
+        ("Vendor", &free_vendor),
+        ("Team", &free_team),
+        ("Location", &free_room),
+        ("Model", &free_model),
+        ("Person", &manager),
+    ] {
         if entity == "Person" {
-            app.mutate("updatePerson", "UpdatePersonInput", "node { id }", json!({"id": f.person, "manager": null})).await;
+            app.mutate(
+                "updatePerson",
+                "UpdatePersonInput",
+                "node { id }",
+                json!({"id": f.person, "manager": null}),
+            )
+            .await;
         }
-        let payload = app.mutate(&format!("delete{entity}"), "DeleteInput", "deletedId", json!({"id": id})).await;
+        let payload = app
+            .mutate(
+                &format!("delete{entity}"),
+                "DeleteInput",
+                "deletedId",
+                json!({"id": id}),
+            )
+            .await;
         assert_eq!(payload["deletedId"], json!(id), "{entity}: {payload}");
     }
 }
@@ -172,11 +286,37 @@ async fn deleting_a_referenced_entity_is_refused_until_reassigned() {
     let app = spawn_app().await;
     let f = fixture(&app).await;
     let asset = app.create("Asset", server_input(&f, "AG-7")).await;
-    let refused = app.mutate("deleteTeam", "DeleteInput", "deletedId", json!({"id": f.team})).await;
+    let refused = app
+        .mutate(
+            "deleteTeam",
+            "DeleteInput",
+            "deletedId",
+            json!({"id": f.team}),
+        )
+        .await;
     assert_eq!(codes(&refused), ["IN_USE"]);
     let other = app.create("Team", json!({"name": "Platform"})).await;
-    app.mutate("updateAsset", "UpdateAssetInput", "node { id }", json!({"id": asset, "owner": {"team": other}})).await;
-    app.mutate("updatePerson", "UpdatePersonInput", "node { id }", json!({"id": f.person, "team": other})).await;
-    let deleted = app.mutate("deleteTeam", "DeleteInput", "deletedId", json!({"id": f.team})).await;
+    app.mutate(
+        "updateAsset",
+        "UpdateAssetInput",
+        "node { id }",
+        json!({"id": asset, "owner": {"team": other}}),
+    )
+    .await;
+    app.mutate(
+        "updatePerson",
+        "UpdatePersonInput",
+        "node { id }",
+        json!({"id": f.person, "team": other}),
+    )
+    .await;
+    let deleted = app
+        .mutate(
+            "deleteTeam",
+            "DeleteInput",
+            "deletedId",
+            json!({"id": f.team}),
+        )
+        .await;
     assert_eq!(deleted["deletedId"], json!(f.team), "{deleted}");
 }

@@ -23,10 +23,16 @@ pub async fn spawn_demo_app() -> TestApp {
 }
 
 async fn spawn_app_with(demo: bool) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().unwrap();
     let readiness = api::spawn(listener, "mem://".into(), demo);
-    let app = TestApp { addr, client: reqwest::Client::new(), readiness };
+    let app = TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        readiness,
+    };
     for _ in 0..600 {
         if app.readiness.get().is_some() {
             return app;
@@ -66,40 +72,78 @@ impl TestApp {
     /// Posts and returns `data`, failing the test on any GraphQL error.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.post(query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response}"
+        );
         response["data"].clone()
     }
 
     /// Runs a create/update/delete mutation and returns its payload, failing on GraphQL errors.
-    pub async fn mutate(&self, name: &str, input_type: &str, selection: &str, input: Value) -> Value {
-        let query = format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code }} }} }}");
+    pub async fn mutate(
+        &self,
+        name: &str,
+        input_type: &str,
+        selection: &str,
+        input: Value,
+    ) -> Value {
+        let query = format!(
+            "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code }} }} }}"
+        );
         self.data(&query, json!({"input": input})).await[name].clone()
     }
 
     /// Creates an entity and returns its global id, failing on user errors.
     pub async fn create(&self, entity: &str, input: Value) -> String {
-        let payload = self.mutate(&format!("create{entity}"), &format!("Create{entity}Input"), "node { id }", input).await;
-        assert_eq!(payload["userErrors"], json!([]), "create{entity} refused: {payload}");
+        let payload = self
+            .mutate(
+                &format!("create{entity}"),
+                &format!("Create{entity}Input"),
+                "node { id }",
+                input,
+            )
+            .await;
+        assert_eq!(
+            payload["userErrors"],
+            json!([]),
+            "create{entity} refused: {payload}"
+        );
         payload["node"]["id"].as_str().unwrap().to_string()
     }
 
     /// Every entity id with its version: if this is unchanged, nothing was written.
     pub async fn snapshot(&self) -> Value {
-        let lists = ["assets", "people", "teams", "locations", "vendors", "models"];
+        let lists = [
+            "assets",
+            "people",
+            "teams",
+            "locations",
+            "vendors",
+            "models",
+        ];
         let selection: Vec<String> =
             lists.iter().map(|l| format!("{l}(first: 500) {{ totalCount edges {{ node {{ id version history {{ totalCount }} }} }} }}")).collect();
-        self.data(&format!("{{ {} }}", selection.join(" ")), json!({})).await
+        self.data(&format!("{{ {} }}", selection.join(" ")), json!({}))
+            .await
     }
 }
 
 /// The codes of a payload's user errors.
 pub fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"].as_array().expect("userErrors").iter().map(|e| e["code"].as_str().unwrap().to_string()).collect()
+    payload["userErrors"]
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The `extensions.code` of the first GraphQL error.
 pub fn error_code(response: &Value) -> String {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no coded error in {response}")).to_string()
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no coded error in {response}"))
+        .to_string()
 }
 
 /// A small company: one of each entity, wired together.
@@ -113,15 +157,47 @@ pub struct Fixture {
 }
 
 pub async fn fixture(app: &TestApp) -> Fixture {
-    let vendor = app.create("Vendor", json!({"name": "Dell Technologies", "website": "https://www.dell.com"})).await;
-    let team = app.create("Team", json!({"name": "IT Infrastructure", "costCentre": "CC-4000"})).await;
-    let person = app.create("Person", json!({"name": "Ada Lovelace", "email": "ada@example.com", "team": team})).await;
-    let site = app.create("Location", json!({"name": "Hamburg HQ", "kind": "SITE", "address": "Hamburg"})).await;
-    let room = app.create("Location", json!({"name": "Server Room", "kind": "ROOM", "parent": site})).await;
+    let vendor = app
+        .create(
+            "Vendor",
+            json!({"name": "Dell Technologies", "website": "https://www.dell.com"}),
+        )
+        .await;
+    let team = app
+        .create(
+            "Team",
+            json!({"name": "IT Infrastructure", "costCentre": "CC-4000"}),
+        )
+        .await;
+    let person = app
+        .create(
+            "Person",
+            json!({"name": "Ada Lovelace", "email": "ada@example.com", "team": team}),
+        )
+        .await;
+    let site = app
+        .create(
+            "Location",
+            json!({"name": "Hamburg HQ", "kind": "SITE", "address": "Hamburg"}),
+        )
+        .await;
+    let room = app
+        .create(
+            "Location",
+            json!({"name": "Server Room", "kind": "ROOM", "parent": site}),
+        )
+        .await;
     let model = app
         .create("Model", json!({"name": "PowerEdge R750", "manufacturer": "Dell", "category": "HARDWARE", "vendor": vendor, "usefulLifeMonths": 60}))
         .await;
-    Fixture { vendor, team, person, site, room, model }
+    Fixture {
+        vendor,
+        team,
+        person,
+        site,
+        room,
+        model,
+    }
 }
 
 /// A valid server asset input referencing the fixture.

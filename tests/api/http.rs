@@ -7,14 +7,46 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn probes_graphiql_and_get_queries() {
     let app = spawn_app().await;
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
-    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
-    let page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let page = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("graphiql"), "GraphiQL page expected");
     let get: Value = app
         .client
         .get(app.url("/graphql"))
-        .query(&[("query", "query($n: Int) { assets(first: $n) { totalCount } }"), ("variables", "{\"n\": 1}")])
+        .query(&[
+            (
+                "query",
+                "query($n: Int) { assets(first: $n) { totalCount } }",
+            ),
+            ("variables", "{\"n\": 1}"),
+        ])
         .send()
         .await
         .unwrap()
@@ -31,25 +63,59 @@ async fn health_is_served_before_the_store_is_reachable() {
     // Nothing listens on port 9 (discard); the store stays unreachable.
     let _readiness = assetgraph::api::spawn(listener, "ws://127.0.0.1:9".into(), false);
     let client = reqwest::Client::new();
-    let health = client.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    let health = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = client.get(format!("http://{addr}/readyz")).send().await.unwrap();
+    let ready = client
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 503);
-    let query: Value = client.post(format!("http://{addr}/graphql")).json(&json!({"query": "{ assets { totalCount } }"})).send().await.unwrap().json().await.unwrap();
+    let query: Value = client
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({"query": "{ assets { totalCount } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(query["errors"][0]["extensions"]["code"], "UNAVAILABLE");
-    let schema: Value = client.post(format!("http://{addr}/graphql")).json(&json!({"query": "{ __schema { queryType { name } } }"})).send().await.unwrap().json().await.unwrap();
+    let schema: Value = client
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({"query": "{ __schema { queryType { name } } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 }
 
 #[test]
 fn committed_schema_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/assetgraph.graphql")).unwrap_or_default();
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/assetgraph.graphql"
+    ))
+    .unwrap_or_default();
     let current = assetgraph::api::sdl();
     if committed != current {
         if std::env::var_os("UPDATE_SCHEMA").is_some() {
-            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/assetgraph.graphql"), &current).unwrap();
+            std::fs::write(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/schema/assetgraph.graphql"),
+                &current,
+            )
+            .unwrap();
         } else {
-            panic!("schema/assetgraph.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test committed_schema` and commit it");
+            panic!(
+                "schema/assetgraph.graphql is out of date: run `UPDATE_SCHEMA=1 cargo test committed_schema` and commit it"
+            );
         }
     }
 }

@@ -17,11 +17,24 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
     assert!(counts["locations"]["totalCount"].as_u64().unwrap() >= 6);
     assert!(counts["vendors"]["totalCount"].as_u64().unwrap() >= 15);
 
-    let classes = app.data("{ __type(name: \"AssetClass\") { enumValues { name } } }", json!({})).await;
+    let classes = app
+        .data(
+            "{ __type(name: \"AssetClass\") { enumValues { name } } }",
+            json!({}),
+        )
+        .await;
     for class in classes["__type"]["enumValues"].as_array().unwrap() {
         let name = class["name"].as_str().unwrap();
-        let n = app.data(&format!("{{ assets(filter: {{class: [{name}]}}) {{ totalCount }} }}"), json!({})).await;
-        assert!(n["assets"]["totalCount"].as_u64().unwrap() > 0, "no demo asset of class {name}");
+        let n = app
+            .data(
+                &format!("{{ assets(filter: {{class: [{name}]}}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert!(
+            n["assets"]["totalCount"].as_u64().unwrap() > 0,
+            "no demo asset of class {name}"
+        );
     }
     let today = chrono::Utc::now().date_naive();
     let soon = today + chrono::Duration::days(120);
