@@ -174,7 +174,7 @@ async fn delete<E: Entity>(ctx: &Context<'_>, input: DeleteInput) -> Result<Dele
 
 pub struct MutationRoot;
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     async fn create_asset(
         &self,

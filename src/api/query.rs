@@ -116,7 +116,7 @@ async fn node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
 /// Most ids one `nodes` call may ask for.
 const MAX_NODES: usize = 500;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Any entity by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {

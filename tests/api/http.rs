@@ -94,7 +94,7 @@ async fn health_is_served_before_the_store_is_reachable() {
         .json()
         .await
         .unwrap();
-    assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
 }
 
 #[test]
