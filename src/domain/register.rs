@@ -579,3 +579,68 @@ mod tests {
         assert_eq!(Asset::validate(back).unwrap(), asset);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop_oneof![
+            "[a-zA-Z0-9 -]{0,12}",
+            ".{0,3}",
+            Just(" ".to_string())
+        ])
+    }
+
+    fn draft() -> impl Strategy<Value = AssetDraft> {
+        (
+            (text(), text(), text(), text()),
+            prop::option::of(prop::sample::select(AssetClass::ALL.to_vec())),
+            (
+                text(),
+                text(),
+                prop::option::of("[0-9]{1,6}(\\.[0-9]{1,5})?|-[0-9]{1,3}"),
+                prop::option::of("EUR|USD|eur|XYZ"),
+            ),
+            prop::option::of(prop::collection::vec("[A-Za-z]{1,6}", 0..4)),
+        )
+            .prop_map(
+                |(
+                    (name, tag, serial, manufacturer),
+                    class,
+                    (date, warranty, amount, currency),
+                    tags,
+                )| AssetDraft {
+                    name,
+                    asset_tag: tag,
+                    serial_number: serial,
+                    manufacturer,
+                    class,
+                    purchase: Some(PurchaseDraft {
+                        date,
+                        cost: Some(MoneyDraft { amount, currency }),
+                        ..Default::default()
+                    }),
+                    warranty_end: warranty,
+                    tags,
+                    ..Default::default()
+                },
+            )
+    }
+
+    proptest! {
+        /// Any draft either validates into an asset that survives the store round trip unchanged,
+        /// or is refused with at least one field error; validation never panics.
+        #[test]
+        fn validation_is_total_and_valid_assets_round_trip(d in draft()) {
+            match Asset::validate(d) {
+                Ok(asset) => {
+                    let back: AssetDraft = serde_json::from_value(serde_json::to_value(&asset).unwrap()).unwrap();
+                    prop_assert_eq!(Asset::validate(back).unwrap(), asset);
+                }
+                Err(errors) => prop_assert!(!errors.is_empty()),
+            }
+        }
+    }
+}

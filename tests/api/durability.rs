@@ -106,6 +106,20 @@ fn acknowledged_writes_survive_a_kill() {
     );
     assert_eq!(nodes[0]["name"], "Renamed");
     assert_eq!(nodes[0]["history"]["totalCount"], 2);
-    server.kill().unwrap();
-    server.wait().unwrap();
+
+    // SIGTERM shuts down gracefully: the process exits on its own, successfully.
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(exit) = server.try_wait().unwrap() {
+            assert!(exit.success(), "server exited with {exit}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "server ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

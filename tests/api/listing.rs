@@ -414,3 +414,105 @@ async fn register_filters_cover_people_places_and_dates() {
         json!({"models": {"totalCount": 1}, "vendors": {"totalCount": 1}, "teams": {"totalCount": 1}})
     );
 }
+
+/// Unset values sort first ascending and last descending; set values follow the field's order.
+fn sorted(values: &[Value], descending: bool, compare: fn(&Value, &Value) -> Ordering) -> bool {
+    values.windows(2).all(|w| {
+        let order = match (w[0].is_null(), w[1].is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => compare(&w[0], &w[1]),
+        };
+        if descending {
+            order != Ordering::Less
+        } else {
+            order != Ordering::Greater
+        }
+    })
+}
+
+fn as_text(a: &Value, b: &Value) -> Ordering {
+    a.as_str().cmp(&b.as_str())
+}
+
+fn as_decimal(a: &Value, b: &Value) -> Ordering {
+    let d = |v: &Value| v.as_str().unwrap().parse::<Decimal>().unwrap();
+    d(a).cmp(&d(b))
+}
+
+#[tokio::test]
+async fn every_sort_order_sorts() {
+    let app = spawn_app().await;
+    let f = crate::helpers::fixture(&app).await;
+    populate(&app, 12).await;
+    for (i, stage) in ["DEPLOYED", "RETIRED", "PLANNED"].iter().enumerate() {
+        let mut input = crate::helpers::server_input(&f, &format!("S-{i}"));
+        input["lifecycleStage"] = json!(stage);
+        input["status"] = json!(["DOWN", "OPERATIONAL", "DEGRADED"][i]);
+        input["purchase"]["date"] = json!(format!("202{i}-0{}-01", 3 - i));
+        app.create("Asset", input).await;
+    }
+    let fields: [(&str, &str, fn(&Value, &Value) -> Ordering); 10] = [
+        ("NAME", "name", as_text),
+        ("ASSET_TAG", "assetTag", as_text),
+        ("CLASS", "class", as_text),
+        ("LIFECYCLE_STAGE", "lifecycleStage", as_text),
+        ("STATUS", "status", as_text),
+        ("PURCHASE_DATE", "purchase { date }", as_text),
+        ("PURCHASE_COST", "purchase { cost { amount } }", as_decimal),
+        ("WARRANTY_END", "warrantyEnd", as_text),
+        ("CREATED_AT", "createdAt", as_text),
+        ("UPDATED_AT", "updatedAt", as_text),
+    ];
+    for (field, selection, compare) in fields {
+        for direction in ["ASC", "DESC"] {
+            let query = format!(
+                "{{ assets(first: 500, orderBy: {{field: {field}, direction: {direction}}}) {{ edges {{ node {{ {selection} }} }} }} }}"
+            );
+            let data = app.data(&query, json!({})).await;
+            let values: Vec<Value> = data["assets"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let node = &e["node"];
+                    match field {
+                        "PURCHASE_DATE" => node["purchase"]["date"].clone(),
+                        "PURCHASE_COST" => node["purchase"]["cost"]["amount"].clone(),
+                        _ => node[selection].clone(),
+                    }
+                })
+                .collect();
+            assert_eq!(values.len(), 15);
+            assert!(
+                sorted(&values, direction == "DESC", compare),
+                "{field} {direction}: {values:?}"
+            );
+        }
+    }
+    for (list, field, selection) in [
+        ("people", "EMAIL", "email"),
+        ("people", "NAME", "name"),
+        ("teams", "NAME", "name"),
+        ("vendors", "CREATED_AT", "createdAt"),
+        ("models", "UPDATED_AT", "updatedAt"),
+    ] {
+        for direction in ["ASC", "DESC"] {
+            let query = format!(
+                "{{ {list}(orderBy: {{field: {field}, direction: {direction}}}) {{ edges {{ node {{ {selection} }} }} }} }}"
+            );
+            let data = app.data(&query, json!({})).await;
+            let values: Vec<Value> = data[list]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"][selection].clone())
+                .collect();
+            assert!(
+                sorted(&values, direction == "DESC", as_text),
+                "{list} {field} {direction}"
+            );
+        }
+    }
+}
