@@ -184,21 +184,12 @@ impl Store {
         sort: &Sort,
         page: &PageRequest,
     ) -> Result<Page<Record<E>>, StoreError> {
-        let mut params = Params::default();
-        params.set("tb", E::KIND.table().to_string());
-        let condition = filter_sql::compile(filter, &mut params);
-        let direction = if sort.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT count() AS n FROM type::table($tb) WHERE {condition} GROUP ALL;
-             SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {condition}
-               ORDER BY {path} {direction}, id ASC LIMIT $limit START $offset;",
-            path = sort.path
-        );
         // The window depends on the total; ask for the widest slice the request allows and cut after.
         let widest = page.window(usize::MAX / 2);
-        params
-            .set("offset", widest.offset as i64)
-            .set("limit", widest.limit as i64);
+        let (select, condition, params) = page_query::<E>(filter, sort, widest);
+        let sql = format!(
+            "SELECT count() AS n FROM type::table($tb) WHERE {condition} GROUP ALL;\n{select}"
+        );
         let mut response = self.run(&sql, params).await?;
         let count: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
         let total = count
@@ -207,44 +198,21 @@ impl Store {
             .and_then(Json::as_u64)
             .unwrap_or(0) as usize;
         let window = page.window(total);
-        if window.offset != widest.offset {
-            return self.list_window(filter, sort, window, total).await;
-        }
-        let rows: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
+        let rows: Vec<Json> = if window.offset == widest.offset {
+            response.take(1).map_err(StoreError::internal)?
+        } else {
+            // `last` without `before`: the slice is only known once the total is.
+            let (select, _, params) = page_query::<E>(filter, sort, window);
+            self.run(&select, params)
+                .await?
+                .take(0)
+                .map_err(StoreError::internal)?
+        };
         let items = json_docs(rows)
             .into_iter()
             .take(window.limit)
             .map(decode)
             .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            window,
-        })
-    }
-
-    /// Second round trip for requests whose slice depends on the total (`last` without `before`).
-    async fn list_window<E: Entity>(
-        &self,
-        filter: &Filter,
-        sort: &Sort,
-        window: Window,
-        total: usize,
-    ) -> Result<Page<Record<E>>, StoreError> {
-        let mut params = Params::default();
-        params.set("tb", E::KIND.table().to_string());
-        let condition = filter_sql::compile(filter, &mut params);
-        let direction = if sort.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {condition}
-               ORDER BY {path} {direction}, id ASC LIMIT $limit START $offset;",
-            path = sort.path
-        );
-        params
-            .set("offset", window.offset as i64)
-            .set("limit", window.limit as i64);
-        let rows = self.rows(&sql, params).await?;
-        let items = rows.into_iter().map(decode).collect::<Result<_, _>>()?;
         Ok(Page {
             items,
             total,
@@ -295,6 +263,23 @@ impl Store {
             .await?;
         Ok(rows.is_empty())
     }
+}
+
+/// The query for one window of the filtered, sorted records, its `WHERE` condition, and the parameters.
+fn page_query<E: Entity>(filter: &Filter, sort: &Sort, window: Window) -> (String, String, Params) {
+    let mut params = Params::default();
+    params
+        .set("tb", E::KIND.table().to_string())
+        .set("offset", window.offset as i64)
+        .set("limit", window.limit as i64);
+    let condition = filter_sql::compile(filter, &mut params);
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {condition}
+           ORDER BY {path} {direction}, id ASC LIMIT $limit START $offset;",
+        path = sort.path
+    );
+    (sql, condition, params)
 }
 
 /// Reads a stored document back into a record.

@@ -416,7 +416,9 @@ async fn register_filters_cover_people_places_and_dates() {
 }
 
 /// Unset values sort first ascending and last descending; set values follow the field's order.
-fn sorted(values: &[Value], descending: bool, compare: fn(&Value, &Value) -> Ordering) -> bool {
+type Compare = fn(&Value, &Value) -> Ordering;
+
+fn sorted(values: &[Value], descending: bool, compare: Compare) -> bool {
     values.windows(2).all(|w| {
         let order = match (w[0].is_null(), w[1].is_null()) {
             (true, true) => Ordering::Equal,
@@ -453,7 +455,7 @@ async fn every_sort_order_sorts() {
         input["purchase"]["date"] = json!(format!("202{i}-0{}-01", 3 - i));
         app.create("Asset", input).await;
     }
-    let fields: [(&str, &str, fn(&Value, &Value) -> Ordering); 10] = [
+    let fields: [(&str, &str, Compare); 10] = [
         ("NAME", "name", as_text),
         ("ASSET_TAG", "assetTag", as_text),
         ("CLASS", "class", as_text),
