@@ -37,11 +37,15 @@ fn id_values(kind: EntityKind, field: &str, given: &[ID]) -> async_graphql::Resu
         .collect()
 }
 
-fn text(paths: &'static [&'static str], needle: &str) -> Filter {
-    Filter::Where(Condition::Text {
+fn text(paths: &'static [&'static str], needle: &str) -> async_graphql::Result<Filter> {
+    let needle = needle.trim();
+    if needle.is_empty() {
+        return Err(bad_input("text: give at least one character to search for"));
+    }
+    Ok(Filter::Where(Condition::Text {
         paths,
-        needle: needle.trim().to_string(),
-    })
+        needle: needle.to_string(),
+    }))
 }
 
 /// An inclusive date range; either end may be left open.
@@ -253,7 +257,7 @@ impl FilterInput for AssetFilter {
             f.push(text(
                 &["name", "assetTag", "serialNumber", "attributes.hostname"],
                 needle,
-            ));
+            )?);
         }
         if let Some(range) = &self.purchase_date {
             f.push(range.filter("purchase.date"));
@@ -308,7 +312,7 @@ impl FilterInput for PersonFilter {
             ));
         }
         if let Some(needle) = &self.text {
-            f.push(text(&["name", "email", "title"], needle));
+            f.push(text(&["name", "email", "title"], needle)?);
         }
         Ok(f)
     }
@@ -332,7 +336,7 @@ impl FilterInput for TeamFilter {
             f.push(one_of("parent", id_values(EntityKind::Team, "parent", v)?));
         }
         if let Some(needle) = &self.text {
-            f.push(text(&["name", "costCentre"], needle));
+            f.push(text(&["name", "costCentre"], needle)?);
         }
         Ok(f)
     }
@@ -363,7 +367,7 @@ impl FilterInput for LocationFilter {
             ));
         }
         if let Some(needle) = &self.text {
-            f.push(text(&["name", "address"], needle));
+            f.push(text(&["name", "address"], needle)?);
         }
         Ok(f)
     }
@@ -381,11 +385,10 @@ pub struct VendorFilter {
 
 impl FilterInput for VendorFilter {
     fn own(&self, _: &Subtrees) -> async_graphql::Result<Vec<Filter>> {
-        Ok(self
-            .text
+        self.text
             .iter()
             .map(|needle| text(&["name", "website"], needle))
-            .collect())
+            .collect()
     }
     combinators!(VendorFilter);
 }
@@ -414,7 +417,7 @@ impl FilterInput for ModelFilter {
             ));
         }
         if let Some(needle) = &self.text {
-            f.push(text(&["name", "manufacturer"], needle));
+            f.push(text(&["name", "manufacturer"], needle)?);
         }
         Ok(f)
     }

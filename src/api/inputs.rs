@@ -16,17 +16,18 @@ pub struct MoneyInput {
     pub currency: String,
 }
 
+/// In updates, fields left out stay as they are and fields set to null are cleared.
 #[derive(InputObject, Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseInput {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost: Option<MoneyInput>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoice_number: Option<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub date: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub cost: Patch<MoneyInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub order_number: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub invoice_number: Patch<String>,
 }
 
 /// Exactly one of `team` or `person`. Setting an owner replaces the previous one.
@@ -67,7 +68,8 @@ pub struct CreateAssetInput {
     pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
-/// Fields left out stay as they are; fields set to null are cleared; `purchase` and `attributes` merge.
+/// Fields left out stay as they are; optional fields set to null are cleared (required ones cannot
+/// be); `purchase` and `attributes` merge key by key.
 #[derive(InputObject, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAssetInput {
@@ -76,22 +78,22 @@ pub struct UpdateAssetInput {
     /// The `version` you last read; the update is refused with CONFLICT if the asset changed since.
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub asset_tag: Patch<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset_tag: Option<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub serial_number: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub manufacturer: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub class: Patch<AssetClass>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<AssetClass>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub model: Patch<ID>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub lifecycle_stage: Patch<LifecycleStage>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub status: Patch<OperationalStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle_stage: Option<LifecycleStage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OperationalStatus>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub owner: Patch<OwnerInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -131,10 +133,10 @@ pub struct UpdatePersonInput {
     pub id: ID,
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub email: Patch<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub title: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -158,8 +160,8 @@ pub struct UpdateTeamInput {
     pub id: ID,
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub cost_centre: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -182,10 +184,10 @@ pub struct UpdateLocationInput {
     pub id: ID,
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub kind: Patch<LocationKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<LocationKind>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub parent: Patch<ID>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -208,8 +210,8 @@ pub struct UpdateVendorInput {
     pub id: ID,
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub website: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -237,12 +239,12 @@ pub struct UpdateModelInput {
     pub id: ID,
     #[serde(skip)]
     pub expected_version: Option<i64>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub name: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub manufacturer: Patch<String>,
-    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub category: Patch<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub vendor: Patch<ID>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]

@@ -7,6 +7,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Request};
 use serde_json::Value as Json;
 
+use super::context::Readiness;
 use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup;
@@ -15,9 +16,16 @@ use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 use crate::service::{Register, ServiceError};
 
+/// The register, or UNAVAILABLE while the store is not connected.
+fn connected(readiness: &Readiness) -> Result<&Register, ServiceError> {
+    readiness
+        .get()
+        .ok_or_else(|| ServiceError::Unavailable("store not connected".into()))
+}
+
 /// Loads entities of one kind by id.
 pub struct ById<E> {
-    register: Register,
+    readiness: Readiness,
     kind: PhantomData<E>,
 }
 
@@ -26,7 +34,7 @@ impl<E: Entity> Loader<EntityId> for ById<E> {
     type Error = ServiceError;
 
     async fn load(&self, keys: &[EntityId]) -> Result<HashMap<EntityId, Record<E>>, ServiceError> {
-        let records = self.register.get_many::<E>(keys).await?;
+        let records = connected(&self.readiness)?.get_many::<E>(keys).await?;
         Ok(records.into_iter().map(|r| (r.id.clone(), r)).collect())
     }
 }
@@ -39,7 +47,7 @@ pub struct Referring {
 }
 
 pub struct ByReference<E> {
-    register: Register,
+    readiness: Readiness,
     kind: PhantomData<E>,
 }
 
@@ -61,7 +69,10 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
         let mut found: HashMap<Referring, Vec<Record<E>>> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for (path, values) in by_path {
-            for record in self.register.find_by::<E>(path, values).await? {
+            for record in connected(&self.readiness)?
+                .find_by::<E>(path, values)
+                .await?
+            {
                 let data = serde_json::to_value(&record.data)
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 let Some(id) = lookup(&data, path)
@@ -82,13 +93,13 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
 type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// Loaders cache for the length of one request, so prefetched relations are not queried again.
-fn add<E: Entity>(request: Request, register: &Register) -> Request {
+fn add<E: Entity>(request: Request, readiness: &Readiness) -> Request {
     let by_id = ById::<E> {
-        register: register.clone(),
+        readiness: readiness.clone(),
         kind: PhantomData,
     };
     let by_reference = ByReference::<E> {
-        register: register.clone(),
+        readiness: readiness.clone(),
         kind: PhantomData,
     };
     request
@@ -105,13 +116,13 @@ fn add<E: Entity>(request: Request, register: &Register) -> Request {
 }
 
 /// Fresh loaders for one request, so nothing is cached across requests.
-pub fn attach(request: Request, register: &Register) -> Request {
-    let request = add::<Asset>(request, register);
-    let request = add::<Person>(request, register);
-    let request = add::<Team>(request, register);
-    let request = add::<Location>(request, register);
-    let request = add::<Vendor>(request, register);
-    add::<Model>(request, register)
+pub fn attach(request: Request, readiness: &Readiness) -> Request {
+    let request = add::<Asset>(request, readiness);
+    let request = add::<Person>(request, readiness);
+    let request = add::<Team>(request, readiness);
+    let request = add::<Location>(request, readiness);
+    let request = add::<Vendor>(request, readiness);
+    add::<Model>(request, readiness)
 }
 
 /// Loads one entity by id through the request's loader.

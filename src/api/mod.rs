@@ -112,7 +112,14 @@ fn request_context(headers: &HeaderMap) -> RequestContext {
             .map(str::trim)
             .filter(|v| !v.is_empty() && v.len() <= 200)
     };
+    // A client may correlate with its own id if it is a plain token; otherwise we make one.
+    let plain = |v: &&str| {
+        v.len() <= 64
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+    };
     let request_id = header("x-request-id")
+        .filter(plain)
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let name = header("x-actor").unwrap_or("anonymous").to_string();
@@ -139,10 +146,7 @@ async fn execute(
 ) -> Response {
     let context = request_context(headers);
     let request_id = context.actor.request_id.clone();
-    let mut request = request.data(context);
-    if let Some(register) = state.readiness.get() {
-        request = loaders::attach(request, register);
-    }
+    let request = loaders::attach(request.data(context), &state.readiness);
     let mut response = state.schema.execute(request).await;
     // Parse, validation and limit errors come without a code; they are all the client's to fix.
     for error in &mut response.errors {

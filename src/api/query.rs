@@ -1,5 +1,7 @@
 //! Read operations: lookups by id and key, and filtered, sorted, paginated lists.
 
+use std::collections::HashSet;
+
 use async_graphql::{Context, ID, Object, OutputType, Result};
 
 use super::connection::{Conn, connection, page_request};
@@ -28,6 +30,9 @@ pub struct Window {
     last: Option<i32>,
     before: Option<String>,
 }
+
+/// Each `locationWithin` costs a query per level of the location tree; this bounds it.
+const MAX_SUBTREE_ROOTS: usize = 20;
 
 /// A filtered, sorted page of one kind of entity, as a connection.
 async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
@@ -58,7 +63,13 @@ async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
         None => crate::domain::query::Filter::everything(),
         Some(input) => {
             let mut subtrees = Subtrees::new();
-            for root in input.subtree_roots() {
+            let roots: HashSet<_> = input.subtree_roots().into_iter().collect();
+            if roots.len() > MAX_SUBTREE_ROOTS {
+                return Err(bad_input(format!(
+                    "a filter may name at most {MAX_SUBTREE_ROOTS} locationWithin locations"
+                )));
+            }
+            for root in roots {
                 let key = ids::decode(EntityKind::Location, &root)
                     .ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
                 let within = register

@@ -31,10 +31,10 @@ pub(super) async fn check<E: Entity>(
     let mut first_parent = None;
     for _ in 0..MAX_DEPTH {
         let Some(id) = next else {
-            return match (E::KIND, first_parent) {
-                (EntityKind::Location, Some(parent)) => nesting(&parent, &data),
-                _ => Ok(()),
-            };
+            if E::KIND == EntityKind::Location {
+                return location_nesting(store, &record.id, first_parent.as_ref(), &data).await;
+            }
+            return Ok(());
         };
         if id == record.id {
             return Err(ServiceError::invalid(
@@ -57,6 +57,33 @@ pub(super) async fn check<E: Entity>(
         ErrorCode::Invalid,
         format!("hierarchies deeper than {MAX_DEPTH} levels are not supported"),
     ))
+}
+
+/// Checks the location against its parent and, since its kind may have changed, its children.
+async fn location_nesting(
+    store: &Store,
+    id: &EntityId,
+    parent: Option<&Json>,
+    data: &Json,
+) -> Result<(), ServiceError> {
+    if let Some(parent) = parent {
+        nesting(parent, data)?;
+    }
+    let children = store
+        .find_by::<crate::domain::site::Location>("parent", vec![Json::from(id.as_str())])
+        .await?;
+    for child in children {
+        let child =
+            serde_json::to_value(&child.data).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        nesting(data, &child).map_err(|_| {
+            ServiceError::invalid(
+                "kind",
+                ErrorCode::Invalid,
+                "a location of this kind cannot hold the locations already inside it",
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// A location sits only inside a coarser kind: a rack in a room, not a room in a rack.

@@ -4,6 +4,8 @@ mod error;
 mod hierarchy;
 pub mod seed;
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use serde_json::Value as Json;
 
@@ -127,17 +129,16 @@ impl Register {
 
     /// A location and everything below it, one query per level of the hierarchy.
     pub async fn location_subtree(&self, root: &EntityId) -> Result<Vec<EntityId>, ServiceError> {
+        let mut seen: HashSet<EntityId> = HashSet::from([root.clone()]);
         let mut all = vec![root.clone()];
         let mut level = vec![root.clone()];
-        while !level.is_empty() && all.len() < 100_000 {
+        while !level.is_empty() {
             let keys = level.iter().map(|id| Json::from(id.as_str())).collect();
-            level = self
-                .store
-                .find_by::<Location>("parent", keys)
-                .await?
+            let children = self.store.find_by::<Location>("parent", keys).await?;
+            level = children
                 .into_iter()
                 .map(|l| l.id)
-                .filter(|id| !all.contains(id))
+                .filter(|id| seen.insert(id.clone()))
                 .collect();
             all.extend(level.iter().cloned());
         }

@@ -26,13 +26,6 @@ pub enum StoreError {
     Internal(String),
 }
 
-/// Text after `marker:` in a thrown message, up to the next quote or end.
-fn detail<'a>(message: &'a str, marker: &str) -> Option<&'a str> {
-    let start = message.find(marker)? + marker.len();
-    let rest = message[start..].strip_prefix(':').unwrap_or("");
-    Some(rest.split(['\'', '"', '`']).next().unwrap_or("").trim())
-}
-
 impl StoreError {
     pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
         StoreError::Unavailable(e.to_string())
@@ -42,60 +35,47 @@ impl StoreError {
         StoreError::Internal(e.to_string())
     }
 
-    /// Turns a SurrealDB error into ours, recognising our own THROW markers and unique-index violations.
+    /// Turns a SurrealDB error into ours: our own THROW markers, unique-index violations, lost connections.
     pub(super) fn classify(e: surrealdb::Error) -> StoreError {
-        let message = e.to_string();
-        if message.contains(STALE_VERSION) {
-            return StoreError::StaleVersion;
-        }
-        if message.contains(NOT_FOUND) {
-            return StoreError::NotFound;
-        }
-        if let Some(path) = detail(&message, MISSING_REFERENCE) {
-            return StoreError::MissingReference {
-                path: path.to_string(),
+        let message = e.message().to_string();
+        if e.is_thrown() {
+            // A thrown message is ours alone: "An error occurred: <marker>[:<detail>]".
+            let thrown = message
+                .rsplit("An error occurred: ")
+                .next()
+                .unwrap_or(&message)
+                .trim();
+            let (marker, detail) = thrown.split_once(':').unwrap_or((thrown, ""));
+            return match marker {
+                STALE_VERSION => StoreError::StaleVersion,
+                NOT_FOUND => StoreError::NotFound,
+                MISSING_REFERENCE => StoreError::MissingReference {
+                    path: detail.to_string(),
+                },
+                IN_USE => match detail
+                    .split_once('/')
+                    .and_then(|(k, p)| Some((EntityKind::from_name(k)?, p)))
+                {
+                    Some((kind, path)) => StoreError::InUse {
+                        kind,
+                        path: path.to_string(),
+                    },
+                    None => StoreError::Internal(message),
+                },
+                _ => StoreError::Internal(message),
             };
         }
-        if let Some(rest) = detail(&message, IN_USE) {
-            let (kind, path) = rest.split_once('/').unwrap_or((rest, ""));
-            if let Some(kind) = EntityKind::from_name(kind) {
-                return StoreError::InUse {
-                    kind,
-                    path: path.to_string(),
-                };
-            }
+        if e.is_connection() {
+            return StoreError::Unavailable(message);
         }
-        if let Some(at) = message.find("index `") {
-            let index = message[at + 7..]
-                .split('`')
-                .next()
-                .unwrap_or("")
-                .to_string();
-            if message.contains("already contains") {
-                return StoreError::Duplicate { index };
-            }
+        if let Some(rest) = message.strip_prefix("Database index `")
+            && let Some((index, tail)) = rest.split_once('`')
+            && tail.trim_start().starts_with("already contains")
+        {
+            return StoreError::Duplicate {
+                index: index.to_string(),
+            };
         }
         StoreError::Internal(message)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_details_of_thrown_markers() {
-        assert_eq!(
-            detail(
-                "An error occurred: ag-missing-reference:owner.team",
-                MISSING_REFERENCE
-            ),
-            Some("owner.team")
-        );
-        assert_eq!(
-            detail("x 'ag-in-use:Asset/location' y", IN_USE),
-            Some("Asset/location")
-        );
-        assert_eq!(detail("nothing here", IN_USE), None);
     }
 }

@@ -245,6 +245,46 @@ async fn duplicates_and_stale_versions_conflict() {
         "CONFLICT",
     )
     .await;
+    // Values that look like our internal markers are just values.
+    app.create("Team", json!({"name": "ag-stale-version"}))
+        .await;
+    refused(
+        &app,
+        "createTeam",
+        "CreateTeamInput",
+        json!({"name": "ag-stale-version"}),
+        "name",
+        "CONFLICT",
+    )
+    .await;
+    // Serials are unique per manufacturer whatever its case; separators inside values cannot collide.
+    let shouting = with(
+        with(server_input(&f, "AG-6"), "serialNumber", json!("SN-AG-1")),
+        "manufacturer",
+        json!("DELL"),
+    );
+    refused(
+        &app,
+        "createAsset",
+        "CreateAssetInput",
+        shouting,
+        "serialNumber",
+        "CONFLICT",
+    )
+    .await;
+    let piped = with(
+        with(server_input(&f, "AG-7"), "manufacturer", json!("A|B")),
+        "serialNumber",
+        json!("C"),
+    );
+    app.create("Asset", piped).await;
+    let repiped = with(
+        with(server_input(&f, "AG-8"), "manufacturer", json!("A")),
+        "serialNumber",
+        json!("B|C"),
+    );
+    app.create("Asset", repiped).await;
+
     let stale_delete = app
         .mutate(
             "deleteAsset",
@@ -290,6 +330,16 @@ async fn hierarchies_cannot_become_cycles() {
         "CreateLocationInput",
         json!({"name": "Room in a rack", "kind": "ROOM", "parent": rack}),
         "parent",
+        "INVALID",
+    )
+    .await;
+    // A room holding a rack cannot become a rack itself.
+    refused(
+        &app,
+        "updateLocation",
+        "UpdateLocationInput",
+        json!({"id": f.room, "kind": "RACK"}),
+        "kind",
         "INVALID",
     )
     .await;
@@ -413,6 +463,13 @@ async fn malformed_requests_get_coded_errors() {
         .post("{ assets(first: -1) { totalCount } }", json!({}))
         .await;
     assert_eq!(error_code(&negative), "BAD_USER_INPUT");
+    let empty_text = app
+        .post(
+            "{ assets(filter: {text: \"  \"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&empty_text), "BAD_USER_INPUT");
     let bad_range = app
         .post(
             "{ assets(filter: {purchaseCost: {min: \"ten\"}}) { totalCount } }",

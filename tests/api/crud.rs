@@ -108,6 +108,24 @@ async fn asset_round_trip_create_read_update_delete() {
     assert_eq!(changes[3]["before"], json!(null));
     assert_eq!(entries["edges"][0]["node"]["operation"], "CREATE");
 
+    // Required fields cannot be cleared: null leaves them as they are. Optional purchase fields can.
+    let cleared = app
+        .mutate(
+            "updateAsset",
+            "UpdateAssetInput",
+            "node { version name lifecycleStage purchase { orderNumber invoiceNumber } }",
+            json!({"id": id, "name": null, "lifecycleStage": null, "purchase": {"orderNumber": null}}),
+        )
+        .await;
+    assert_eq!(cleared["userErrors"], json!([]));
+    assert_eq!(cleared["node"]["name"], "db01");
+    assert_eq!(cleared["node"]["lifecycleStage"], "DEPLOYED");
+    assert_eq!(
+        cleared["node"]["purchase"],
+        json!({"orderNumber": null, "invoiceNumber": "INV-9"})
+    );
+    assert_eq!(cleared["node"]["version"], 3);
+
     // An update that changes nothing writes nothing.
     let same = app
         .mutate(
@@ -117,14 +135,14 @@ async fn asset_round_trip_create_read_update_delete() {
             json!({"id": id, "name": "db01"}),
         )
         .await;
-    assert_eq!(same["node"]["version"], 2);
+    assert_eq!(same["node"]["version"], 3);
 
     let deleted = app
         .mutate(
             "deleteAsset",
             "DeleteInput",
             "deletedId",
-            json!({"id": id, "expectedVersion": 2}),
+            json!({"id": id, "expectedVersion": 3}),
         )
         .await;
     assert_eq!(deleted["deletedId"], id);
@@ -279,6 +297,18 @@ async fn actor_defaults_to_anonymous_and_request_id_is_recorded() {
     let body: serde_json::Value = response.json().await.unwrap();
     let entry = &body["data"]["createVendor"]["node"]["history"]["edges"][0]["node"];
     assert_eq!(entry, &json!({"actor": "anonymous", "requestId": "req-42"}));
+
+    // A request id that is not a plain token is replaced by one of ours.
+    let forged = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-request-id", "a b\"c")
+        .json(&json!({"query": "{ assets { totalCount } }"}))
+        .send()
+        .await
+        .unwrap();
+    let id = forged.headers()["x-request-id"].to_str().unwrap();
+    assert!(id.len() == 36 && id != "a b\"c", "{id}");
 }
 
 #[tokio::test]

@@ -85,6 +85,25 @@ async fn health_is_served_before_the_store_is_reachable() {
         .await
         .unwrap();
     assert_eq!(query["errors"][0]["extensions"]["code"], "UNAVAILABLE");
+    for lookup in [
+        "{ asset(id: \"QXNzZXQ6YQ\") { id } }",
+        "{ node(id: \"QXNzZXQ6YQ\") { id } }",
+        "{ nodes(ids: [\"QXNzZXQ6YQ\"]) { id } }",
+    ] {
+        let response: Value = client
+            .post(format!("http://{addr}/graphql"))
+            .json(&json!({"query": lookup}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"], "UNAVAILABLE",
+            "{lookup}: {response}"
+        );
+    }
     let schema: Value = client
         .post(format!("http://{addr}/graphql"))
         .json(&json!({"query": "{ __schema { queryType { name } } }"}))
