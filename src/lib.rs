@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 /// Pure types and rules.
 pub mod domain;
+/// The in-memory relationship index: impact analysis and paths.
+pub mod graph;
 /// Use cases: validation, rules, transactions, audit.
 pub mod service;
 /// SurrealDB persistence: the only layer that speaks SurrealQL.

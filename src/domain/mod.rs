@@ -9,6 +9,7 @@ pub mod party;
 pub mod patch;
 pub mod query;
 pub mod register;
+pub mod relation;
 pub mod site;
 pub mod supply;
 pub mod validation;

@@ -1,0 +1,458 @@
+//! Impact analysis: what fails, or degrades, when some nodes fail together, and why.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::hash::Hash;
+
+use super::index::{GraphIndex, Node, RelationMask};
+
+/// How badly an affected node is hit. Ordered: a node only ever gets worse during propagation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Up,
+    Degraded,
+    Down,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImpactQuery {
+    pub failed: Vec<Node>,
+    pub relations: RelationMask,
+    /// Hops from a failed node beyond which nothing is considered; `None` for no limit.
+    pub max_depth: Option<u32>,
+}
+
+/// One affected node: how far from a failure, how bad, and the next hop towards the failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Affected {
+    pub node: Node,
+    pub depth: u32,
+    pub state: State,
+    /// The dependency through which the failure reached this node, on a shortest chain.
+    pub via: Node,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Impact {
+    /// Affected nodes (never the failed ones), nearest first, then by node number.
+    pub affected: Vec<Affected>,
+}
+
+impl Impact {
+    /// The chain from a failed node to `node`, both included; empty if `node` is not affected.
+    pub fn path(&self, failed: &[Node], node: Node) -> Vec<Node> {
+        let via = |n: Node| self.affected.iter().find(|a| a.node == n).map(|a| a.via);
+        let mut chain = vec![node];
+        let mut current = node;
+        while !failed.contains(&current) {
+            match via(current) {
+                Some(next) if chain.len() <= self.affected.len() + 1 => {
+                    chain.push(next);
+                    current = next;
+                }
+                _ => return Vec::new(),
+            }
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// Per-thread work arrays reused across queries; a generation stamp replaces clearing them.
+#[derive(Default)]
+struct Scratch {
+    generation: u32,
+    stamp: Vec<u32>,
+    depth: Vec<u32>,
+    via: Vec<Node>,
+    state: Vec<State>,
+}
+
+impl Scratch {
+    fn reset(&mut self, size: usize) {
+        if self.stamp.len() < size {
+            self.stamp.resize(size, 0);
+            self.depth.resize(size, 0);
+            self.via.resize(size, 0);
+            self.state.resize(size, State::Up);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+    }
+
+    fn seen(&self, n: Node) -> bool {
+        self.stamp[n as usize] == self.generation
+    }
+
+    fn visit(&mut self, n: Node, depth: u32, via: Node) {
+        let i = n as usize;
+        self.stamp[i] = self.generation;
+        self.depth[i] = depth;
+        self.via[i] = via;
+        self.state[i] = State::Up;
+    }
+
+    fn state_of(&self, n: Node) -> State {
+        if self.seen(n) {
+            self.state[n as usize]
+        } else {
+            State::Up
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
+    /// Everything affected if all `failed` nodes fail together, with redundancy taken into account:
+    /// the edges of a dependant that share a redundancy group need `min_up` working members; any
+    /// other failed dependency takes the dependant down; a degraded dependency only degrades it.
+    pub fn impact(&self, query: &ImpactQuery) -> Impact {
+        SCRATCH.with(|scratch| {
+            let mut s = scratch.borrow_mut();
+            s.reset(self.capacity());
+            let mut reached = Vec::new();
+            let mut queue = VecDeque::new();
+            for &f in &query.failed {
+                if (f as usize) < self.capacity() && !s.seen(f) {
+                    s.visit(f, 0, f);
+                    s.state[f as usize] = State::Down;
+                    queue.push_back(f);
+                }
+            }
+            // Breadth first over "who relies on me": depth and one shortest explaining chain.
+            while let Some(n) = queue.pop_front() {
+                let depth = s.depth[n as usize] + 1;
+                if query.max_depth.is_some_and(|max| depth > max) {
+                    continue;
+                }
+                for &(dependant, packed) in self.incoming(n) {
+                    if query.relations.contains(packed) && !s.seen(dependant) {
+                        s.visit(dependant, depth, n);
+                        reached.push(dependant);
+                        queue.push_back(dependant);
+                    }
+                }
+            }
+            // States only worsen, so re-evaluating dependants whenever a node worsens reaches a fixpoint.
+            let mut work: Vec<Node> = query.failed.clone();
+            while let Some(n) = work.pop() {
+                for &(dependant, packed) in self.incoming(n) {
+                    if !query.relations.contains(packed)
+                        || !s.seen(dependant)
+                        || query.failed.contains(&dependant)
+                    {
+                        continue;
+                    }
+                    let state = self.evaluate(dependant, query.relations, &s);
+                    if state > s.state[dependant as usize] {
+                        s.state[dependant as usize] = state;
+                        work.push(dependant);
+                    }
+                }
+            }
+            let mut affected: Vec<Affected> = reached
+                .into_iter()
+                .filter(|&n| s.state[n as usize] > State::Up)
+                .map(|n| Affected {
+                    node: n,
+                    depth: s.depth[n as usize],
+                    state: s.state[n as usize],
+                    via: s.via[n as usize],
+                })
+                .collect();
+            affected.sort_by_key(|a| (a.depth, a.node));
+            Impact { affected }
+        })
+    }
+
+    /// A node's state from the current states of its dependencies.
+    fn evaluate(&self, node: Node, relations: RelationMask, s: &Scratch) -> State {
+        let mut worst = State::Up;
+        // (group, members, members up, any member degraded)
+        let mut groups: Vec<(u32, u16, u16, bool)> = Vec::new();
+        for &(dependency, packed) in self.outgoing(node) {
+            if !relations.contains(packed) {
+                continue;
+            }
+            let state = s.state_of(dependency);
+            match packed.group() {
+                0 => worst = worst.max(state),
+                g => {
+                    let entry = match groups.iter_mut().find(|e| e.0 == g) {
+                        Some(e) => e,
+                        None => {
+                            groups.push((g, 0, 0, false));
+                            groups.last_mut().expect("just pushed")
+                        }
+                    };
+                    entry.1 += 1;
+                    entry.2 += u16::from(state != State::Down);
+                    entry.3 |= state == State::Degraded;
+                }
+            }
+        }
+        for (g, members, up, degraded) in groups {
+            // A group cannot need more working members than it has: that is a data error, not an outage.
+            let min_up = self.groups[g as usize].min_up.clamp(1, members);
+            let state = if up < min_up {
+                State::Down
+            } else if up < members || degraded {
+                State::Degraded
+            } else {
+                State::Up
+            };
+            worst = worst.max(state);
+        }
+        worst
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::relation::RelationType::{self, DependsOn, LocatedAt, RunsOn};
+    use crate::graph::index::EdgeSpec;
+    use proptest::prelude::*;
+
+    /// A hand-built edge: source, target, type, and redundancy group with its minimum.
+    type HandEdge<'a> = (u32, u32, RelationType, Option<(&'a str, u16)>);
+    /// A random dependency edge: source, target, and group number with its minimum.
+    type RandomEdge = (u32, u32, Option<(u8, u16)>);
+
+    fn graph(edges: &[HandEdge]) -> GraphIndex<u32> {
+        let specs = edges.iter().map(|(s, t, r, g)| EdgeSpec {
+            source: *s,
+            target: *t,
+            relation: *r,
+            criticality: 3,
+            group: g.map(|(n, m)| (n.to_string(), m)),
+        });
+        GraphIndex::build(0..10, specs).unwrap()
+    }
+
+    fn impact(
+        g: &GraphIndex<u32>,
+        failed: &[u32],
+        max_depth: Option<u32>,
+    ) -> Vec<(u32, u32, State)> {
+        let result = g.impact(&ImpactQuery {
+            failed: failed.to_vec(),
+            relations: RelationMask::failure_carrying(),
+            max_depth,
+        });
+        result
+            .affected
+            .iter()
+            .map(|a| (a.node, a.depth, a.state))
+            .collect()
+    }
+
+    use State::{Degraded, Down};
+
+    #[test]
+    fn a_chain_goes_down_link_by_link() {
+        // 3 depends on 2 runs on 1 depends on 0.
+        let g = graph(&[
+            (1, 0, DependsOn, None),
+            (2, 1, RunsOn, None),
+            (3, 2, DependsOn, None),
+        ]);
+        assert_eq!(
+            impact(&g, &[0], None),
+            [(1, 1, Down), (2, 2, Down), (3, 3, Down)]
+        );
+        assert_eq!(impact(&g, &[0], Some(2)), [(1, 1, Down), (2, 2, Down)]);
+        assert_eq!(impact(&g, &[3], None), []);
+        let result = g.impact(&ImpactQuery {
+            failed: vec![0],
+            relations: RelationMask::failure_carrying(),
+            max_depth: None,
+        });
+        assert_eq!(result.path(&[0], 3), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn context_edges_carry_no_failure() {
+        let g = graph(&[(1, 0, LocatedAt, None)]);
+        assert_eq!(impact(&g, &[0], None), []);
+    }
+
+    #[test]
+    fn redundancy_pair_with_min_up_one_degrades_then_fails() {
+        // 2 needs one of 0 and 1 (two core switches); 3 depends on 2.
+        let g = graph(&[
+            (2, 0, DependsOn, Some(("core", 1))),
+            (2, 1, DependsOn, Some(("core", 1))),
+            (3, 2, DependsOn, None),
+        ]);
+        assert_eq!(impact(&g, &[0], None), [(2, 1, Degraded), (3, 2, Degraded)]);
+        assert_eq!(impact(&g, &[0, 1], None), [(2, 1, Down), (3, 2, Down)]);
+    }
+
+    #[test]
+    fn min_up_two_of_three() {
+        let g = graph(&[
+            (3, 0, DependsOn, Some(("db", 2))),
+            (3, 1, DependsOn, Some(("db", 2))),
+            (3, 2, DependsOn, Some(("db", 2))),
+        ]);
+        assert_eq!(impact(&g, &[0], None), [(3, 1, Degraded)]);
+        assert_eq!(impact(&g, &[0, 1], None), [(3, 1, Down)]);
+    }
+
+    #[test]
+    fn diamonds_take_the_shortest_explanation() {
+        // 3 depends on 1 and 2, both depend on 0; 4 depends on 3 and directly on 0.
+        let g = graph(&[
+            (1, 0, DependsOn, None),
+            (2, 0, DependsOn, None),
+            (3, 1, DependsOn, None),
+            (3, 2, DependsOn, None),
+            (4, 3, DependsOn, None),
+            (4, 0, DependsOn, None),
+        ]);
+        assert_eq!(
+            impact(&g, &[0], None),
+            [(1, 1, Down), (2, 1, Down), (4, 1, Down), (3, 2, Down)]
+        );
+    }
+
+    #[test]
+    fn cycles_terminate() {
+        let g = graph(&[
+            (1, 0, DependsOn, None),
+            (2, 1, DependsOn, None),
+            (1, 2, DependsOn, None),
+            (3, 2, DependsOn, None),
+        ]);
+        assert_eq!(
+            impact(&g, &[0], None),
+            [(1, 1, Down), (2, 2, Down), (3, 3, Down)]
+        );
+    }
+
+    #[test]
+    fn degraded_never_turns_down_by_propagation() {
+        // 2 has a redundant pair (0, 1); 3 depends on 2 alone; 0 fails.
+        let g = graph(&[
+            (2, 0, DependsOn, Some(("pair", 1))),
+            (2, 1, DependsOn, Some(("pair", 1))),
+            (3, 2, DependsOn, None),
+            (4, 3, DependsOn, Some(("x", 1))),
+        ]);
+        assert_eq!(
+            impact(&g, &[0], None),
+            [(2, 1, Degraded), (3, 2, Degraded), (4, 3, Degraded)]
+        );
+    }
+
+    /// The reference: sweep every node until nothing changes; depths by plain BFS.
+    fn naive(edges: &[RandomEdge], failed: &[u32], n: u32) -> Vec<(u32, u32, State)> {
+        let mut depth: Vec<Option<u32>> =
+            (0..n).map(|v| failed.contains(&v).then_some(0)).collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(s, t, _) in edges {
+                if let Some(d) = depth[t as usize]
+                    && depth[s as usize].is_none_or(|x| x > d + 1)
+                {
+                    depth[s as usize] = Some(d + 1);
+                    changed = true;
+                }
+            }
+        }
+        let mut state: Vec<State> = (0..n)
+            .map(|v| if failed.contains(&v) { Down } else { State::Up })
+            .collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for v in 0..n {
+                if failed.contains(&v) {
+                    continue;
+                }
+                let mine: Vec<_> = edges.iter().filter(|e| e.0 == v).collect();
+                let mut worst = mine
+                    .iter()
+                    .filter(|e| e.2.is_none())
+                    .map(|e| state[e.1 as usize])
+                    .max()
+                    .unwrap_or(State::Up);
+                for (g, min_up) in mine
+                    .iter()
+                    .filter_map(|e| e.2)
+                    .collect::<std::collections::BTreeSet<_>>()
+                {
+                    let members: Vec<State> = mine
+                        .iter()
+                        .filter(|e| e.2.map(|x| x.0) == Some(g))
+                        .map(|e| state[e.1 as usize])
+                        .collect();
+                    let up = members.iter().filter(|s| **s != Down).count() as u16;
+                    let group = if up < min_up.clamp(1, members.len() as u16) {
+                        Down
+                    } else if (up as usize) < members.len() || members.contains(&Degraded) {
+                        Degraded
+                    } else {
+                        State::Up
+                    };
+                    worst = worst.max(group);
+                }
+                if worst > state[v as usize] {
+                    state[v as usize] = worst;
+                    changed = true;
+                }
+            }
+        }
+        let mut out: Vec<(u32, u32, State)> = (0..n)
+            .filter(|v| !failed.contains(v) && state[*v as usize] > State::Up)
+            .map(|v| (v, depth[v as usize].expect("reachable"), state[v as usize]))
+            .collect();
+        out.sort_by_key(|(v, d, _)| (*d, *v));
+        out
+    }
+
+    fn random_graph() -> impl Strategy<Value = (Vec<RandomEdge>, Vec<u32>)> {
+        let edge = (0u32..14, 0u32..14, prop::option::of(0u8..2));
+        (
+            prop::collection::vec(edge, 0..40),
+            prop::collection::vec(0u32..14, 1..3),
+        )
+            .prop_map(|(edges, failed)| {
+                let mut seen = std::collections::HashSet::new();
+                // One min_up per group, as the store keeps it.
+                let edges = edges
+                    .into_iter()
+                    .filter(|(s, t, _)| s != t && seen.insert((*s, *t)))
+                    .map(|(s, t, g)| (s, t, g.map(|g| (g, 1 + u16::from(g)))))
+                    .collect();
+                (edges, failed)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn impact_matches_a_naive_fixpoint((edges, failed) in random_graph()) {
+            let specs = edges.iter().map(|(s, t, g)| EdgeSpec { source: *s, target: *t, relation: DependsOn, criticality: 1, group: g.map(|(g, m)| (format!("g{g}"), m)) });
+            let index = GraphIndex::build(0..14, specs).unwrap();
+            let query = ImpactQuery { failed: failed.clone(), relations: RelationMask::failure_carrying(), max_depth: None };
+            let result = index.impact(&query);
+            let got: Vec<(u32, u32, State)> = result.affected.iter().map(|a| (a.node, a.depth, a.state)).collect();
+            prop_assert_eq!(got, naive(&edges, &failed, 14));
+            for a in &result.affected {
+                let path = result.path(&failed, a.node);
+                prop_assert_eq!(path.len() as u32, a.depth + 1, "a shortest chain");
+                for pair in path.windows(2) {
+                    prop_assert!(edges.iter().any(|e| e.0 == pair[1] && e.1 == pair[0]), "each hop is a dependency");
+                }
+            }
+        }
+    }
+}

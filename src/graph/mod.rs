@@ -1,0 +1,8 @@
+//! The relationship index: typed edges over dense node numbers, held in memory for fast traversal.
+//! Pure and synchronous; a derived cache that can always be rebuilt from the store.
+
+pub mod impact;
+pub mod index;
+
+pub use impact::{Affected, Impact, ImpactQuery, State};
+pub use index::{EdgeSpec, GraphIndex, Node, RelationMask};
