@@ -51,7 +51,7 @@ pub async fn run() -> ExitCode {
 
 async fn load_seed(config: StoreConfig) -> Result<(), String> {
     let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
-    let report = seed::load(&Register::new(store))
+    let report = seed::load(&Register::open(store).await.map_err(|e| e.to_string())?)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(

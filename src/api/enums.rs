@@ -3,7 +3,7 @@
 use async_graphql::Enum;
 use serde::Serialize;
 
-use crate::domain::{register, site};
+use crate::domain::{register, relation, site};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 #[graphql(remote = "register::AssetClass")]
@@ -95,4 +95,23 @@ pub enum AuditOperation {
     Create,
     Update,
     Delete,
+}
+
+/// A relationship type, named from the source's side (`app RUNS_ON vm`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "relation::RelationType")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RelationType {
+    DependsOn,
+    RunsOn,
+    HostedOn,
+    ConnectedTo,
+    Contains,
+    InstalledOn,
+    OwnedBy,
+    AssignedTo,
+    LocatedAt,
+    CoveredBy,
+    LicensedBy,
+    SuppliedBy,
 }

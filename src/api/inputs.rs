@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::enums::{AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus};
+use super::enums::{
+    AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus, RelationType,
+};
+use chrono::{DateTime, Utc};
 
 type Patch<T> = MaybeUndefined<T>;
 
@@ -255,6 +258,65 @@ pub struct UpdateModelInput {
     pub useful_life_months: Patch<i64>,
 }
 
+/// Who or what recorded a relationship.
+#[derive(InputObject, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceInput {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelateInput {
+    /// The entity that relates (the dependant, for dependency types).
+    pub source: ID,
+    /// The entity related to (what the source depends on, runs on, is located at, …).
+    pub target: ID,
+    #[graphql(name = "type")]
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    /// 1 (low) to 5 (critical).
+    pub criticality: Option<i64>,
+    /// Edges of one source that share a group are alternatives of which `minUp` (default 1) must work.
+    pub redundancy_group: Option<String>,
+    pub min_up: Option<i64>,
+    /// Share of the target's cost carried by the source, in percent, as a decimal string.
+    pub allocation_percent: Option<String>,
+    pub provenance: Option<ProvenanceInput>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRelationshipInput {
+    #[serde(skip)]
+    pub id: ID,
+    #[serde(skip)]
+    pub expected_version: Option<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub criticality: Patch<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub redundancy_group: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub min_up: Patch<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub allocation_percent: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub provenance: Patch<ProvenanceInput>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub valid_from: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub valid_to: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub note: Patch<String>,
+}
+
 /// Deletes an entity that nothing references any more.
 #[derive(InputObject)]
 pub struct DeleteInput {
@@ -283,5 +345,6 @@ targeted!(
     UpdateTeamInput,
     UpdateLocationInput,
     UpdateVendorInput,
-    UpdateModelInput
+    UpdateModelInput,
+    UpdateRelationshipInput
 );

@@ -12,6 +12,7 @@ use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup;
 use crate::domain::register::{Asset, Owner};
+use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 use crate::service::{Register, ServiceError};
@@ -122,6 +123,7 @@ pub fn attach(request: Request, readiness: &Readiness) -> Request {
     let request = add::<Team>(request, readiness);
     let request = add::<Location>(request, readiness);
     let request = add::<Vendor>(request, readiness);
+    let request = add::<Relationship>(request, readiness);
     add::<Model>(request, readiness)
 }
 
@@ -155,21 +157,25 @@ pub async fn referring<E: Entity>(
     Ok(found.unwrap_or_default())
 }
 
-/// Loads many entities by id in one batch into the request's cache.
-async fn warm<E: Entity>(
+/// Loads many entities by id in one batch (and into the request's cache), in the order given.
+pub async fn many<E: Entity>(
     ctx: &Context<'_>,
     ids: impl IntoIterator<Item = EntityId>,
 ) -> async_graphql::Result<Vec<Record<E>>> {
-    let ids: HashSet<EntityId> = ids.into_iter().collect();
+    let mut seen = HashSet::new();
+    let ids: Vec<EntityId> = ids
+        .into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let loader = ctx.data_unchecked::<Cached<ById<E>>>();
-    let found = loader
-        .load_many(ids)
+    let mut found = loader
+        .load_many(ids.iter().cloned())
         .await
         .map_err(|e| super::context::fail(ctx, e))?;
-    Ok(found.into_values().collect())
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// Fetches every relation a page of assets will show, one query per kind and level, before the
@@ -210,11 +216,11 @@ pub async fn prefetch_asset_relations(
         .filter_map(|a| a.vendor.clone())
         .filter(|_| node.field("vendor").exists());
     let (_, people, locations, models, _) = futures_util::try_join!(
-        warm::<Team>(ctx, teams),
-        warm::<Person>(ctx, people.chain(assignees)),
-        warm::<Location>(ctx, locations),
-        warm::<Model>(ctx, models),
-        warm::<Vendor>(ctx, vendors),
+        many::<Team>(ctx, teams),
+        many::<Person>(ctx, people.chain(assignees)),
+        many::<Location>(ctx, locations),
+        many::<Model>(ctx, models),
+        many::<Vendor>(ctx, vendors),
     )?;
     let teams = people
         .iter()
@@ -229,9 +235,9 @@ pub async fn prefetch_asset_relations(
         .filter_map(|m| m.data.vendor.clone())
         .filter(|_| node.field("model").field("vendor").exists());
     futures_util::try_join!(
-        warm::<Team>(ctx, teams),
-        warm::<Location>(ctx, parents),
-        warm::<Vendor>(ctx, vendors)
+        many::<Team>(ctx, teams),
+        many::<Location>(ctx, parents),
+        many::<Vendor>(ctx, vendors)
     )?;
     Ok(())
 }

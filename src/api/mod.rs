@@ -6,6 +6,7 @@ mod enums;
 mod errors;
 mod filters;
 mod ids;
+mod impact;
 mod inputs;
 mod loaders;
 mod mutation;
@@ -229,7 +230,14 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
     loop {
         match Store::open(&url).await {
             Ok(store) => {
-                let register = Register::new(store);
+                let register = match Register::open(store).await {
+                    Ok(register) => register,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not load the relationship index; retrying in 2 s");
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        continue;
+                    }
+                };
                 if demo {
                     match register.store().is_empty().await {
                         Ok(true) => match seed::load(&register).await {

@@ -2,18 +2,21 @@
 
 use async_graphql::{Context, ID, Object, OutputType, Result, SimpleObject};
 use serde::Serialize;
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use super::context::{register, request};
 use super::errors::{UserError, coded, internal};
 use super::ids;
 use super::inputs::*;
-use super::types::{AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, VendorNode};
+use super::types::{
+    AssetNode, LocationNode, ModelNode, PersonNode, RelationshipNode, TeamNode, VendorNode,
+};
 use crate::domain::catalog::reference_fields;
-use crate::domain::entity::{Entity, EntityId, Record};
+use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
+use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 use crate::domain::validation::{ErrorCode, FieldError};
@@ -27,6 +30,7 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "LocationPayload", params(LocationNode)))]
 #[graphql(concrete(name = "VendorPayload", params(VendorNode)))]
 #[graphql(concrete(name = "ModelPayload", params(ModelNode)))]
+#[graphql(concrete(name = "RelationshipPayload", params(RelationshipNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,
@@ -57,6 +61,27 @@ fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
                 ErrorCode::Invalid,
                 format!("not a {} id", field.target),
             )),
+        }
+    }
+    if E::KIND == EntityKind::Relationship {
+        // A relationship's ends may be of any kind: the global id says which.
+        for end in ["source", "target"] {
+            let Some(slot) = doc.get_mut(end) else {
+                continue;
+            };
+            let Some(global) = slot.as_str() else {
+                continue;
+            };
+            match ids::decode_any(global) {
+                Some((kind, key)) if kind != EntityKind::Relationship => {
+                    *slot = json!({"kind": kind, "id": key})
+                }
+                _ => errors.push(FieldError::new(
+                    end,
+                    ErrorCode::Invalid,
+                    "not an id of an entity",
+                )),
+            }
         }
     }
     errors
@@ -289,5 +314,26 @@ impl MutationRoot {
     }
     async fn delete_model(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
         delete::<Model>(ctx, input).await
+    }
+
+    /// Records that `source` relates to `target` (e.g. an application RUNS_ON a VM). Refused with
+    /// SELF_LOOP, NOT_ALLOWED (ends of the wrong kind), NOT_FOUND or CONFLICT (already related so).
+    async fn relate(
+        &self,
+        ctx: &Context<'_>,
+        input: RelateInput,
+    ) -> Result<Payload<RelationshipNode>> {
+        create::<Relationship, _>(ctx, &input, RelationshipNode).await
+    }
+    /// Changes a relationship's attributes; its ends and type are fixed.
+    async fn update_relationship(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRelationshipInput,
+    ) -> Result<Payload<RelationshipNode>> {
+        update::<Relationship, _>(ctx, &input, RelationshipNode).await
+    }
+    async fn unrelate(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+        delete::<Relationship>(ctx, input).await
     }
 }

@@ -12,8 +12,11 @@ use super::filters::{
     OrderField, PersonFilter, PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
 };
 use super::ids;
+use super::impact::{ImpactInput, ImpactReport, impact};
 use super::loaders::{one, prefetch_asset_relations};
-use super::types::{AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode};
+use super::types::{
+    AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode, load_node,
+};
 use crate::domain::entity::{Entity, EntityKind, Record};
 use crate::domain::party::{Person, Team};
 use crate::domain::register::Asset;
@@ -101,27 +104,7 @@ async fn node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             id.as_str()
         )));
     };
-    let key = Some(&key);
-    Ok(match kind {
-        EntityKind::Asset => one::<Asset>(ctx, key)
-            .await?
-            .map(|r| Node::Asset(AssetNode(r))),
-        EntityKind::Person => one::<Person>(ctx, key)
-            .await?
-            .map(|r| Node::Person(PersonNode(r))),
-        EntityKind::Team => one::<Team>(ctx, key)
-            .await?
-            .map(|r| Node::Team(TeamNode(r))),
-        EntityKind::Location => one::<Location>(ctx, key)
-            .await?
-            .map(|r| Node::Location(LocationNode(r))),
-        EntityKind::Vendor => one::<Vendor>(ctx, key)
-            .await?
-            .map(|r| Node::Vendor(VendorNode(r))),
-        EntityKind::Model => one::<Model>(ctx, key)
-            .await?
-            .map(|r| Node::Model(ModelNode(r))),
-    })
+    load_node(ctx, kind, &key).await
 }
 
 /// Most ids one `nodes` call may ask for.
@@ -140,6 +123,12 @@ impl QueryRoot {
             return Err(bad_input(format!("nodes takes at most {MAX_NODES} ids")));
         }
         futures_util::future::try_join_all(ids.iter().map(|id| node(ctx, id))).await
+    }
+
+    /// What is affected, and why, if the given entities fail together: each affected entity with
+    /// its state (DOWN or DEGRADED, after redundancy), distance, and one shortest explaining chain.
+    async fn impact(&self, ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
+        impact(ctx, input)
     }
 
     async fn asset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AssetNode>> {

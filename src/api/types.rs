@@ -7,14 +7,16 @@ use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
 use super::enums::{
     AssetClass, AuditOperation, Category, LifecycleStage, LocationKind, OperationalStatus,
+    RelationType,
 };
 use super::ids;
-use super::loaders::{one, referring};
+use super::loaders::{many, one, referring};
 use crate::domain::audit::AuditEntry;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
 use crate::domain::register::{Asset, Owner};
+use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 
@@ -175,6 +177,27 @@ entity_object!(
         async fn tags(&self) -> &[String] { &self.0.data.tags }
         /// Class-specific data: cpuCores, memoryGb, os, hostname, ipAddresses, macAddresses, cloudProvider, region, resourceId, …
         async fn attributes(&self) -> Json<serde_json::Map<String, serde_json::Value>> { Json(self.0.data.attributes.clone()) }
+        /// Relationships at this asset: OUTGOING (it relates to others), INCOMING, or BOTH (default).
+        #[allow(clippy::too_many_arguments)]
+        async fn relationships(&self, ctx: &Context<'_>, direction: Option<Direction>, types: Option<Vec<RelationType>>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<RelationshipNode>> {
+            let request = page_request(first, after, last, before)?;
+            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relation::RelationType::from(*x) == t))).await?;
+            Ok(slice(edges, &request, RelationshipNode))
+        }
+        /// What this asset directly relies on (one hop along dependency-like relationships).
+        async fn dependencies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            let request = page_request(first, after, last, before)?;
+            let edges = asset_edges(ctx, &self.0.id, Direction::Outgoing, |t| t.carries_failure()).await?;
+            let ids: Vec<EntityId> = edges.iter().map(|e| e.data.target.id.clone()).collect();
+            Ok(slice(many::<Asset>(ctx, ids).await?, &request, AssetNode))
+        }
+        /// What directly relies on this asset (one hop along dependency-like relationships).
+        async fn dependents(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
+            let request = page_request(first, after, last, before)?;
+            let edges = asset_edges(ctx, &self.0.id, Direction::Incoming, |t| t.carries_failure()).await?;
+            let ids: Vec<EntityId> = edges.iter().map(|e| e.data.source.id.clone()).collect();
+            Ok(slice(many::<Asset>(ctx, ids).await?, &request, AssetNode))
+        }
         async fn external_ids(&self) -> Vec<ExternalId> {
             self.0.data.external_ids.iter().map(|e| ExternalId { source: e.source.clone(), key: e.key.clone() }).collect()
         }
@@ -326,6 +349,114 @@ impl AuditEntryNode {
     }
 }
 
+entity_object!(
+    /// A typed, directed edge: `source TYPE target`, e.g. an application RUNS_ON a virtual machine.
+    RelationshipNode(Relationship) as "Relationship" {
+        #[graphql(name = "type")]
+        async fn relation(&self) -> RelationType { self.0.data.relation.into() }
+        /// The type as read from the target's side, e.g. RUNS for RUNS_ON.
+        async fn inverse_name(&self) -> &str { self.0.data.relation.inverse_name() }
+        /// Whether a failure of the target spreads to the source along this edge.
+        async fn carries_failure(&self) -> bool { self.0.data.relation.carries_failure() }
+        async fn source(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+            load_node(ctx, self.0.data.source.kind, &self.0.data.source.id).await
+        }
+        async fn target(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+            load_node(ctx, self.0.data.target.kind, &self.0.data.target.id).await
+        }
+        /// 1 (low) to 5 (critical).
+        async fn criticality(&self) -> Option<u8> { self.0.data.criticality }
+        /// Edges of one source sharing a group are alternatives; `minUp` of them must work.
+        async fn redundancy_group(&self) -> Option<&str> { self.0.data.redundancy_group.as_deref() }
+        async fn min_up(&self) -> Option<u16> { self.0.data.min_up }
+        /// Share of the target's cost carried by the source, in percent (a decimal string).
+        async fn allocation_percent(&self) -> Option<String> { self.0.data.allocation_percent.map(|p| p.to_string()) }
+        async fn provenance(&self) -> Option<Provenance> {
+            self.0.data.provenance.as_ref().map(|p| Provenance { source: p.source.clone(), first_seen: p.first_seen, last_seen: p.last_seen })
+        }
+        async fn valid_from(&self) -> Option<NaiveDate> { self.0.data.valid_from }
+        async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
+        async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
+    }
+);
+
+/// Which relationships of an entity to follow.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+    Both,
+}
+
+/// The relationships at an asset, in the given direction, of the types `keep` accepts.
+async fn asset_edges(
+    ctx: &Context<'_>,
+    id: &EntityId,
+    direction: Direction,
+    keep: impl Fn(crate::domain::relation::RelationType) -> bool,
+) -> Result<Vec<Record<Relationship>>> {
+    let mut edges = Vec::new();
+    if direction != Direction::Incoming {
+        edges.extend(
+            referring::<Relationship>(ctx, "source.id", id)
+                .await?
+                .into_iter()
+                .filter(|r| r.data.source.kind == EntityKind::Asset),
+        );
+    }
+    if direction != Direction::Outgoing {
+        edges.extend(
+            referring::<Relationship>(ctx, "target.id", id)
+                .await?
+                .into_iter()
+                .filter(|r| r.data.target.kind == EntityKind::Asset),
+        );
+    }
+    edges.retain(|r| keep(r.data.relation));
+    Ok(edges)
+}
+
+/// Where a relationship came from.
+#[derive(SimpleObject)]
+pub struct Provenance {
+    /// Who or what recorded it: a person, or a discovery tool.
+    pub source: String,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// Any entity by kind and key, through the request's loaders.
+pub async fn load_node(
+    ctx: &Context<'_>,
+    kind: EntityKind,
+    key: &EntityId,
+) -> Result<Option<Node>> {
+    let key = Some(key);
+    Ok(match kind {
+        EntityKind::Asset => one::<Asset>(ctx, key)
+            .await?
+            .map(|r| Node::Asset(AssetNode(r))),
+        EntityKind::Person => one::<Person>(ctx, key)
+            .await?
+            .map(|r| Node::Person(PersonNode(r))),
+        EntityKind::Team => one::<Team>(ctx, key)
+            .await?
+            .map(|r| Node::Team(TeamNode(r))),
+        EntityKind::Location => one::<Location>(ctx, key)
+            .await?
+            .map(|r| Node::Location(LocationNode(r))),
+        EntityKind::Vendor => one::<Vendor>(ctx, key)
+            .await?
+            .map(|r| Node::Vendor(VendorNode(r))),
+        EntityKind::Model => one::<Model>(ctx, key)
+            .await?
+            .map(|r| Node::Model(ModelNode(r))),
+        EntityKind::Relationship => one::<Relationship>(ctx, key)
+            .await?
+            .map(|r| Node::Relationship(RelationshipNode(r))),
+    })
+}
+
 /// Anything with a global id.
 #[derive(Interface)]
 #[allow(
@@ -340,4 +471,5 @@ pub enum Node {
     Location(LocationNode),
     Vendor(VendorNode),
     Model(ModelNode),
+    Relationship(RelationshipNode),
 }

@@ -31,6 +31,8 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Location => LOCATION_REFERENCES,
         EntityKind::Vendor => &[],
         EntityKind::Model => MODEL_REFERENCES,
+        // A relationship's ends can be of any kind; the store checks them as graph links.
+        EntityKind::Relationship => &[],
     }
 }
 
@@ -93,6 +95,11 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
             message: "this manufacturer already has a model with this name",
         }],
         EntityKind::Location => &[],
+        EntityKind::Relationship => &[UniqueKey {
+            index: "relationship_unique",
+            field: "type",
+            message: "these two already have a relationship of this type",
+        }],
     }
 }
 

@@ -17,16 +17,18 @@ pub enum EntityKind {
     Location,
     Vendor,
     Model,
+    Relationship,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 6] = [
+    pub const ALL: [EntityKind; 7] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
         EntityKind::Location,
         EntityKind::Vendor,
         EntityKind::Model,
+        EntityKind::Relationship,
     ];
 
     /// The store table holding this kind.
@@ -38,6 +40,7 @@ impl EntityKind {
             EntityKind::Location => "location",
             EntityKind::Vendor => "vendor",
             EntityKind::Model => "model",
+            EntityKind::Relationship => "relationship",
         }
     }
 
@@ -50,6 +53,7 @@ impl EntityKind {
             EntityKind::Location => "Location",
             EntityKind::Vendor => "Vendor",
             EntityKind::Model => "Model",
+            EntityKind::Relationship => "Relationship",
         }
     }
 
@@ -139,6 +143,13 @@ pub struct ReferenceField {
     pub target: EntityKind,
 }
 
+/// One end of a relationship: the kind of entity and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeRef {
+    pub kind: EntityKind,
+    pub id: EntityId,
+}
+
 /// A register entity: validated from a draft, serialised as its stored document.
 pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     const KIND: EntityKind;
@@ -149,4 +160,9 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
 
     /// The field pointing at the parent in a hierarchy of the same kind, if any.
     const PARENT_FIELD: Option<&'static str> = None;
+
+    /// The entity as a relationship, for the store's graph links and the graph index.
+    fn as_relationship(&self) -> Option<&super::relation::Relationship> {
+        None
+    }
 }

@@ -1,9 +1,16 @@
 //! Relationship types between register entities: names, inverses, allowed ends, failure semantics.
 
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::entity::EntityKind;
-use super::register::{AssetClass, Category};
+use super::entity::{Entity, EntityId, EntityKind, NodeRef};
+use super::register::{AssetClass, Category, optional_date};
+use super::validation::{
+    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
+};
 
 /// A typed, directed relationship: `source TYPE target`, e.g. `app RUNS_ON vm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -147,6 +154,239 @@ impl RelationType {
     pub fn allows(self, source: Endpoint, target: Endpoint) -> bool {
         let (from, to) = self.ends();
         from.admits(source) && to.admits(target)
+    }
+}
+
+/// Where a relationship came from: a person, or a discovery source that saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// A typed, directed, attributed edge between two register entities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Relationship {
+    pub source: NodeRef,
+    pub target: NodeRef,
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    /// 1 (low) to 5 (critical).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criticality: Option<u8>,
+    /// Edges of one source sharing a group are alternatives; `min_up` of them must work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redundancy_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_up: Option<u16>,
+    /// Share of the target's cost carried by the source, in percent.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option",
+        default
+    )]
+    pub allocation_percent: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NodeRefDraft {
+    pub kind: Option<EntityKind>,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceDraft {
+    pub source: Option<String>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationshipDraft {
+    pub source: Option<NodeRefDraft>,
+    pub target: Option<NodeRefDraft>,
+    #[serde(rename = "type")]
+    pub relation: Option<RelationType>,
+    pub criticality: Option<i64>,
+    pub redundancy_group: Option<String>,
+    pub min_up: Option<i64>,
+    pub allocation_percent: Option<String>,
+    pub provenance: Option<ProvenanceDraft>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub note: Option<String>,
+}
+
+fn node_ref(field: &str, draft: Option<NodeRefDraft>) -> Result<NodeRef, FieldError> {
+    let draft = draft.ok_or_else(|| {
+        FieldError::new(field, ErrorCode::Required, format!("{field} is required"))
+    })?;
+    let kind = draft.kind.ok_or_else(|| {
+        FieldError::new(field, ErrorCode::Required, format!("{field} is required"))
+    })?;
+    let id = EntityId::parse_field(field, draft.id.as_deref().unwrap_or(""))?;
+    if kind == EntityKind::Relationship {
+        return Err(FieldError::new(
+            field,
+            ErrorCode::Invalid,
+            "a relationship joins entities, not relationships",
+        ));
+    }
+    Ok(NodeRef { kind, id })
+}
+
+fn percent(value: Option<&str>) -> Result<Option<Decimal>, FieldError> {
+    let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = || {
+        FieldError::new(
+            "allocationPercent",
+            ErrorCode::Invalid,
+            "allocationPercent must be a number from 0 to 100",
+        )
+    };
+    let share = Decimal::from_str(text).map_err(|_| invalid())?;
+    if share < Decimal::ZERO || share > Decimal::ONE_HUNDRED {
+        return Err(invalid());
+    }
+    Ok(Some(share.normalize()))
+}
+
+fn provenance(draft: Option<ProvenanceDraft>) -> Result<Option<Provenance>, FieldError> {
+    let Some(d) = draft else { return Ok(None) };
+    let source = required_text("provenance.source", d.source.as_deref(), MAX_NAME)?;
+    if let (Some(first), Some(last)) = (d.first_seen, d.last_seen)
+        && last < first
+    {
+        return Err(FieldError::new(
+            "provenance.lastSeen",
+            ErrorCode::Invalid,
+            "last seen cannot precede first seen",
+        ));
+    }
+    Ok(Some(Provenance {
+        source,
+        first_seen: d.first_seen,
+        last_seen: d.last_seen,
+    }))
+}
+
+impl Entity for Relationship {
+    const KIND: EntityKind = EntityKind::Relationship;
+    type Draft = RelationshipDraft;
+
+    fn validate(d: RelationshipDraft) -> Result<Relationship, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let source = p.take(node_ref("source", d.source));
+        let target = p.take(node_ref("target", d.target));
+        if d.relation.is_none() {
+            p.push(FieldError::new(
+                "type",
+                ErrorCode::Required,
+                "type is required",
+            ));
+        }
+        if let (Some(s), Some(t)) = (&source, &target)
+            && s == t
+        {
+            p.push(FieldError::new(
+                "target",
+                ErrorCode::SelfLoop,
+                "a relationship cannot join an entity to itself",
+            ));
+        }
+        let criticality = match d.criticality {
+            None => None,
+            Some(c @ 1..=5) => Some(c as u8),
+            Some(_) => {
+                p.push(FieldError::new(
+                    "criticality",
+                    ErrorCode::Invalid,
+                    "criticality runs from 1 to 5",
+                ));
+                None
+            }
+        };
+        let redundancy_group = p
+            .take(optional_text(
+                "redundancyGroup",
+                d.redundancy_group.as_deref(),
+                MAX_NAME,
+            ))
+            .flatten();
+        let min_up = match d.min_up {
+            None => None,
+            Some(_) if redundancy_group.is_none() => {
+                p.push(FieldError::new(
+                    "minUp",
+                    ErrorCode::Invalid,
+                    "minUp applies to a redundancy group; name one",
+                ));
+                None
+            }
+            Some(m @ 1..=1000) => Some(m as u16),
+            Some(_) => {
+                p.push(FieldError::new(
+                    "minUp",
+                    ErrorCode::Invalid,
+                    "minUp runs from 1 to 1000",
+                ));
+                None
+            }
+        };
+        let allocation_percent = p.take(percent(d.allocation_percent.as_deref())).flatten();
+        let provenance = p.take(provenance(d.provenance)).flatten();
+        let valid_from = p
+            .take(optional_date("validFrom", d.valid_from.as_deref()))
+            .flatten();
+        let valid_to = p
+            .take(optional_date("validTo", d.valid_to.as_deref()))
+            .flatten();
+        if let (Some(from), Some(to)) = (valid_from, valid_to)
+            && to < from
+        {
+            p.push(FieldError::new(
+                "validTo",
+                ErrorCode::Invalid,
+                "validTo cannot precede validFrom",
+            ));
+        }
+        let note = p
+            .take(optional_text("note", d.note.as_deref(), MAX_TEXT))
+            .flatten();
+        p.finish(|| Relationship {
+            source: source.expect("checked"),
+            target: target.expect("checked"),
+            relation: d.relation.expect("checked"),
+            criticality,
+            redundancy_group,
+            min_up,
+            allocation_percent,
+            provenance,
+            valid_from,
+            valid_to,
+            note,
+        })
+    }
+
+    fn as_relationship(&self) -> Option<&Relationship> {
+        Some(self)
     }
 }
 

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Conflict,
     Cycle,
     InUse,
+    SelfLoop,
+    NotAllowed,
 }
 
 impl ErrorCode {
@@ -28,6 +30,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::Cycle => "CYCLE",
             ErrorCode::InUse => "IN_USE",
+            ErrorCode::SelfLoop => "SELF_LOOP",
+            ErrorCode::NotAllowed => "NOT_ALLOWED",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases: one function per business operation; owns validation, rules, transactions and audit.
 
 mod error;
+pub mod graph;
 mod hierarchy;
 pub mod seed;
 
@@ -25,6 +26,7 @@ use crate::store::{Page, Store, StoreError};
 #[derive(Clone)]
 pub struct Register {
     store: Store,
+    graph: graph::SharedIndex,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
@@ -43,8 +45,10 @@ fn draft_from<E: Entity>(input: Json) -> Result<E::Draft, ServiceError> {
 }
 
 impl Register {
-    pub fn new(store: Store) -> Register {
-        Register { store }
+    /// The register over a connected store, with the relationship index built from it.
+    pub async fn open(store: Store) -> Result<Register, ServiceError> {
+        let graph = graph::build(&store).await?;
+        Ok(Register { store, graph })
     }
 
     pub fn store(&self) -> &Store {
@@ -172,12 +176,14 @@ impl Register {
             data,
         };
         hierarchy::check(&self.store, &record).await?;
+        self.check_relationship(None, &record).await?;
         let changes = diff(&Json::Object(Default::default()), &to_json(&record.data)?);
         let audit = AuditEntry::new(actor, Operation::Create, E::KIND, &record.id, changes);
         self.store
             .insert(&record, &audit)
             .await
             .map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.apply(None, Some(&record));
         Ok(record)
     }
 
@@ -207,11 +213,13 @@ impl Register {
             data,
         };
         hierarchy::check(&self.store, &record).await?;
+        self.check_relationship(Some(&current), &record).await?;
         let audit = AuditEntry::new(actor, Operation::Update, E::KIND, id, changes);
         self.store
             .replace(&record, current.version, &audit)
             .await
             .map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.apply(Some(&current), Some(&record));
         Ok(record)
     }
 
@@ -229,6 +237,7 @@ impl Register {
             .delete::<E>(id, current.version, &audit)
             .await
             .map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.apply(Some(&current), None);
         Ok(current)
     }
 

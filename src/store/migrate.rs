@@ -3,10 +3,16 @@
 use super::{Params, Store, StoreError};
 
 /// Every migration in order; names are recorded in the store once applied.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "001_register",
-    include_str!("../../schema/surreal/001_register.surql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "001_register",
+        include_str!("../../schema/surreal/001_register.surql"),
+    ),
+    (
+        "002_relationships",
+        include_str!("../../schema/surreal/002_relationships.surql"),
+    ),
+];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {
     store

@@ -6,7 +6,9 @@ use super::error::{IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
 use super::{Params, Store, StoreError};
 use crate::domain::audit::{AuditEntry, FieldChange};
 use crate::domain::catalog::{reference_fields, referrers};
-use crate::domain::entity::{Entity, EntityId, Record};
+use surrealdb::types::{RecordId, SurrealValue, Value};
+
+use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::query::lookup;
 
 /// The stored document of a record: everything but its id, which is the record key.
@@ -14,6 +16,46 @@ fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
     let mut doc = serde_json::to_value(record).map_err(StoreError::internal)?;
     doc.as_object_mut().map(|m| m.remove("id"));
     Ok(doc)
+}
+
+fn link(node: &NodeRef) -> RecordId {
+    RecordId::new(node.kind.table(), node.id.as_str())
+}
+
+/// The content to write: the document, plus the graph links `in` and `out` for relationships.
+fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
+    let mut value = doc.into_value();
+    if let (Some((source, target)), Value::Object(object)) = (
+        record
+            .data
+            .as_relationship()
+            .map(|r| (&r.source, &r.target)),
+        &mut value,
+    ) {
+        object.insert("in".to_string(), link(source).into_value());
+        object.insert("out".to_string(), link(target).into_value());
+        object.insert(
+            "id".to_string(),
+            RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
+        );
+    }
+    value
+}
+
+/// Statements that abort the transaction when a relationship's source or target does not exist.
+fn endpoint_checks<E: Entity>(record: &Record<E>, params: &mut Params) -> String {
+    let Some((source, target)) = record
+        .data
+        .as_relationship()
+        .map(|r| (&r.source, &r.target))
+    else {
+        return String::new();
+    };
+    params.set("in", link(source)).set("out", link(target));
+    format!(
+        "IF !record::exists($in) {{ THROW '{MISSING_REFERENCE}:source' }};\n\
+         IF !record::exists($out) {{ THROW '{MISSING_REFERENCE}:target' }};\n"
+    )
 }
 
 /// Audit before/after values are kept as JSON text so any shape fits the schema.
@@ -114,11 +156,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let doc = document(record)?;
         let mut params = base_params::<E>(&record.id, audit)?;
-        let checks = reference_checks::<E>(&doc, &mut params);
-        params.set("doc", doc);
-        let sql = format!(
-            "BEGIN TRANSACTION;\n{checks}CREATE type::record($tb, $id) CONTENT $doc RETURN NONE;\n{AUDIT}COMMIT TRANSACTION;"
-        );
+        let checks =
+            reference_checks::<E>(&doc, &mut params) + &endpoint_checks(record, &mut params);
+        let write = if record
+            .data
+            .as_relationship()
+            .map(|r| (&r.source, &r.target))
+            .is_some()
+        {
+            "INSERT RELATION INTO relationship $doc RETURN NONE;"
+        } else {
+            "CREATE type::record($tb, $id) CONTENT $doc RETURN NONE;"
+        };
+        params.set("doc", content(record, doc));
+        let sql = format!("BEGIN TRANSACTION;\n{checks}{write}\n{AUDIT}COMMIT TRANSACTION;");
         self.run(&sql, params).await.map(|_| ())
     }
 
@@ -132,8 +183,9 @@ impl Store {
         let doc = document(record)?;
         let mut params = base_params::<E>(&record.id, audit)?;
         let version = version_check(&mut params, expected_version);
-        let checks = reference_checks::<E>(&doc, &mut params);
-        params.set("doc", doc);
+        let checks =
+            reference_checks::<E>(&doc, &mut params) + &endpoint_checks(record, &mut params);
+        params.set("doc", content(record, doc));
         let sql = format!(
             "BEGIN TRANSACTION;\n{version}{checks}UPDATE type::record($tb, $id) CONTENT $doc RETURN NONE;\n{AUDIT}COMMIT TRANSACTION;"
         );
@@ -154,6 +206,13 @@ impl Store {
             checks.push_str(&format!(
                 "IF array::len(SELECT VALUE id FROM {table} WHERE {path} = $id LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
                 table = kind.table(),
+            ));
+        }
+        if E::KIND != EntityKind::Relationship {
+            let relationships = EntityKind::Relationship.table();
+            checks.push_str(&format!(
+                "IF array::len(SELECT VALUE id FROM {relationships} WHERE in = type::record($tb, $id) OR out = type::record($tb, $id) LIMIT 1) > 0 \
+                 {{ THROW '{IN_USE}:Relationship/source or target' }};\n"
             ));
         }
         let sql = format!(

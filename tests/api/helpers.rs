@@ -121,8 +121,13 @@ impl TestApp {
             "vendors",
             "models",
         ];
-        let selection: Vec<String> =
-            lists.iter().map(|l| format!("{l}(first: 500) {{ totalCount edges {{ node {{ id version history {{ totalCount }} }} }} }}")).collect();
+        let selection: Vec<String> = lists
+            .iter()
+            .map(|l| {
+                let extra = if *l == "assets" { " relationships { totalCount }" } else { "" };
+                format!("{l}(first: 500) {{ totalCount edges {{ node {{ id version history {{ totalCount }}{extra} }} }} }}")
+            })
+            .collect();
         self.data(&format!("{{ {} }}", selection.join(" ")), json!({}))
             .await
     }

@@ -7,4 +7,5 @@ mod helpers;
 mod http;
 mod listing;
 mod loaders;
+mod relations;
 mod seed;

@@ -1,0 +1,341 @@
+//! Relationships: relate, update, unrelate, the rules they obey, and impact analysis over them.
+
+use assetgraph::domain::entity::{EntityId, EntityKind, NodeRef};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, codes, spawn_app};
+
+async fn asset(app: &TestApp, name: &str, class: &str) -> String {
+    app.create(
+        "Asset",
+        json!({"name": name, "assetTag": name, "class": class}),
+    )
+    .await
+}
+
+async fn relate(app: &TestApp, input: Value) -> Value {
+    app.mutate("relate", "RelateInput", "node { id version type inverseName carriesFailure source { id } target { id } redundancyGroup minUp criticality }", input).await
+}
+
+#[tokio::test]
+async fn relate_update_and_unrelate_with_audit() {
+    let app = spawn_app().await;
+    let app_id = asset(&app, "erp", "SOFTWARE_APPLICATION").await;
+    let vm = asset(&app, "vm-erp-01", "VIRTUAL_MACHINE").await;
+    let created = relate(
+        &app,
+        json!({"source": app_id, "target": vm, "type": "RUNS_ON", "criticality": 5}),
+    )
+    .await;
+    assert_eq!(created["userErrors"], json!([]), "{created}");
+    let edge = &created["node"];
+    assert_eq!(edge["type"], "RUNS_ON");
+    assert_eq!(edge["inverseName"], "RUNS");
+    assert_eq!(edge["carriesFailure"], true);
+    assert_eq!(edge["source"]["id"], app_id);
+    assert_eq!(edge["target"]["id"], vm);
+    let id = edge["id"].as_str().unwrap();
+
+    let updated = app
+        .mutate(
+            "updateRelationship",
+            "UpdateRelationshipInput",
+            "node { version criticality note history { totalCount } }",
+            json!({"id": id, "expectedVersion": 1, "criticality": 3, "note": "moved to cluster"}),
+        )
+        .await;
+    assert_eq!(updated["userErrors"], json!([]), "{updated}");
+    assert_eq!(updated["node"]["version"], 2);
+    assert_eq!(updated["node"]["history"]["totalCount"], 2);
+
+    // An asset with relationships cannot be deleted until they are removed.
+    let refused = app
+        .mutate("deleteAsset", "DeleteInput", "deletedId", json!({"id": vm}))
+        .await;
+    assert_eq!(codes(&refused), ["IN_USE"]);
+    let removed = app
+        .mutate("unrelate", "DeleteInput", "deletedId", json!({"id": id}))
+        .await;
+    assert_eq!(removed["deletedId"], id);
+    let deleted = app
+        .mutate("deleteAsset", "DeleteInput", "deletedId", json!({"id": vm}))
+        .await;
+    assert_eq!(deleted["deletedId"], vm);
+}
+
+#[tokio::test]
+async fn bad_relationships_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let a = asset(&app, "a", "SERVER").await;
+    let b = asset(&app, "b", "SERVER").await;
+    let laptop = asset(&app, "l", "LAPTOP").await;
+    let team = app.create("Team", json!({"name": "Ops"})).await;
+    assert_eq!(
+        relate(
+            &app,
+            json!({"source": a, "target": b, "type": "DEPENDS_ON"})
+        )
+        .await["userErrors"],
+        json!([])
+    );
+    let gone = asset(&app, "gone", "SERVER").await;
+    app.mutate(
+        "deleteAsset",
+        "DeleteInput",
+        "deletedId",
+        json!({"id": gone}),
+    )
+    .await;
+    let cases = [
+        (
+            json!({"source": a, "target": a, "type": "DEPENDS_ON"}),
+            "target",
+            "SELF_LOOP",
+        ),
+        (
+            json!({"source": a, "target": b, "type": "DEPENDS_ON"}),
+            "type",
+            "CONFLICT",
+        ),
+        (
+            json!({"source": laptop, "target": b, "type": "RUNS_ON"}),
+            "type",
+            "NOT_ALLOWED",
+        ),
+        (
+            json!({"source": a, "target": team, "type": "LOCATED_AT"}),
+            "type",
+            "NOT_ALLOWED",
+        ),
+        (
+            json!({"source": a, "target": gone, "type": "DEPENDS_ON"}),
+            "target",
+            "NOT_FOUND",
+        ),
+        (
+            json!({"source": "garbage", "target": b, "type": "DEPENDS_ON"}),
+            "source",
+            "INVALID",
+        ),
+        (
+            json!({"source": a, "target": b, "type": "CONNECTED_TO", "criticality": 7}),
+            "criticality",
+            "INVALID",
+        ),
+        (
+            json!({"source": a, "target": b, "type": "CONNECTED_TO", "minUp": 2}),
+            "minUp",
+            "INVALID",
+        ),
+    ];
+    for (input, field, code) in cases {
+        let before = app.snapshot().await;
+        let payload = relate(&app, input.clone()).await;
+        let errors = payload["userErrors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{input}: expected {code} at {field}, got {payload}"
+        );
+        assert_eq!(app.snapshot().await, before, "{input} changed the store");
+    }
+    let ok = relate(
+        &app,
+        json!({"source": a, "target": team, "type": "OWNED_BY"}),
+    )
+    .await;
+    assert_eq!(ok["userErrors"], json!([]));
+}
+
+/// An e-mail service on a clustered application, on VMs, on a host with two uplinks.
+async fn estate(app: &TestApp) -> [String; 7] {
+    let email = asset(app, "email", "BUSINESS_SERVICE").await;
+    let exchange = asset(app, "exchange", "SOFTWARE_APPLICATION").await;
+    let vm1 = asset(app, "vm1", "VIRTUAL_MACHINE").await;
+    let vm2 = asset(app, "vm2", "VIRTUAL_MACHINE").await;
+    let host = asset(app, "host", "SERVER").await;
+    let switch_a = asset(app, "switch-a", "SWITCH").await;
+    let switch_b = asset(app, "switch-b", "SWITCH").await;
+    for input in [
+        json!({"source": email, "target": exchange, "type": "DEPENDS_ON"}),
+        json!({"source": exchange, "target": vm1, "type": "RUNS_ON", "redundancyGroup": "cluster"}),
+        json!({"source": exchange, "target": vm2, "type": "RUNS_ON", "redundancyGroup": "cluster"}),
+        json!({"source": vm1, "target": host, "type": "HOSTED_ON"}),
+        json!({"source": host, "target": switch_a, "type": "CONNECTED_TO", "redundancyGroup": "uplink", "minUp": 1}),
+        json!({"source": host, "target": switch_b, "type": "CONNECTED_TO", "redundancyGroup": "uplink", "minUp": 1}),
+    ] {
+        assert_eq!(relate(app, input).await["userErrors"], json!([]));
+    }
+    [email, exchange, vm1, vm2, host, switch_a, switch_b]
+}
+
+const IMPACT: &str = "query($failed: [ID!]!, $depth: Int) { impact(input: {failed: $failed, maxDepth: $depth}) {
+    totals { affected down degraded } affected { edges { node { depth state node { ... on Asset { name } } path { ... on Asset { name } } } } } } }";
+
+/// (name, depth, state) of every affected asset, and the explaining chain of each.
+async fn impact(
+    app: &TestApp,
+    failed: &[&String],
+) -> (Vec<(String, u64, String)>, Vec<Vec<String>>) {
+    let data = app.data(IMPACT, json!({"failed": failed})).await;
+    let edges = data["impact"]["affected"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let hits = edges
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["node"]["name"].as_str().unwrap().to_string(),
+                e["node"]["depth"].as_u64().unwrap(),
+                e["node"]["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let paths = edges
+        .iter()
+        .map(|e| {
+            e["node"]["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    (hits, paths)
+}
+
+fn hit(name: &str, depth: u64, state: &str) -> (String, u64, String) {
+    (name.to_string(), depth, state.to_string())
+}
+
+#[tokio::test]
+async fn impact_follows_dependencies_and_respects_redundancy() {
+    let app = spawn_app().await;
+    let [email, exchange, vm1, vm2, host, switch_a, switch_b] = estate(&app).await;
+
+    let (hits, _) = impact(&app, &[&switch_a]).await;
+    assert_eq!(
+        hits,
+        [
+            hit("host", 1, "DEGRADED"),
+            hit("vm1", 2, "DEGRADED"),
+            hit("exchange", 3, "DEGRADED"),
+            hit("email", 4, "DEGRADED")
+        ]
+    );
+
+    let (hits, _) = impact(&app, &[&switch_a, &switch_b]).await;
+    assert_eq!(
+        hits,
+        [
+            hit("host", 1, "DOWN"),
+            hit("vm1", 2, "DOWN"),
+            hit("exchange", 3, "DEGRADED"),
+            hit("email", 4, "DEGRADED")
+        ]
+    );
+
+    let (hits, paths) = impact(&app, &[&vm1, &vm2]).await;
+    assert_eq!(hits[1], hit("email", 2, "DOWN"));
+    assert_eq!(hits[0], hit("exchange", 1, "DOWN"));
+    assert_eq!(paths[1].len(), 3);
+    assert_eq!(paths[1][1..], ["exchange", "email"]);
+
+    let (hits, _) = impact(&app, &[&email]).await;
+    assert!(hits.is_empty(), "nothing relies on the service");
+
+    let shallow = app
+        .data(IMPACT, json!({"failed": [switch_a, switch_b], "depth": 2}))
+        .await;
+    assert_eq!(
+        shallow["impact"]["totals"],
+        json!({"affected": 2, "down": 2, "degraded": 0})
+    );
+
+    // One hop views from both sides, and the relationships themselves.
+    let around = app
+        .data(
+            "query($id: ID!) { asset(id: $id) { dependencies { edges { node { name } } } dependents { edges { node { name } } } relationships(direction: OUTGOING) { totalCount } } }",
+            json!({"id": exchange}),
+        )
+        .await;
+    let names = |v: &Value| {
+        v["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut deps = names(&around["asset"]["dependencies"]);
+    deps.sort();
+    assert_eq!(deps, ["vm1", "vm2"]);
+    assert_eq!(names(&around["asset"]["dependents"]), ["email"]);
+    assert_eq!(around["asset"]["relationships"]["totalCount"], 2);
+
+    // Removing a relationship changes the answer at once.
+    let edge = app.data("query($id: ID!) { asset(id: $id) { relationships(direction: OUTGOING) { edges { node { id } } } } }", json!({"id": vm1})).await;
+    let edge_id = edge["asset"]["relationships"]["edges"][0]["node"]["id"].clone();
+    app.mutate(
+        "unrelate",
+        "DeleteInput",
+        "deletedId",
+        json!({"id": edge_id}),
+    )
+    .await;
+    let (hits, _) = impact(&app, &[&host]).await;
+    assert!(hits.is_empty(), "vm1 no longer runs on the host: {hits:?}");
+}
+
+#[tokio::test]
+async fn impact_rejects_bad_questions() {
+    let app = spawn_app().await;
+    let [_, _, _, _, host, ..] = estate(&app).await;
+    for (failed, depth) in [
+        (json!([]), json!(null)),
+        (json!(["nonsense"]), json!(null)),
+        (json!([host]), json!(0)),
+        (json!([host]), json!(5000)),
+    ] {
+        let response = app
+            .post(IMPACT, json!({"failed": failed, "depth": depth}))
+            .await;
+        assert_eq!(
+            crate::helpers::error_code(&response),
+            "BAD_USER_INPUT",
+            "{failed} {depth}: {response}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_index_rebuilt_from_the_store_answers_the_same() {
+    let app = spawn_app().await;
+    let [_, _, vm1, vm2, ..] = estate(&app).await;
+    let register = app.readiness.get().unwrap();
+    let reopened = assetgraph::service::Register::open(register.store().clone())
+        .await
+        .unwrap();
+    let failed: Vec<NodeRef> = [&vm1, &vm2].iter().map(|id| node_ref(id)).collect();
+    let live = register.impact(&failed, None, None).unwrap();
+    assert_eq!(live, reopened.impact(&failed, None, None).unwrap());
+    assert_eq!(live.len(), 2);
+}
+
+fn node_ref(global: &str) -> NodeRef {
+    let text = String::from_utf8(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(global)
+            .unwrap(),
+    )
+    .unwrap();
+    let (kind, key) = text.split_once(':').unwrap();
+    NodeRef {
+        kind: EntityKind::from_name(kind).unwrap(),
+        id: EntityId::parse(key).unwrap(),
+    }
+}
