@@ -75,45 +75,32 @@ async fn health_is_served_before_the_store_is_reachable() {
         .await
         .unwrap();
     assert_eq!(ready.status(), 503);
-    let query: Value = client
-        .post(format!("http://{addr}/graphql"))
-        .json(&json!({"query": "{ assets { totalCount } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let query: Value = post(&client, addr, "{ assets { totalCount } }").await;
     assert_eq!(query["errors"][0]["extensions"]["code"], "UNAVAILABLE");
     for lookup in [
         "{ asset(id: \"QXNzZXQ6YQ\") { id } }",
         "{ node(id: \"QXNzZXQ6YQ\") { id } }",
         "{ nodes(ids: [\"QXNzZXQ6YQ\"]) { id } }",
     ] {
-        let response: Value = client
-            .post(format!("http://{addr}/graphql"))
-            .json(&json!({"query": lookup}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let response: Value = post(&client, addr, lookup).await;
         assert_eq!(
             response["errors"][0]["extensions"]["code"], "UNAVAILABLE",
             "{lookup}: {response}"
         );
     }
-    let schema: Value = client
+    let schema: Value = post(&client, addr, "{ __schema { queryType { name } } }").await;
+    assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
+}
+
+/// Posts a query to a server that may not be ready, returning the JSON response.
+async fn post(client: &reqwest::Client, addr: std::net::SocketAddr, query: &str) -> Value {
+    let response = client
         .post(format!("http://{addr}/graphql"))
-        .json(&json!({"query": "{ __schema { queryType { name } } }"}))
+        .json(&json!({"query": query}))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
+    response.json().await.unwrap()
 }
 
 #[test]
