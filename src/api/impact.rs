@@ -4,19 +4,39 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
-use super::enums::RelationType;
+use std::collections::{BTreeMap, HashSet};
+
+use super::enums::{AssetClass as AssetClassEnum, RelationType};
 use super::errors::bad_input;
 use super::ids;
+use super::loaders::many;
+use super::types::{MoneyNode, OwnerNode, PersonNode, TeamNode};
 use super::types::{Node, load_node};
+use crate::domain::entity::{EntityId, Record};
 use crate::domain::entity::{EntityKind, NodeRef};
+use crate::domain::money::Money;
+use crate::domain::party::{Person, Team};
+use crate::domain::register::{Asset, AssetClass, Owner};
 use crate::graph::{RelationMask, State};
 use crate::service::graph::Hit;
+
+/// Which way to walk the dependencies.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum ImpactDirection {
+    /// Who is affected if the given entities fail (follows "who relies on me").
+    #[default]
+    Downstream,
+    /// What the given entities rely on (follows "what do I need"); states are not computed.
+    Upstream,
+}
 
 /// Which failures to analyse.
 #[derive(InputObject)]
 pub struct ImpactInput {
-    /// Entities that fail together.
+    /// Entities that fail together (for UPSTREAM: the entities whose needs to list).
     pub failed: Vec<ID>,
+    #[graphql(default)]
+    pub direction: ImpactDirection,
     /// Relationship types along which failure spreads; default: the dependency-like types.
     pub types: Option<Vec<RelationType>>,
     /// Stop this many hops from a failed entity; default: no limit.
@@ -30,6 +50,23 @@ pub enum ImpactState {
     Down,
     /// Working with less margin or performance: it lost redundancy, or a dependency is degraded.
     Degraded,
+}
+
+#[derive(SimpleObject)]
+pub struct ClassCount {
+    pub class: AssetClassEnum,
+    pub count: usize,
+}
+
+/// The affected entities that are assets, in one batched load.
+async fn affected_assets(ctx: &Context<'_>, hits: &[Hit]) -> Result<Vec<Record<Asset>>> {
+    many::<Asset>(
+        ctx,
+        hits.iter()
+            .filter(|h| h.node.kind == EntityKind::Asset)
+            .map(|h| h.node.id.clone()),
+    )
+    .await
 }
 
 #[derive(SimpleObject)]
@@ -58,11 +95,12 @@ impl Impacted {
     async fn depth(&self) -> u32 {
         self.0.depth
     }
-    async fn state(&self) -> ImpactState {
-        if self.0.state == State::Down {
-            ImpactState::Down
-        } else {
-            ImpactState::Degraded
+    /// DOWN or DEGRADED; null when walking UPSTREAM.
+    async fn state(&self) -> Option<ImpactState> {
+        match self.0.state {
+            State::Down => Some(ImpactState::Down),
+            State::Degraded => Some(ImpactState::Degraded),
+            State::Up => None,
         }
     }
     /// Why: one shortest chain from a failed entity to this one, both included.
@@ -86,6 +124,76 @@ impl ImpactReport {
         }
     }
 
+    /// Affected business services, with their state: what to tell the business.
+    async fn services(&self, ctx: &Context<'_>) -> Result<Vec<Impacted>> {
+        let assets = affected_assets(ctx, &self.hits).await?;
+        let services: HashSet<&EntityId> = assets
+            .iter()
+            .filter(|a| a.data.class == AssetClass::BusinessService)
+            .map(|a| &a.id)
+            .collect();
+        Ok(self
+            .hits
+            .iter()
+            .filter(|h| h.node.kind == EntityKind::Asset && services.contains(&h.node.id))
+            .cloned()
+            .map(Impacted)
+            .collect())
+    }
+
+    /// Owners and assignees of affected assets, each once: who to tell.
+    async fn notify(&self, ctx: &Context<'_>) -> Result<Vec<OwnerNode>> {
+        let assets = affected_assets(ctx, &self.hits).await?;
+        let mut teams = Vec::new();
+        let mut people = Vec::new();
+        for asset in &assets {
+            match &asset.data.owner {
+                Some(Owner::Team(id)) => teams.push(id.clone()),
+                Some(Owner::Person(id)) => people.push(id.clone()),
+                None => {}
+            }
+            people.extend(asset.data.assignee.clone());
+        }
+        let teams = many::<Team>(ctx, teams)
+            .await?
+            .into_iter()
+            .map(|t| OwnerNode::Team(TeamNode(t)));
+        let people = many::<Person>(ctx, people)
+            .await?
+            .into_iter()
+            .map(|p| OwnerNode::Person(PersonNode(p)));
+        Ok(teams.chain(people).collect())
+    }
+
+    /// Affected assets per class.
+    async fn by_class(&self, ctx: &Context<'_>) -> Result<Vec<ClassCount>> {
+        let mut counts: BTreeMap<String, (AssetClassEnum, usize)> = BTreeMap::new();
+        for asset in affected_assets(ctx, &self.hits).await? {
+            let class: AssetClassEnum = asset.data.class.into();
+            counts.entry(format!("{class:?}")).or_insert((class, 0)).1 += 1;
+        }
+        Ok(counts
+            .into_values()
+            .map(|(class, count)| ClassCount { class, count })
+            .collect())
+    }
+
+    /// Purchase cost of the affected assets, one sum per currency: what is at stake.
+    async fn purchase_cost_at_risk(&self, ctx: &Context<'_>) -> Result<Vec<MoneyNode>> {
+        let mut sums: BTreeMap<&'static str, Money> = BTreeMap::new();
+        for asset in affected_assets(ctx, &self.hits).await? {
+            if let Some(cost) = asset.data.purchase.as_ref().and_then(|p| p.cost.as_ref()) {
+                sums.entry(cost.currency.code())
+                    .or_insert(Money {
+                        amount: Default::default(),
+                        currency: cost.currency,
+                    })
+                    .amount += cost.amount;
+            }
+        }
+        Ok(sums.values().map(MoneyNode::from).collect())
+    }
+
     /// Affected entities, nearest first.
     async fn affected(
         &self,
@@ -104,25 +212,73 @@ pub fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
     if input.failed.is_empty() || input.failed.len() > MAX_FAILED {
         return Err(bad_input(format!("failed takes 1 to {MAX_FAILED} ids")));
     }
-    let failed = input
-        .failed
+    let failed = node_refs("failed", &input.failed)?;
+    let relations = mask(input.types);
+    let max_depth = input.max_depth.map(|d| u32::try_from(d).unwrap_or(0));
+    let register = register(ctx)?;
+    let hits = match input.direction {
+        ImpactDirection::Downstream => register.impact(&failed, relations, max_depth),
+        ImpactDirection::Upstream => register.upstream(&failed, relations, max_depth),
+    }
+    .map_err(|e| fail(ctx, e))?;
+    Ok(ImpactReport { hits })
+}
+
+/// Entity references from global ids, refusing relationship ids.
+pub fn node_refs(field: &str, given: &[ID]) -> Result<Vec<NodeRef>> {
+    given
         .iter()
         .map(|id| match ids::decode_any(id) {
             Some((kind, id)) if kind != EntityKind::Relationship => Ok(NodeRef { kind, id }),
             _ => Err(bad_input(format!(
-                "failed: {:?} is not an id of an entity",
+                "{field}: {:?} is not an id of an entity",
                 id.as_str()
             ))),
         })
-        .collect::<Result<Vec<_>>>()?;
-    let relations = input.types.map(|types| {
+        .collect()
+}
+
+fn mask(types: Option<Vec<RelationType>>) -> Option<RelationMask> {
+    types.map(|types| {
         let types: Vec<crate::domain::relation::RelationType> =
             types.into_iter().map(Into::into).collect();
         RelationMask::of(&types)
-    });
-    let max_depth = input.max_depth.map(|d| u32::try_from(d).unwrap_or(0));
-    let hits = register(ctx)?
-        .impact(&failed, relations, max_depth)
-        .map_err(|e| fail(ctx, e))?;
-    Ok(ImpactReport { hits })
+    })
+}
+
+/// A shortest chain of dependencies from `from` to `to`, or null when `from` does not rely on `to`.
+pub async fn dependency_path(
+    ctx: &Context<'_>,
+    from: &ID,
+    to: &ID,
+    types: Option<Vec<RelationType>>,
+) -> Result<Option<Vec<Node>>> {
+    let ends = node_refs("from/to", &[from.clone(), to.clone()])?;
+    let Some(path) = register(ctx)?.dependency_path(&ends[0], &ends[1], mask(types)) else {
+        return Ok(None);
+    };
+    let nodes =
+        futures_util::future::try_join_all(path.iter().map(|n| load_node(ctx, n.kind, &n.id)))
+            .await?;
+    Ok(Some(nodes.into_iter().flatten().collect()))
+}
+
+/// Circles of entities that depend on each other, at most `first` of them.
+pub async fn dependency_cycles(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    types: Option<Vec<RelationType>>,
+) -> Result<Vec<Vec<Node>>> {
+    let limit = usize::try_from(first.unwrap_or(50))
+        .map_err(|_| bad_input("first must not be negative"))?
+        .min(500);
+    let cycles = register(ctx)?.dependency_cycles(mask(types));
+    let mut out = Vec::new();
+    for cycle in cycles.into_iter().take(limit) {
+        let nodes =
+            futures_util::future::try_join_all(cycle.iter().map(|n| load_node(ctx, n.kind, &n.id)))
+                .await?;
+        out.push(nodes.into_iter().flatten().collect());
+    }
+    Ok(out)
 }

@@ -6,13 +6,14 @@ use async_graphql::{Context, ID, Object, OutputType, Result};
 
 use super::connection::{Conn, connection, page_request};
 use super::context::{fail, register};
+use super::enums::RelationType;
 use super::errors::bad_input;
 use super::filters::{
     AssetFilter, AssetOrderField, FilterInput, LocationFilter, ModelFilter, NamedOrderField, Order,
     OrderField, PersonFilter, PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
 };
 use super::ids;
-use super::impact::{ImpactInput, ImpactReport, impact};
+use super::impact::{ImpactInput, ImpactReport, dependency_cycles, dependency_path, impact};
 use super::loaders::{one, prefetch_asset_relations};
 use super::types::{
     AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode, load_node,
@@ -129,6 +130,27 @@ impl QueryRoot {
     /// its state (DOWN or DEGRADED, after redundancy), distance, and one shortest explaining chain.
     async fn impact(&self, ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
         impact(ctx, input)
+    }
+
+    /// A shortest chain of dependencies by which `from` relies on `to`; null when it does not.
+    async fn dependency_path(
+        &self,
+        ctx: &Context<'_>,
+        from: ID,
+        to: ID,
+        types: Option<Vec<RelationType>>,
+    ) -> Result<Option<Vec<Node>>> {
+        dependency_path(ctx, &from, &to, types).await
+    }
+
+    /// Circles of entities that depend on each other (strongly connected groups of two or more).
+    async fn dependency_cycles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        types: Option<Vec<RelationType>>,
+    ) -> Result<Vec<Vec<Node>>> {
+        dependency_cycles(ctx, first, types).await
     }
 
     async fn asset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<AssetNode>> {

@@ -3,6 +3,8 @@
 
 pub mod impact;
 pub mod index;
+pub mod paths;
 
 pub use impact::{Affected, Impact, ImpactQuery, State};
 pub use index::{EdgeSpec, GraphIndex, Node, RelationMask};
+pub use paths::Reached;

@@ -1,5 +1,6 @@
 //! Keeps the in-memory relationship index in step with the store, and answers impact questions.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::{Register, ServiceError};
@@ -86,6 +87,17 @@ pub struct Hit {
 /// Deepest `maxDepth` a client may ask for.
 pub const MAX_DEPTH: u32 = 1000;
 
+fn check_depth(max_depth: Option<u32>) -> Result<(), ServiceError> {
+    if max_depth.is_some_and(|d| d == 0 || d > MAX_DEPTH) {
+        return Err(ServiceError::invalid(
+            "maxDepth",
+            ErrorCode::Invalid,
+            format!("maxDepth runs from 1 to {MAX_DEPTH}"),
+        ));
+    }
+    Ok(())
+}
+
 impl Register {
     /// Brings the index in line with a committed change of an entity (only relationships matter).
     pub(super) fn apply<E: Entity>(&self, before: Option<&Record<E>>, after: Option<&Record<E>>) {
@@ -131,6 +143,81 @@ impl Register {
         check_endpoints(&self.store, new).await
     }
 
+    fn index(&self) -> std::sync::RwLockReadGuard<'_, GraphIndex<NodeRef>> {
+        self.graph
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Everything the `start` entities rely on, transitively, nearest first (state is always Up).
+    pub fn upstream(
+        &self,
+        start: &[NodeRef],
+        relations: Option<RelationMask>,
+        max_depth: Option<u32>,
+    ) -> Result<Vec<Hit>, ServiceError> {
+        check_depth(max_depth)?;
+        let index = self.index();
+        let start: Vec<u32> = start.iter().filter_map(|n| index.number(n)).collect();
+        let reached = index.upstream(
+            &start,
+            relations.unwrap_or_else(RelationMask::failure_carrying),
+            max_depth,
+        );
+        let via: HashMap<u32, u32> = reached.iter().map(|r| (r.node, r.via)).collect();
+        let key = |n: u32| index.key(n).cloned().expect("reached nodes are live");
+        Ok(reached
+            .iter()
+            .map(|r| {
+                let mut path = vec![r.node];
+                let mut current = r.node;
+                while let Some(&previous) = via.get(&current) {
+                    path.push(previous);
+                    current = previous;
+                }
+                path.reverse();
+                Hit {
+                    node: key(r.node),
+                    depth: r.depth,
+                    state: State::Up,
+                    path: path.into_iter().map(key).collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// A shortest chain of dependencies from one entity to another, both included.
+    pub fn dependency_path(
+        &self,
+        from: &NodeRef,
+        to: &NodeRef,
+        relations: Option<RelationMask>,
+    ) -> Option<Vec<NodeRef>> {
+        let index = self.index();
+        let (from, to) = (index.number(from)?, index.number(to)?);
+        let path = index.dependency_path(
+            from,
+            to,
+            relations.unwrap_or_else(RelationMask::failure_carrying),
+        )?;
+        path.into_iter().map(|n| index.key(n).cloned()).collect()
+    }
+
+    /// Circles of entities that depend on each other.
+    pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
+        let index = self.index();
+        index
+            .dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying))
+            .into_iter()
+            .map(|cycle| {
+                cycle
+                    .into_iter()
+                    .filter_map(|n| index.key(n).cloned())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Everything affected if all `failed` entities fail together.
     pub fn impact(
         &self,
@@ -138,17 +225,8 @@ impl Register {
         relations: Option<RelationMask>,
         max_depth: Option<u32>,
     ) -> Result<Vec<Hit>, ServiceError> {
-        if max_depth.is_some_and(|d| d == 0 || d > MAX_DEPTH) {
-            return Err(ServiceError::invalid(
-                "maxDepth",
-                ErrorCode::Invalid,
-                format!("maxDepth runs from 1 to {MAX_DEPTH}"),
-            ));
-        }
-        let index = self
-            .graph
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        check_depth(max_depth)?;
+        let index = self.index();
         let failed_nodes: Vec<u32> = failed.iter().filter_map(|n| index.number(n)).collect();
         let query = ImpactQuery {
             failed: failed_nodes.clone(),

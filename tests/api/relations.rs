@@ -339,3 +339,127 @@ fn node_ref(global: &str) -> NodeRef {
         id: EntityId::parse(key).unwrap(),
     }
 }
+
+#[tokio::test]
+async fn impact_reports_services_people_money_and_needs() {
+    let app = spawn_app().await;
+    let [email, exchange, vm1, vm2, host, switch_a, _] = estate(&app).await;
+    let team = app.create("Team", json!({"name": "Messaging"})).await;
+    let person = app
+        .create("Person", json!({"name": "Ada", "email": "ada@example.com"}))
+        .await;
+    app.mutate(
+        "updateAsset",
+        "UpdateAssetInput",
+        "node { id }",
+        json!({"id": email, "owner": {"team": team}}),
+    )
+    .await;
+    app.mutate(
+        "updateAsset",
+        "UpdateAssetInput",
+        "node { id }",
+        json!({"id": exchange, "assignee": person}),
+    )
+    .await;
+    for (id, amount) in [(&vm1, "100.50"), (&vm2, "99.50"), (&exchange, "1000")] {
+        app.mutate(
+            "updateAsset",
+            "UpdateAssetInput",
+            "node { id }",
+            json!({"id": id, "purchase": {"cost": {"amount": amount, "currency": "EUR"}}}),
+        )
+        .await;
+    }
+    let report = app
+        .data(
+            "query($failed: [ID!]!) { impact(input: {failed: $failed}) {
+                services { state node { ... on Asset { name } } }
+                notify { __typename ... on Team { name } ... on Person { name } }
+                byClass { class count }
+                purchaseCostAtRisk { amount currency } } }",
+            json!({"failed": [vm1, vm2]}),
+        )
+        .await;
+    let answer = &report["impact"];
+    assert_eq!(
+        answer["services"],
+        json!([{"state": "DOWN", "node": {"name": "email"}}])
+    );
+    assert_eq!(
+        answer["notify"],
+        json!([{"__typename": "Team", "name": "Messaging"}, {"__typename": "Person", "name": "Ada"}])
+    );
+    assert_eq!(
+        answer["byClass"],
+        json!([{"class": "BUSINESS_SERVICE", "count": 1}, {"class": "SOFTWARE_APPLICATION", "count": 1}])
+    );
+    assert_eq!(
+        answer["purchaseCostAtRisk"],
+        json!([{"amount": "1000.00", "currency": "EUR"}])
+    );
+
+    // UPSTREAM: what the e-mail service needs, nearest first, without states.
+    let needs = app
+        .data("query($s: [ID!]!) { impact(input: {failed: $s, direction: UPSTREAM}) { affected { edges { node { depth state node { ... on Asset { name } } } } } } }", json!({"s": [email]}))
+        .await;
+    let names: Vec<(String, u64)> = needs["impact"]["affected"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["node"]["name"].as_str().unwrap().to_string(),
+                e["node"]["depth"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names.len(), 6);
+    assert_eq!(names[0], ("exchange".to_string(), 1));
+    assert_eq!(names.last().unwrap().1, 4);
+    assert!(
+        needs["impact"]["affected"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["state"].is_null())
+    );
+
+    let path = app
+        .data("query($from: ID!, $to: ID!) { dependencyPath(from: $from, to: $to) { ... on Asset { name } } }", json!({"from": email, "to": switch_a}))
+        .await;
+    assert_eq!(
+        path["dependencyPath"],
+        json!([{"name": "email"}, {"name": "exchange"}, {"name": "vm1"}, {"name": "host"}, {"name": "switch-a"}])
+    );
+    let none = app
+        .data(
+            "query($from: ID!, $to: ID!) { dependencyPath(from: $from, to: $to) { id } }",
+            json!({"from": switch_a, "to": email}),
+        )
+        .await;
+    assert_eq!(none["dependencyPath"], json!(null));
+
+    // A cycle, as real CMDBs have: the host also depends on the application it serves.
+    relate(
+        &app,
+        json!({"source": host, "target": exchange, "type": "DEPENDS_ON"}),
+    )
+    .await;
+    let cycles = app
+        .data("{ dependencyCycles { ... on Asset { name } } }", json!({}))
+        .await;
+    let mut cycle: Vec<&str> = cycles["dependencyCycles"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    cycle.sort();
+    assert_eq!(cycle, ["exchange", "host", "vm1"]);
+    let (hits, _) = impact(&app, &[&host]).await;
+    assert!(
+        !hits.iter().any(|h| h.0 == "host") && hits.iter().any(|h| h.0 == "exchange"),
+        "cycles terminate: {hits:?}"
+    );
+}

@@ -1,0 +1,170 @@
+//! Reachability questions besides impact: what a node relies on, shortest chains, and cycles.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::DiGraph;
+
+use super::index::{GraphIndex, Node, RelationMask};
+
+/// One node reached while walking what others rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reached {
+    pub node: Node,
+    pub depth: u32,
+    /// The previous node on a shortest chain from a start node.
+    pub via: Node,
+}
+
+impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
+    /// Everything the `start` nodes rely on, transitively, nearest first ("what does this service need").
+    pub fn upstream(
+        &self,
+        start: &[Node],
+        relations: RelationMask,
+        max_depth: Option<u32>,
+    ) -> Vec<Reached> {
+        let mut seen: HashMap<Node, (u32, Node)> = start.iter().map(|&s| (s, (0, s))).collect();
+        let mut queue: VecDeque<Node> = start.iter().copied().collect();
+        let mut reached = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            let depth = seen[&n].0 + 1;
+            if max_depth.is_some_and(|max| depth > max) {
+                continue;
+            }
+            for &(dependency, packed) in self.outgoing(n) {
+                if relations.contains(packed) && !seen.contains_key(&dependency) {
+                    seen.insert(dependency, (depth, n));
+                    reached.push(Reached {
+                        node: dependency,
+                        depth,
+                        via: n,
+                    });
+                    queue.push_back(dependency);
+                }
+            }
+        }
+        reached
+    }
+
+    /// A shortest chain of dependencies from `from` to `to`, both included; `None` if there is none.
+    pub fn dependency_path(
+        &self,
+        from: Node,
+        to: Node,
+        relations: RelationMask,
+    ) -> Option<Vec<Node>> {
+        if from == to {
+            return Some(vec![from]);
+        }
+        let reached = self.upstream(&[from], relations, None);
+        let via: HashMap<Node, Node> = reached.iter().map(|r| (r.node, r.via)).collect();
+        via.get(&to)?;
+        let mut path = vec![to];
+        let mut current = to;
+        while current != from {
+            current = via[&current];
+            path.push(current);
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// Groups of nodes that depend on each other in a circle (strongly connected, more than one node).
+    pub fn dependency_cycles(&self, relations: RelationMask) -> Vec<Vec<Node>> {
+        let mut graph = DiGraph::<Node, ()>::with_capacity(self.capacity(), self.edge_count());
+        let indices: Vec<_> = (0..self.capacity() as Node)
+            .map(|n| graph.add_node(n))
+            .collect();
+        for (source, edges) in self.out.iter().enumerate() {
+            for &(target, packed) in edges {
+                if relations.contains(packed) {
+                    graph.add_edge(indices[source], indices[target as usize], ());
+                }
+            }
+        }
+        let mut cycles: Vec<Vec<Node>> = tarjan_scc(&graph)
+            .into_iter()
+            .filter(|component| component.len() > 1)
+            .map(|component| {
+                let mut nodes: Vec<Node> = component.into_iter().map(|i| graph[i]).collect();
+                nodes.sort_unstable();
+                nodes
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::relation::RelationType::{DependsOn, LocatedAt};
+    use crate::graph::index::EdgeSpec;
+
+    fn graph(edges: &[(u32, u32)]) -> GraphIndex<u32> {
+        let mut specs: Vec<EdgeSpec<u32>> = edges
+            .iter()
+            .map(|&(s, t)| EdgeSpec {
+                source: s,
+                target: t,
+                relation: DependsOn,
+                criticality: 0,
+                group: None,
+            })
+            .collect();
+        specs.push(EdgeSpec {
+            source: 0,
+            target: 9,
+            relation: LocatedAt,
+            criticality: 0,
+            group: None,
+        });
+        GraphIndex::build(0..10, specs).unwrap()
+    }
+
+    #[test]
+    fn upstream_lists_what_a_node_needs() {
+        // 0 -> 1 -> 2, 0 -> 3, and 0 is located at 9 (context only).
+        let g = graph(&[(0, 1), (1, 2), (0, 3)]);
+        let reached: Vec<(u32, u32)> = g
+            .upstream(&[0], RelationMask::failure_carrying(), None)
+            .iter()
+            .map(|r| (r.node, r.depth))
+            .collect();
+        assert_eq!(reached, [(1, 1), (3, 1), (2, 2)]);
+        assert_eq!(
+            g.upstream(&[0], RelationMask::failure_carrying(), Some(1))
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn shortest_dependency_path() {
+        let g = graph(&[(0, 1), (1, 2), (2, 3), (0, 4), (4, 3)]);
+        assert_eq!(
+            g.dependency_path(0, 3, RelationMask::failure_carrying()),
+            Some(vec![0, 4, 3])
+        );
+        assert_eq!(
+            g.dependency_path(3, 0, RelationMask::failure_carrying()),
+            None
+        );
+        assert_eq!(
+            g.dependency_path(2, 2, RelationMask::failure_carrying()),
+            Some(vec![2])
+        );
+    }
+
+    #[test]
+    fn finds_cycles() {
+        let g = graph(&[(0, 1), (1, 2), (2, 0), (3, 4), (4, 3), (5, 6)]);
+        assert_eq!(
+            g.dependency_cycles(RelationMask::failure_carrying()),
+            [vec![0, 1, 2], vec![3, 4]]
+        );
+    }
+}
