@@ -10,6 +10,7 @@ use crate::domain::entity::{Entity, EntityId};
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
+use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 
@@ -27,6 +28,7 @@ struct DataSet {
     locations: Vec<Json>,
     models: Vec<Json>,
     assets: Vec<Json>,
+    relationships: Vec<Json>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,7 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     load_all::<Location>(register, &actor, data.locations, &mut report).await?;
     load_all::<Model>(register, &actor, models, &mut report).await?;
     load_all::<Asset>(register, &actor, assets, &mut report).await?;
+    load_all::<Relationship>(register, &actor, data.relationships, &mut report).await?;
     Ok(report)
 }
 

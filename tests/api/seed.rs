@@ -47,6 +47,43 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
     assert!(warranties["expired"]["totalCount"].as_u64().unwrap() > 0);
     assert!(warranties["expiring"]["totalCount"].as_u64().unwrap() > 0);
 
+    // The demo estate is wired: services need applications, VMs, hosts, switches; a cycle exists.
+    let wired = app
+        .data(
+            "{ assetByTag(tag: \"NW-BSV-0001\") { id name dependencies { totalCount } } dependencyCycles { ... on Asset { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(wired["assetByTag"]["name"], "Order to Cash");
+    assert!(
+        wired["assetByTag"]["dependencies"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            >= 3
+    );
+    assert!(
+        wired["dependencyCycles"].to_string().contains("ERP"),
+        "{wired}"
+    );
+    let needs = app
+        .data(
+            "query($s: [ID!]!) { impact(input: {failed: $s, direction: UPSTREAM}) { totals { affected } byClass { class count } } }",
+            json!({"s": [wired["assetByTag"]["id"]]}),
+        )
+        .await;
+    let classes = needs["impact"]["byClass"].to_string();
+    for class in [
+        "SOFTWARE_APPLICATION",
+        "VIRTUAL_MACHINE",
+        "SERVER",
+        "SWITCH",
+    ] {
+        assert!(
+            classes.contains(class),
+            "Order to Cash should need a {class}: {classes}"
+        );
+    }
+
     let before = app.snapshot().await;
     let report = seed::load(app.readiness.get().unwrap()).await.unwrap();
     assert_eq!(report.created, 0);
