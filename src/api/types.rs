@@ -184,6 +184,14 @@ entity_object!(
             let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relation::RelationType::from(*x) == t))).await?;
             Ok(slice(edges, &request, RelationshipNode))
         }
+        /// The assets whose failure alone takes this one DOWN, redundancy considered (for a
+        /// BUSINESS_SERVICE: what must never fail).
+        async fn single_points_of_failure(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
+            let me = crate::domain::entity::NodeRef { kind: EntityKind::Asset, id: self.0.id.clone() };
+            let points = register(ctx)?.single_points_of_failure(&me);
+            let ids = points.into_iter().filter(|n| n.kind == EntityKind::Asset).map(|n| n.id);
+            Ok(many::<Asset>(ctx, ids).await?.into_iter().map(AssetNode).collect())
+        }
         /// What this asset directly relies on (one hop along dependency-like relationships).
         async fn dependencies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
             let request = page_request(first, after, last, before)?;

@@ -6,6 +6,7 @@ use std::hash::Hash;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use super::impact::{ImpactQuery, State};
 use super::index::{GraphIndex, Node, RelationMask};
 
 /// One node reached while walking what others rely on.
@@ -69,6 +70,29 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         }
         path.reverse();
         Some(path)
+    }
+
+    /// The nodes whose failure alone takes `target` down, redundancy considered: each node it
+    /// relies on is failed in turn. Costs one impact walk per node upstream of `target`.
+    pub fn single_points_of_failure(&self, target: Node, relations: RelationMask) -> Vec<Node> {
+        let mut points: Vec<Node> = self
+            .upstream(&[target], relations, None)
+            .into_iter()
+            .filter(|candidate| {
+                let impact = self.impact(&ImpactQuery {
+                    failed: vec![candidate.node],
+                    relations,
+                    max_depth: None,
+                });
+                impact
+                    .affected
+                    .iter()
+                    .any(|a| a.node == target && a.state == State::Down)
+            })
+            .map(|r| r.node)
+            .collect();
+        points.sort_unstable();
+        points
     }
 
     /// Groups of nodes that depend on each other in a circle (strongly connected, more than one node).
@@ -156,6 +180,35 @@ mod tests {
         assert_eq!(
             g.dependency_path(2, 2, RelationMask::failure_carrying()),
             Some(vec![2])
+        );
+    }
+
+    #[test]
+    fn single_points_of_failure_respect_redundancy() {
+        // Service 0 needs app 1; app 1 runs on 2 or 3 (a cluster); both run on host 4; 3 also needs 5.
+        let mut specs: Vec<EdgeSpec<u32>> = [(0, 1), (2, 4), (3, 4), (3, 5)]
+            .iter()
+            .map(|&(s, t)| EdgeSpec {
+                source: s,
+                target: t,
+                relation: DependsOn,
+                criticality: 0,
+                group: None,
+            })
+            .collect();
+        for vm in [2, 3] {
+            specs.push(EdgeSpec {
+                source: 1,
+                target: vm,
+                relation: DependsOn,
+                criticality: 0,
+                group: Some(("cluster".into(), 1)),
+            });
+        }
+        let g = GraphIndex::build(0..6, specs).unwrap();
+        assert_eq!(
+            g.single_points_of_failure(0, RelationMask::failure_carrying()),
+            [1, 4]
         );
     }
 

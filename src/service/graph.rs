@@ -203,6 +203,19 @@ impl Register {
         path.into_iter().map(|n| index.key(n).cloned()).collect()
     }
 
+    /// The entities whose failure alone takes `target` down.
+    pub fn single_points_of_failure(&self, target: &NodeRef) -> Vec<NodeRef> {
+        let index = self.index();
+        let Some(target) = index.number(target) else {
+            return Vec::new();
+        };
+        index
+            .single_points_of_failure(target, RelationMask::failure_carrying())
+            .into_iter()
+            .filter_map(|n| index.key(n).cloned())
+            .collect()
+    }
+
     /// Circles of entities that depend on each other.
     pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
         let index = self.index();

@@ -440,6 +440,18 @@ async fn impact_reports_services_people_money_and_needs() {
         .await;
     assert_eq!(none["dependencyPath"], json!(null));
 
+    // The service survives losing either VM of the cluster, but not the application itself.
+    let spof = app
+        .data(
+            "query($id: ID!) { asset(id: $id) { singlePointsOfFailure { name } } }",
+            json!({"id": email}),
+        )
+        .await;
+    assert_eq!(
+        spof["asset"]["singlePointsOfFailure"],
+        json!([{"name": "exchange"}])
+    );
+
     // A cycle, as real CMDBs have: the host also depends on the application it serves.
     relate(
         &app,
