@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::hash::Hash;
 
 use super::index::{GraphIndex, Node, RelationMask};
+use super::paths::Chains;
 
 /// How badly an affected node is hit. Ordered: a node only ever gets worse during propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,22 +40,9 @@ pub struct Impact {
 }
 
 impl Impact {
-    /// The chain from a failed node to `node`, both included; empty if `node` is not affected.
-    pub fn path(&self, failed: &[Node], node: Node) -> Vec<Node> {
-        let via = |n: Node| self.affected.iter().find(|a| a.node == n).map(|a| a.via);
-        let mut chain = vec![node];
-        let mut current = node;
-        while !failed.contains(&current) {
-            match via(current) {
-                Some(next) if chain.len() <= self.affected.len() + 1 => {
-                    chain.push(next);
-                    current = next;
-                }
-                _ => return Vec::new(),
-            }
-        }
-        chain.reverse();
-        chain
+    /// One shortest explaining chain per affected node, from a failed node to it.
+    pub fn chains(&self) -> Chains {
+        Chains::new(self.affected.iter().map(|a| (a.node, a.via)))
     }
 }
 
@@ -274,7 +262,7 @@ mod tests {
             relations: RelationMask::failure_carrying(),
             max_depth: None,
         });
-        assert_eq!(result.path(&[0], 3), [0, 1, 2, 3]);
+        assert_eq!(result.chains().to(3), [0, 1, 2, 3]);
     }
 
     #[test]
@@ -447,7 +435,7 @@ mod tests {
             let got: Vec<(u32, u32, State)> = result.affected.iter().map(|a| (a.node, a.depth, a.state)).collect();
             prop_assert_eq!(got, naive(&edges, &failed, 14));
             for a in &result.affected {
-                let path = result.path(&failed, a.node);
+                let path = result.chains().to(a.node);
                 prop_assert_eq!(path.len() as u32, a.depth + 1, "a shortest chain");
                 for pair in path.windows(2) {
                     prop_assert!(edges.iter().any(|e| e.0 == pair[1] && e.1 == pair[0]), "each hop is a dependency");

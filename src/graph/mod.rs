@@ -7,4 +7,4 @@ pub mod paths;
 
 pub use impact::{Affected, Impact, ImpactQuery, State};
 pub use index::{EdgeSpec, GraphIndex, Node, RelationMask};
-pub use paths::Reached;
+pub use paths::{Chains, Reached};

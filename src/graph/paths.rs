@@ -18,6 +18,36 @@ pub struct Reached {
     pub via: Node,
 }
 
+/// Shortest chains from start nodes, rebuilt from each reached node's predecessor.
+#[derive(Debug, Clone, Default)]
+pub struct Chains(HashMap<Node, Node>);
+
+impl Chains {
+    /// From `(node, predecessor)` steps; start nodes have no step.
+    pub fn new(steps: impl IntoIterator<Item = (Node, Node)>) -> Chains {
+        Chains(steps.into_iter().collect())
+    }
+
+    /// The chain from a start node to `node`, both included (just `node` if it is a start).
+    pub fn to(&self, node: Node) -> Vec<Node> {
+        let mut chain = vec![node];
+        let mut current = node;
+        while let Some(&previous) = self.0.get(&current) {
+            if chain.len() > self.0.len() {
+                break;
+            }
+            chain.push(previous);
+            current = previous;
+        }
+        chain.reverse();
+        chain
+    }
+
+    fn reaches(&self, node: Node) -> bool {
+        self.0.contains_key(&node)
+    }
+}
+
 impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
     /// Everything the `start` nodes rely on, transitively, nearest first ("what does this service need").
     pub fn upstream(
@@ -59,17 +89,12 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         if from == to {
             return Some(vec![from]);
         }
-        let reached = self.upstream(&[from], relations, None);
-        let via: HashMap<Node, Node> = reached.iter().map(|r| (r.node, r.via)).collect();
-        via.get(&to)?;
-        let mut path = vec![to];
-        let mut current = to;
-        while current != from {
-            current = via[&current];
-            path.push(current);
-        }
-        path.reverse();
-        Some(path)
+        let chains = Chains::new(
+            self.upstream(&[from], relations, None)
+                .iter()
+                .map(|r| (r.node, r.via)),
+        );
+        chains.reaches(to).then(|| chains.to(to))
     }
 
     /// The nodes whose failure alone takes `target` down, redundancy considered: each node it

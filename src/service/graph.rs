@@ -1,6 +1,5 @@
 //! Keeps the in-memory relationship index in step with the store, and answers impact questions.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::{Register, ServiceError};
@@ -8,7 +7,7 @@ use crate::domain::entity::{Entity, EntityKind, NodeRef, Record};
 use crate::domain::register::Asset;
 use crate::domain::relation::{Endpoint, Relationship};
 use crate::domain::validation::ErrorCode;
-use crate::graph::{EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
+use crate::graph::{Chains, EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
 use crate::store::Store;
 
 /// The index shared by every request; writers hold the lock only to apply one committed change.
@@ -164,24 +163,15 @@ impl Register {
             relations.unwrap_or_else(RelationMask::failure_carrying),
             max_depth,
         );
-        let via: HashMap<u32, u32> = reached.iter().map(|r| (r.node, r.via)).collect();
+        let chains = Chains::new(reached.iter().map(|r| (r.node, r.via)));
         let key = |n: u32| index.key(n).cloned().expect("reached nodes are live");
         Ok(reached
             .iter()
-            .map(|r| {
-                let mut path = vec![r.node];
-                let mut current = r.node;
-                while let Some(&previous) = via.get(&current) {
-                    path.push(previous);
-                    current = previous;
-                }
-                path.reverse();
-                Hit {
-                    node: key(r.node),
-                    depth: r.depth,
-                    state: State::Up,
-                    path: path.into_iter().map(key).collect(),
-                }
+            .map(|r| Hit {
+                node: key(r.node),
+                depth: r.depth,
+                state: State::Up,
+                path: chains.to(r.node).into_iter().map(key).collect(),
             })
             .collect())
     }
@@ -247,6 +237,7 @@ impl Register {
             max_depth,
         };
         let impact = index.impact(&query);
+        let chains = impact.chains();
         let key = |n: u32| index.key(n).cloned().expect("affected nodes are live");
         Ok(impact
             .affected
@@ -255,11 +246,7 @@ impl Register {
                 node: key(a.node),
                 depth: a.depth,
                 state: a.state,
-                path: impact
-                    .path(&failed_nodes, a.node)
-                    .into_iter()
-                    .map(key)
-                    .collect(),
+                path: chains.to(a.node).into_iter().map(key).collect(),
             })
             .collect())
     }
