@@ -273,12 +273,16 @@ pub async fn dependency_cycles(
         .map_err(|_| bad_input("first must not be negative"))?
         .min(500);
     let cycles = register(ctx)?.dependency_cycles(mask(types));
-    let mut out = Vec::new();
-    for cycle in cycles.into_iter().take(limit) {
-        let nodes =
-            futures_util::future::try_join_all(cycle.iter().map(|n| load_node(ctx, n.kind, &n.id)))
-                .await?;
-        out.push(nodes.into_iter().flatten().collect());
-    }
-    Ok(out)
+    // All cycles' members resolve concurrently, so the loaders fetch them in one batch per kind.
+    let cycles = futures_util::future::try_join_all(cycles.into_iter().take(limit).map(
+        |cycle| async move {
+            let nodes = futures_util::future::try_join_all(
+                cycle.iter().map(|n| load_node(ctx, n.kind, &n.id)),
+            )
+            .await?;
+            Ok::<Vec<Node>, async_graphql::Error>(nodes.into_iter().flatten().collect())
+        },
+    ))
+    .await?;
+    Ok(cycles)
 }

@@ -128,18 +128,22 @@ impl Register {
         let Some(new) = after.data.as_relationship() else {
             return Ok(());
         };
-        if let Some(old) = before.and_then(|r| r.data.as_relationship())
-            && (old.source != new.source
-                || old.target != new.target
-                || old.relation != new.relation)
-        {
-            return Err(ServiceError::invalid(
+        match before.and_then(|r| r.data.as_relationship()) {
+            // The ends were checked when the relationship was made and cannot change since.
+            Some(old)
+                if old.source == new.source
+                    && old.target == new.target
+                    && old.relation == new.relation =>
+            {
+                Ok(())
+            }
+            Some(_) => Err(ServiceError::invalid(
                 "type",
                 ErrorCode::Invalid,
                 "source, target and type of a relationship are fixed; unrelate and relate instead",
-            ));
+            )),
+            None => check_endpoints(&self.store, new).await,
         }
-        check_endpoints(&self.store, new).await
     }
 
     fn index(&self) -> std::sync::RwLockReadGuard<'_, GraphIndex<NodeRef>> {

@@ -310,6 +310,67 @@ async fn impact_rejects_bad_questions() {
             "{failed} {depth}: {response}"
         );
     }
+    let edge = app
+        .data(
+            "query($id: ID!) { asset(id: $id) { relationships { edges { node { id } } } } }",
+            json!({"id": host}),
+        )
+        .await;
+    let edge_id = edge["asset"]["relationships"]["edges"][0]["node"]["id"].clone();
+    for (query, variables) in [
+        (
+            "query($a: ID!) { dependencyPath(from: $a, to: \"nonsense\") { id } }",
+            json!({"a": host}),
+        ),
+        (
+            "query($a: ID!) { dependencyPath(from: $a, to: $a) { id } }",
+            json!({"a": edge_id}),
+        ),
+        ("{ dependencyCycles(first: -1) { id } }", json!({})),
+        (
+            "query($a: ID!) { impact(input: {failed: [$a]}) { totals { affected } } }",
+            json!({"a": edge_id}),
+        ),
+    ] {
+        let response = app.post(query, variables).await;
+        assert_eq!(
+            crate::helpers::error_code(&response),
+            "BAD_USER_INPUT",
+            "{query}: {response}"
+        );
+    }
+    // Bad attribute changes on an existing relationship are refused and change nothing.
+    for (change, field) in [
+        (json!({"criticality": 0}), "criticality"),
+        (json!({"minUp": 2, "redundancyGroup": null}), "minUp"),
+        (json!({"allocationPercent": "-1"}), "allocationPercent"),
+        (
+            json!({"validFrom": "2026-02-01", "validTo": "2026-01-01"}),
+            "validTo",
+        ),
+        (json!({"expectedVersion": 9}), "expectedVersion"),
+    ] {
+        let before = app.snapshot().await;
+        let mut input = change.clone();
+        input["id"] = edge_id.clone();
+        let payload = app
+            .mutate(
+                "updateRelationship",
+                "UpdateRelationshipInput",
+                "node { id }",
+                input,
+            )
+            .await;
+        assert!(
+            payload["userErrors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{change}: {payload}"
+        );
+        assert_eq!(app.snapshot().await, before, "{change} changed the store");
+    }
 }
 
 #[tokio::test]
