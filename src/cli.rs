@@ -1,10 +1,12 @@
-//! Command-line entry points: `serve`, `seed` and `schema`.
+//! Command-line entry points: `serve`, `seed`, `generate` and `schema`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{ServeConfig, StoreConfig};
+use crate::config::{GenerateConfig, ServeConfig, StoreConfig};
+use crate::domain::synthetic::Estate;
+use crate::service::generate::{self, Phase};
 use crate::service::{Register, seed};
 use crate::store::Store;
 use crate::{api, telemetry};
@@ -26,6 +28,8 @@ enum Command {
     Serve(ServeConfig),
     /// Load the demo data set into a store (running it again changes nothing).
     Seed(StoreConfig),
+    /// Write a synthetic layered estate (about five relationships per asset) into an empty store.
+    Generate(GenerateConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -35,6 +39,7 @@ pub async fn run() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(config) => serve(config).await,
         Command::Seed(config) => load_seed(config).await,
+        Command::Generate(config) => generate_estate(config).await,
         Command::Schema => {
             print!("{}", api::sdl());
             Ok(())
@@ -60,6 +65,60 @@ async fn load_seed(config: StoreConfig) -> Result<(), String> {
         "seed loaded"
     );
     Ok(())
+}
+
+async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
+    let store = Store::open(&config.store.url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let estate = Estate::plan(config.assets, config.seed, chrono::Utc::now());
+    let started = std::time::Instant::now();
+    let mut bar = ProgressBar::default();
+    let written = generate::generate(&store, &estate, |phase, done, total| {
+        bar.show(phase, done, total, started.elapsed());
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
+    tracing::info!(
+        assets = written.assets,
+        relationships = written.relationships,
+        seconds = started.elapsed().as_secs_f64(),
+        "synthetic estate written"
+    );
+    Ok(())
+}
+
+/// A one-line progress bar on standard error, redrawn at most every half percent.
+#[derive(Default)]
+struct ProgressBar {
+    last: Option<(Phase, usize)>,
+}
+
+impl ProgressBar {
+    fn show(&mut self, phase: Phase, done: usize, total: usize, elapsed: std::time::Duration) {
+        const WIDTH: usize = 40;
+        let permille = done * 1000 / total.max(1);
+        if self.last == Some((phase, permille / 5)) {
+            return;
+        }
+        self.last = Some((phase, permille / 5));
+        let filled = WIDTH * done / total.max(1);
+        let label = match phase {
+            Phase::Assets => "assets       ",
+            Phase::Relationships => "relationships",
+        };
+        eprint!(
+            "\r{label} [{}{}] {:5.1}% {done}/{total}, {:.0} s",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled),
+            permille as f64 / 10.0,
+            elapsed.as_secs_f64()
+        );
+        if done == total {
+            eprintln!();
+        }
+    }
 }
 
 async fn serve(config: ServeConfig) -> Result<(), String> {

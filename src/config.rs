@@ -26,3 +26,15 @@ pub struct ServeConfig {
     #[arg(long, env = "ASSETGRAPH_DEMO", default_value_t = false)]
     pub demo: bool,
 }
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateConfig {
+    #[command(flatten)]
+    pub store: StoreConfig,
+    /// How many assets to create (about five relationships each).
+    #[arg(long, env = "ASSETGRAPH_GENERATE_ASSETS")]
+    pub assets: usize,
+    /// Seed of the estate: the same size and seed always give the same estate.
+    #[arg(long, env = "ASSETGRAPH_GENERATE_SEED", default_value_t = 1)]
+    pub seed: u64,
+}

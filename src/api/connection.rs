@@ -94,3 +94,21 @@ pub fn slice<T, N: OutputType>(
         node,
     )
 }
+
+/// A connection over positions `0..total` of a result held elsewhere; only the page is built.
+pub fn positions<N: OutputType>(
+    total: usize,
+    request: &PageRequest,
+    node: impl Fn(usize) -> N,
+) -> Conn<N> {
+    let window = request.window(total);
+    let items = (window.offset..total).take(window.limit).collect();
+    connection(
+        Page {
+            items,
+            total,
+            window,
+        },
+        node,
+    )
+}

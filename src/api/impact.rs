@@ -2,15 +2,17 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
-use super::connection::{Conn, page_request, slice};
+use std::sync::Arc;
+
+use super::connection::{Conn, page_request, positions};
 use super::context::{fail, register};
 use std::collections::{BTreeMap, HashSet};
 
 use super::enums::{AssetClass as AssetClassEnum, RelationType};
 use super::errors::bad_input;
 use super::ids;
-use super::loaders::many;
-use super::types::{MoneyNode, OwnerNode, PersonNode, TeamNode};
+use super::loaders::{many, one};
+use super::types::{AssetNode, MoneyNode, OwnerNode, PersonNode, TeamNode};
 use super::types::{Node, load_node};
 use crate::domain::entity::{EntityId, Record};
 use crate::domain::entity::{EntityKind, NodeRef};
@@ -18,7 +20,7 @@ use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
 use crate::domain::register::{Asset, AssetClass, Owner};
 use crate::graph::{RelationMask, State};
-use crate::service::graph::Hit;
+use crate::service::graph::{Hit, Walk};
 
 /// Which way to walk the dependencies.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -58,46 +60,66 @@ pub struct ClassCount {
     pub count: usize,
 }
 
+/// Most entities one impact question may name as failed.
+const MAX_FAILED: usize = 1000;
+
+/// The answer to one impact question, shared by the fields that present it.
+pub struct ImpactReport {
+    walk: Arc<Walk>,
+    relations: Option<RelationMask>,
+}
+
+/// One affected entity: a position in the report's walk.
+pub struct Impacted {
+    walk: Arc<Walk>,
+    position: usize,
+}
+
+impl Impacted {
+    fn hit(&self) -> &Hit {
+        &self.walk.hits[self.position]
+    }
+}
+
 /// The affected entities that are assets, in one batched load.
-async fn affected_assets(ctx: &Context<'_>, hits: &[Hit]) -> Result<Vec<Record<Asset>>> {
+async fn affected_assets(ctx: &Context<'_>, walk: &Walk) -> Result<Vec<Record<Asset>>> {
     many::<Asset>(
         ctx,
-        hits.iter()
+        walk.hits
+            .iter()
             .filter(|h| h.node.kind == EntityKind::Asset)
             .map(|h| h.node.id.clone()),
     )
     .await
 }
 
-#[derive(SimpleObject)]
-pub struct ImpactTotals {
-    pub affected: usize,
-    pub down: usize,
-    pub degraded: usize,
+async fn load_all(ctx: &Context<'_>, nodes: &[NodeRef]) -> Result<Vec<Node>> {
+    let loaded =
+        futures_util::future::try_join_all(nodes.iter().map(|n| load_node(ctx, n.kind, &n.id)))
+            .await?;
+    Ok(loaded.into_iter().flatten().collect())
 }
-
-/// Most entities one impact question may name as failed.
-const MAX_FAILED: usize = 1000;
-
-pub struct ImpactReport {
-    hits: Vec<Hit>,
-}
-
-/// One affected entity.
-pub struct Impacted(Hit);
 
 #[Object(name = "ImpactedEntity")]
 impl Impacted {
     async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
-        load_node(ctx, self.0.node.kind, &self.0.node.id).await
+        load_node(ctx, self.hit().node.kind, &self.hit().node.id).await
+    }
+    /// The affected entity when it is an asset (null for other kinds).
+    async fn asset(&self, ctx: &Context<'_>) -> Result<Option<AssetNode>> {
+        let node = &self.hit().node;
+        if node.kind != EntityKind::Asset {
+            return Ok(None);
+        }
+        Ok(one::<Asset>(ctx, Some(&node.id)).await?.map(AssetNode))
     }
     /// Hops from the nearest failed entity.
     async fn depth(&self) -> u32 {
-        self.0.depth
+        self.hit().depth
     }
     /// DOWN or DEGRADED; null when walking UPSTREAM.
     async fn state(&self) -> Option<ImpactState> {
-        match self.0.state {
+        match self.hit().state {
             State::Down => Some(ImpactState::Down),
             State::Degraded => Some(ImpactState::Degraded),
             State::Up => None,
@@ -105,45 +127,99 @@ impl Impacted {
     }
     /// Why: one shortest chain from a failed entity to this one, both included.
     async fn path(&self, ctx: &Context<'_>) -> Result<Vec<Node>> {
-        let nodes = futures_util::future::try_join_all(
-            self.0.path.iter().map(|n| load_node(ctx, n.kind, &n.id)),
-        )
-        .await?;
-        Ok(nodes.into_iter().flatten().collect())
+        load_all(ctx, &self.walk.path(self.position)).await
+    }
+}
+
+/// How much is affected, and what is at stake.
+pub struct ImpactTotals {
+    walk: Arc<Walk>,
+}
+
+#[Object]
+impl ImpactTotals {
+    async fn affected(&self) -> usize {
+        self.walk.hits.len()
+    }
+
+    async fn down(&self) -> usize {
+        self.walk
+            .hits
+            .iter()
+            .filter(|h| h.state == State::Down)
+            .count()
+    }
+
+    async fn degraded(&self) -> usize {
+        self.walk
+            .hits
+            .iter()
+            .filter(|h| h.state == State::Degraded)
+            .count()
+    }
+
+    /// Affected assets per class.
+    async fn by_class(&self, ctx: &Context<'_>) -> Result<Vec<ClassCount>> {
+        let mut counts: BTreeMap<String, (AssetClassEnum, usize)> = BTreeMap::new();
+        for asset in affected_assets(ctx, &self.walk).await? {
+            let class: AssetClassEnum = asset.data.class.into();
+            counts.entry(format!("{class:?}")).or_insert((class, 0)).1 += 1;
+        }
+        Ok(counts
+            .into_values()
+            .map(|(class, count)| ClassCount { class, count })
+            .collect())
+    }
+
+    /// Purchase cost of the affected assets, one sum per currency: what is at stake.
+    async fn purchase_cost_at_risk(&self, ctx: &Context<'_>) -> Result<Vec<MoneyNode>> {
+        let mut sums: BTreeMap<&'static str, Money> = BTreeMap::new();
+        for asset in affected_assets(ctx, &self.walk).await? {
+            if let Some(cost) = asset.data.purchase.as_ref().and_then(|p| p.cost.as_ref()) {
+                sums.entry(cost.currency.code())
+                    .or_insert(Money {
+                        amount: Default::default(),
+                        currency: cost.currency,
+                    })
+                    .amount += cost.amount;
+            }
+        }
+        Ok(sums.values().map(MoneyNode::from).collect())
     }
 }
 
 #[Object]
 impl ImpactReport {
     async fn totals(&self) -> ImpactTotals {
-        let down = self.hits.iter().filter(|h| h.state == State::Down).count();
         ImpactTotals {
-            affected: self.hits.len(),
-            down,
-            degraded: self.hits.len() - down,
+            walk: self.walk.clone(),
         }
     }
 
     /// Affected business services, with their state: what to tell the business.
     async fn services(&self, ctx: &Context<'_>) -> Result<Vec<Impacted>> {
-        let assets = affected_assets(ctx, &self.hits).await?;
+        let assets = affected_assets(ctx, &self.walk).await?;
         let services: HashSet<&EntityId> = assets
             .iter()
             .filter(|a| a.data.class == AssetClass::BusinessService)
             .map(|a| &a.id)
             .collect();
         Ok(self
+            .walk
             .hits
             .iter()
-            .filter(|h| h.node.kind == EntityKind::Asset && services.contains(&h.node.id))
-            .cloned()
-            .map(Impacted)
+            .enumerate()
+            .filter(|(_, h)| h.node.kind == EntityKind::Asset && services.contains(&h.node.id))
+            .map(|(position, _)| Impacted {
+                walk: self.walk.clone(),
+                position,
+            })
             .collect())
     }
 
     /// Owners and assignees of affected assets, each once: who to tell.
     async fn notify(&self, ctx: &Context<'_>) -> Result<Vec<OwnerNode>> {
-        let assets = affected_assets(ctx, &self.hits).await?;
+        let assets = affected_assets(ctx, &self.walk).await?;
         let mut teams = Vec::new();
         let mut people = Vec::new();
         for asset in &assets {
@@ -165,33 +241,16 @@ impl ImpactReport {
         Ok(teams.chain(people).collect())
     }
 
-    /// Affected assets per class.
-    async fn by_class(&self, ctx: &Context<'_>) -> Result<Vec<ClassCount>> {
-        let mut counts: BTreeMap<String, (AssetClassEnum, usize)> = BTreeMap::new();
-        for asset in affected_assets(ctx, &self.hits).await? {
-            let class: AssetClassEnum = asset.data.class.into();
-            counts.entry(format!("{class:?}")).or_insert((class, 0)).1 += 1;
-        }
-        Ok(counts
-            .into_values()
-            .map(|(class, count)| ClassCount { class, count })
-            .collect())
-    }
-
-    /// Purchase cost of the affected assets, one sum per currency: what is at stake.
-    async fn purchase_cost_at_risk(&self, ctx: &Context<'_>) -> Result<Vec<MoneyNode>> {
-        let mut sums: BTreeMap<&'static str, Money> = BTreeMap::new();
-        for asset in affected_assets(ctx, &self.hits).await? {
-            if let Some(cost) = asset.data.purchase.as_ref().and_then(|p| p.cost.as_ref()) {
-                sums.entry(cost.currency.code())
-                    .or_insert(Money {
-                        amount: Default::default(),
-                        currency: cost.currency,
-                    })
-                    .amount += cost.amount;
-            }
-        }
-        Ok(sums.values().map(MoneyNode::from).collect())
+    /// Dependency cycles among the failed and affected entities: loops met on the way (the
+    /// traversal still ends; members of a loop are reported once each).
+    async fn cycles(&self, ctx: &Context<'_>) -> Result<Vec<Vec<Node>>> {
+        let reached = self
+            .walk
+            .start
+            .iter()
+            .chain(self.walk.hits.iter().map(|h| &h.node));
+        let cycles = register(ctx)?.cycles_among(reached, self.relations);
+        futures_util::future::try_join_all(cycles.iter().map(|c| load_all(ctx, c))).await
     }
 
     /// Affected entities, nearest first.
@@ -203,7 +262,12 @@ impl ImpactReport {
         before: Option<String>,
     ) -> Result<Conn<Impacted>> {
         let request = page_request(first, after, last, before)?;
-        Ok(slice(self.hits.clone(), &request, Impacted))
+        Ok(positions(self.walk.hits.len(), &request, |position| {
+            Impacted {
+                walk: self.walk.clone(),
+                position,
+            }
+        }))
     }
 }
 
@@ -216,12 +280,15 @@ pub fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
     let relations = mask(input.types);
     let max_depth = input.max_depth.map(|d| u32::try_from(d).unwrap_or(0));
     let register = register(ctx)?;
-    let hits = match input.direction {
+    let walk = match input.direction {
         ImpactDirection::Downstream => register.impact(&failed, relations, max_depth),
         ImpactDirection::Upstream => register.upstream(&failed, relations, max_depth),
     }
     .map_err(|e| fail(ctx, e))?;
-    Ok(ImpactReport { hits })
+    Ok(ImpactReport {
+        walk: Arc::new(walk),
+        relations,
+    })
 }
 
 /// Entity references from global ids, refusing relationship ids.

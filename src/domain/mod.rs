@@ -12,4 +12,5 @@ pub mod register;
 pub mod relation;
 pub mod site;
 pub mod supply;
+pub mod synthetic;
 pub mod validation;

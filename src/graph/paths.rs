@@ -122,14 +122,19 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
 
     /// Groups of nodes that depend on each other in a circle (strongly connected, more than one node).
     pub fn dependency_cycles(&self, relations: RelationMask) -> Vec<Vec<Node>> {
-        let mut graph = DiGraph::<Node, ()>::with_capacity(self.capacity(), self.edge_count());
-        let indices: Vec<_> = (0..self.capacity() as Node)
-            .map(|n| graph.add_node(n))
-            .collect();
-        for (source, edges) in self.out.iter().enumerate() {
-            for &(target, packed) in edges {
-                if relations.contains(packed) {
-                    graph.add_edge(indices[source], indices[target as usize], ());
+        self.cycles_among((0..self.capacity() as Node).collect(), relations)
+    }
+
+    /// The dependency cycles made only of `nodes` (e.g. what one impact question reached).
+    pub fn cycles_among(&self, mut nodes: Vec<Node>, relations: RelationMask) -> Vec<Vec<Node>> {
+        nodes.sort_unstable();
+        nodes.dedup();
+        let mut graph = DiGraph::<Node, ()>::with_capacity(nodes.len(), nodes.len());
+        let indices: HashMap<Node, _> = nodes.iter().map(|&n| (n, graph.add_node(n))).collect();
+        for &source in &nodes {
+            for &(target, packed) in self.outgoing(source) {
+                if let Some(&target) = indices.get(&target).filter(|_| relations.contains(packed)) {
+                    graph.add_edge(indices[&source], target, ());
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Keeps the in-memory relationship index in step with the store, and answers impact questions.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::{Register, ServiceError};
@@ -7,7 +8,7 @@ use crate::domain::entity::{Entity, EntityKind, NodeRef, Record};
 use crate::domain::register::Asset;
 use crate::domain::relation::{Endpoint, Relationship};
 use crate::domain::validation::ErrorCode;
-use crate::graph::{Chains, EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
+use crate::graph::{EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
 use crate::store::Store;
 
 /// The index shared by every request; writers hold the lock only to apply one committed change.
@@ -28,10 +29,16 @@ pub(super) fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
 
 /// Builds the index from every stored relationship in one scan.
 pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
-    let relationships = store.scan::<Relationship>().await?;
+    let rows = store.scan_edges().await?;
     let index = GraphIndex::build(
         std::iter::empty(),
-        relationships.iter().map(|r| edge(&r.data)),
+        rows.into_iter().map(|row| EdgeSpec {
+            source: row.source,
+            target: row.target,
+            relation: row.relation,
+            criticality: row.criticality.unwrap_or(0),
+            group: row.redundancy_group.map(|g| (g, row.min_up.unwrap_or(1))),
+        }),
     )
     .map_err(|e| {
         ServiceError::Internal(format!(
@@ -73,14 +80,76 @@ async fn check_endpoints(store: &Store, relationship: &Relationship) -> Result<(
     }
 }
 
-/// One entity hit by a failure: how far away, how badly, and the chain that explains it.
+/// One entity hit by a failure: how far away and how badly; its explanation is in [`Walk::path`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub node: NodeRef,
     pub depth: u32,
     pub state: State,
-    /// From a failed entity to this one, both included.
-    pub path: Vec<NodeRef>,
+    /// The previous entity on one shortest chain from a start entity.
+    via: Step,
+}
+
+/// Where a hit's chain comes from: a start entity, or an earlier hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Start(usize),
+    Hit(usize),
+}
+
+/// The entities reached from some start entities, nearest first. Explaining chains are rebuilt
+/// on demand, so a page of a million-entity answer costs only its own paths.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    pub start: Vec<NodeRef>,
+    pub hits: Vec<Hit>,
+}
+
+impl Walk {
+    /// Numbers every reached node by its position, so each hit can point at its predecessor.
+    fn new(
+        index: &GraphIndex<NodeRef>,
+        start: &[u32],
+        reached: impl ExactSizeIterator<Item = (u32, u32, State, u32)> + Clone,
+    ) -> Walk {
+        let mut position: HashMap<u32, Step> = HashMap::with_capacity(start.len() + reached.len());
+        for (i, &s) in start.iter().enumerate() {
+            position.insert(s, Step::Start(i));
+        }
+        for (i, (node, ..)) in reached.clone().enumerate() {
+            position.entry(node).or_insert(Step::Hit(i));
+        }
+        let key = |n: u32| index.key(n).cloned().expect("reached nodes are live");
+        Walk {
+            start: start.iter().map(|&s| key(s)).collect(),
+            hits: reached
+                .map(|(node, depth, state, via)| Hit {
+                    node: key(node),
+                    depth,
+                    state,
+                    via: position[&via],
+                })
+                .collect(),
+        }
+    }
+
+    /// Why hit `i` was reached: one shortest chain from a start entity to it, both included.
+    pub fn path(&self, i: usize) -> Vec<NodeRef> {
+        let mut chain = vec![self.hits[i].node.clone()];
+        let mut step = self.hits[i].via;
+        while let Step::Hit(previous) = step {
+            if chain.len() > self.hits.len() {
+                break;
+            }
+            chain.push(self.hits[previous].node.clone());
+            step = self.hits[previous].via;
+        }
+        if let Step::Start(s) = step {
+            chain.push(self.start[s].clone());
+        }
+        chain.reverse();
+        chain
+    }
 }
 
 /// Deepest `maxDepth` a client may ask for.
@@ -158,7 +227,7 @@ impl Register {
         start: &[NodeRef],
         relations: Option<RelationMask>,
         max_depth: Option<u32>,
-    ) -> Result<Vec<Hit>, ServiceError> {
+    ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
         let index = self.index();
         let start: Vec<u32> = start.iter().filter_map(|n| index.number(n)).collect();
@@ -167,17 +236,11 @@ impl Register {
             relations.unwrap_or_else(RelationMask::failure_carrying),
             max_depth,
         );
-        let chains = Chains::new(reached.iter().map(|r| (r.node, r.via)));
-        let key = |n: u32| index.key(n).cloned().expect("reached nodes are live");
-        Ok(reached
-            .iter()
-            .map(|r| Hit {
-                node: key(r.node),
-                depth: r.depth,
-                state: State::Up,
-                path: chains.to(r.node).into_iter().map(key).collect(),
-            })
-            .collect())
+        Ok(Walk::new(
+            &index,
+            &start,
+            reached.iter().map(|r| (r.node, r.depth, State::Up, r.via)),
+        ))
     }
 
     /// A shortest chain of dependencies from one entity to another, both included.
@@ -210,6 +273,29 @@ impl Register {
             .collect()
     }
 
+    /// The dependency cycles made only of the given entities.
+    pub fn cycles_among<'a>(
+        &self,
+        nodes: impl Iterator<Item = &'a NodeRef>,
+        relations: Option<RelationMask>,
+    ) -> Vec<Vec<NodeRef>> {
+        let index = self.index();
+        let nodes = nodes.filter_map(|n| index.number(n)).collect();
+        index
+            .cycles_among(
+                nodes,
+                relations.unwrap_or_else(RelationMask::failure_carrying),
+            )
+            .into_iter()
+            .map(|cycle| {
+                cycle
+                    .into_iter()
+                    .filter_map(|n| index.key(n).cloned())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Circles of entities that depend on each other.
     pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
         let index = self.index();
@@ -231,7 +317,7 @@ impl Register {
         failed: &[NodeRef],
         relations: Option<RelationMask>,
         max_depth: Option<u32>,
-    ) -> Result<Vec<Hit>, ServiceError> {
+    ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
         let index = self.index();
         let failed_nodes: Vec<u32> = failed.iter().filter_map(|n| index.number(n)).collect();
@@ -241,17 +327,13 @@ impl Register {
             max_depth,
         };
         let impact = index.impact(&query);
-        let chains = impact.chains();
-        let key = |n: u32| index.key(n).cloned().expect("affected nodes are live");
-        Ok(impact
-            .affected
-            .iter()
-            .map(|a| Hit {
-                node: key(a.node),
-                depth: a.depth,
-                state: a.state,
-                path: chains.to(a.node).into_iter().map(key).collect(),
-            })
-            .collect())
+        Ok(Walk::new(
+            &index,
+            &query.failed,
+            impact
+                .affected
+                .iter()
+                .map(|a| (a.node, a.depth, a.state, a.via)),
+        ))
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases: one function per business operation; owns validation, rules, transactions and audit.
 
 mod error;
+pub mod generate;
 pub mod graph;
 mod hierarchy;
 pub mod seed;

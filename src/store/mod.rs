@@ -1,5 +1,7 @@
 //! The SurrealDB store: the source of truth. The only module that speaks SurrealQL.
 
+mod bulk;
+mod edges;
 mod error;
 mod filter_sql;
 mod migrate;
@@ -14,6 +16,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
+pub use edges::EdgeRow;
 pub use error::StoreError;
 
 use crate::domain::audit::AuditEntry;

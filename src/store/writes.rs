@@ -12,7 +12,7 @@ use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::query::lookup;
 
 /// The stored document of a record: everything but its id, which is the record key.
-fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
+pub(super) fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
     let mut doc = serde_json::to_value(record).map_err(StoreError::internal)?;
     doc.as_object_mut().map(|m| m.remove("id"));
     Ok(doc)
@@ -23,7 +23,7 @@ fn link(node: &NodeRef) -> RecordId {
 }
 
 /// The content to write: the document, plus the graph links `in` and `out` for relationships.
-fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
+pub(super) fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
     let mut value = doc.into_value();
     if let (Some((source, target)), Value::Object(object)) = (
         record

@@ -382,8 +382,19 @@ async fn the_index_rebuilt_from_the_store_answers_the_same() {
         .await
         .unwrap();
     let failed: Vec<NodeRef> = [&vm1, &vm2].iter().map(|id| node_ref(id)).collect();
-    let live = register.impact(&failed, None, None).unwrap();
-    assert_eq!(live, reopened.impact(&failed, None, None).unwrap());
+    let answer = |register: &assetgraph::service::Register| {
+        let walk = register.impact(&failed, None, None).unwrap();
+        let mut hits: Vec<_> = (0..walk.hits.len())
+            .map(|i| {
+                let hit = &walk.hits[i];
+                (hit.node.clone(), hit.depth, hit.state, walk.path(i))
+            })
+            .collect();
+        hits.sort();
+        hits
+    };
+    let live = answer(register);
+    assert_eq!(live, answer(&reopened));
     assert_eq!(live.len(), 2);
 }
 
@@ -437,8 +448,8 @@ async fn impact_reports_services_people_money_and_needs() {
             "query($failed: [ID!]!) { impact(input: {failed: $failed}) {
                 services { state node { ... on Asset { name } } }
                 notify { __typename ... on Team { name } ... on Person { name } }
-                byClass { class count }
-                purchaseCostAtRisk { amount currency } } }",
+                totals { byClass { class count } purchaseCostAtRisk { amount currency } }
+                affected { edges { node { asset { name } } } } } }",
             json!({"failed": [vm1, vm2]}),
         )
         .await;
@@ -452,13 +463,21 @@ async fn impact_reports_services_people_money_and_needs() {
         json!([{"__typename": "Team", "name": "Messaging"}, {"__typename": "Person", "name": "Ada"}])
     );
     assert_eq!(
-        answer["byClass"],
+        answer["totals"]["byClass"],
         json!([{"class": "BUSINESS_SERVICE", "count": 1}, {"class": "SOFTWARE_APPLICATION", "count": 1}])
     );
     assert_eq!(
-        answer["purchaseCostAtRisk"],
+        answer["totals"]["purchaseCostAtRisk"],
         json!([{"amount": "1000.00", "currency": "EUR"}])
     );
+
+    let affected: Vec<&Value> = answer["affected"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["asset"]["name"])
+        .collect();
+    assert_eq!(affected, [&json!("exchange"), &json!("email")]);
 
     // UPSTREAM: what the e-mail service needs, nearest first, without states.
     let needs = app
@@ -535,4 +554,20 @@ async fn impact_reports_services_people_money_and_needs() {
         !hits.iter().any(|h| h.0 == "host") && hits.iter().any(|h| h.0 == "exchange"),
         "cycles terminate: {hits:?}"
     );
+    // The impact report names the loop it met; a failure outside the loop meets none.
+    let met = |failed: &str| {
+        let query = "query($f: [ID!]!) { impact(input: {failed: $f}) { cycles { ... on Asset { name } } } }";
+        app.data(query, json!({"f": [failed]}))
+    };
+    let report = met(&host).await;
+    let mut cycle: Vec<&str> = report["impact"]["cycles"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    cycle.sort();
+    assert_eq!(cycle, ["exchange", "host", "vm1"]);
+    assert_eq!(report["impact"]["cycles"].as_array().unwrap().len(), 1);
+    assert_eq!(met(&email).await["impact"]["cycles"], json!([]));
 }

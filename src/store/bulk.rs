@@ -1,0 +1,40 @@
+//! Bulk loading for synthetic estates: many records per transaction, no per-record audit entry.
+
+use surrealdb::types::{RecordId, SurrealValue, Value};
+
+use super::writes::{content, document};
+use super::{Params, Store, StoreError};
+use crate::domain::entity::{Entity, EntityKind, Record};
+
+impl Store {
+    /// Writes `records` in one transaction; fails as a whole on a taken unique key.
+    pub async fn insert_bulk<E: Entity>(&self, records: &[Record<E>]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut docs = Vec::with_capacity(records.len());
+        for record in records {
+            let mut value = content(record, document(record)?);
+            if let Value::Object(object) = &mut value {
+                object.insert(
+                    "id".to_string(),
+                    RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
+                );
+            }
+            docs.push(value);
+        }
+        let mut params = Params::default();
+        params.set("docs", docs);
+        // Table names come from the entity kind, never from input.
+        let relation = if E::KIND == EntityKind::Relationship {
+            "RELATION "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "INSERT {relation}INTO {table} $docs RETURN NONE;",
+            table = E::KIND.table()
+        );
+        self.run(&sql, params).await.map(|_| ())
+    }
+}

@@ -1,0 +1,70 @@
+//! The relationship scan the graph index is built from: only the fields the index needs, read in
+//! key ranges side by side so a large store loads on every core.
+
+use std::ops::Bound;
+
+use futures_util::future::try_join_all;
+use serde::Deserialize;
+use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
+
+use super::{Params, Store, StoreError};
+use crate::domain::entity::NodeRef;
+use crate::domain::relation::RelationType;
+
+/// What the graph index keeps of one relationship.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EdgeRow {
+    pub source: NodeRef,
+    pub target: NodeRef,
+    #[serde(rename = "type")]
+    pub relation: RelationType,
+    pub criticality: Option<u8>,
+    pub redundancy_group: Option<String>,
+    pub min_up: Option<u16>,
+}
+
+/// Key boundaries splitting the relationship table into parts read concurrently. Generated ids
+/// are hexadecimal, so these spread them evenly; any other key still lands in exactly one part.
+const SPLITS: [&str; 7] = ["2", "4", "6", "8", "a", "c", "e"];
+
+fn key_ranges() -> Vec<RecordIdKeyRange> {
+    let bound = |s: &str| RecordIdKey::String(s.to_string());
+    let mut ranges = Vec::new();
+    let mut start = Bound::Unbounded;
+    for split in SPLITS {
+        ranges.push(RecordIdKeyRange {
+            start,
+            end: Bound::Excluded(bound(split)),
+        });
+        start = Bound::Included(bound(split));
+    }
+    ranges.push(RecordIdKeyRange {
+        start,
+        end: Bound::Unbounded,
+    });
+    ranges
+}
+
+impl Store {
+    /// Every relationship, reduced to what the graph index needs.
+    pub async fn scan_edges(&self) -> Result<Vec<EdgeRow>, StoreError> {
+        let parts = key_ranges().into_iter().map(|range| async move {
+            let mut params = Params::default();
+            params.set(
+                "part",
+                RecordId::new("relationship", RecordIdKey::Range(Box::new(range))),
+            );
+            let rows = self
+                .rows(
+                    "SELECT source, target, type, criticality, redundancyGroup, minUp FROM $part",
+                    params,
+                )
+                .await?;
+            rows.into_iter()
+                .map(|row| serde_json::from_value::<EdgeRow>(row).map_err(StoreError::internal))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        Ok(try_join_all(parts).await?.concat())
+    }
+}
