@@ -1,4 +1,4 @@
-//! Command-line entry points: `serve`, `seed`, `generate` and `schema`.
+//! Command-line entry points: `serve`, `seed`, `generate`, `bench` and `schema`.
 
 use std::process::ExitCode;
 
@@ -30,6 +30,8 @@ enum Command {
     Seed(StoreConfig),
     /// Write a synthetic layered estate (about five relationships per asset) into an empty store.
     Generate(GenerateConfig),
+    /// Measure the graph index and impact analysis on a store and print a table.
+    Bench(crate::bench::BenchConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -40,6 +42,7 @@ pub async fn run() -> ExitCode {
         Command::Serve(config) => serve(config).await,
         Command::Seed(config) => load_seed(config).await,
         Command::Generate(config) => generate_estate(config).await,
+        Command::Bench(config) => crate::bench::run(config).await,
         Command::Schema => {
             print!("{}", api::sdl());
             Ok(())

@@ -2,7 +2,9 @@
 
 /// HTTP and GraphQL: the only layer that knows axum and async-graphql.
 pub mod api;
-/// Command-line entry points: serve, seed, schema.
+/// Performance harness: index build, impact in memory and over HTTP, against the store's own query.
+pub mod bench;
+/// Command-line entry points: serve, seed, generate, bench, schema.
 pub mod cli;
 /// Settings from flags and environment.
 pub mod config;

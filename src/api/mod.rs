@@ -34,6 +34,7 @@ use mutation::MutationRoot;
 use query::QueryRoot;
 
 use crate::domain::audit::Actor;
+use crate::domain::entity::{EntityId, EntityKind};
 use crate::service::{Register, seed};
 use crate::store::Store;
 
@@ -289,4 +290,20 @@ pub fn spawn(listener: TcpListener, url: String, demo: bool) -> Readiness {
         }
     });
     readiness
+}
+
+/// Serves an already-open register in the background (benchmarks, embedding).
+pub fn spawn_with(listener: TcpListener, register: Register) -> tokio::task::JoinHandle<()> {
+    let readiness = Readiness::default();
+    let _ = readiness.set(register);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router(readiness)).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    })
+}
+
+/// The opaque global id clients use for an entity.
+pub fn global_id(kind: EntityKind, id: &EntityId) -> String {
+    ids::encode(kind, id).0
 }

@@ -215,6 +215,11 @@ impl Register {
         }
     }
 
+    /// Runs `read` on the current index (for measurements and diagnostics).
+    pub fn with_index<R>(&self, read: impl FnOnce(&GraphIndex<NodeRef>) -> R) -> R {
+        read(&self.index())
+    }
+
     fn index(&self) -> std::sync::RwLockReadGuard<'_, GraphIndex<NodeRef>> {
         self.graph
             .read()

@@ -5,10 +5,11 @@ use std::ops::Bound;
 
 use futures_util::future::try_join_all;
 use serde::Deserialize;
+use serde_json::Value as Json;
 use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
 
 use super::{Params, Store, StoreError};
-use crate::domain::entity::NodeRef;
+use crate::domain::entity::{EntityId, NodeRef};
 use crate::domain::relation::RelationType;
 
 /// What the graph index keeps of one relationship.
@@ -66,5 +67,37 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()
         });
         Ok(try_join_all(parts).await?.concat())
+    }
+}
+
+impl Store {
+    /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own
+    /// recursive graph query: the yardstick the in-memory impact is benchmarked against.
+    pub async fn dependants_by_recursion(
+        &self,
+        start: &EntityId,
+        types: &[RelationType],
+    ) -> Result<Vec<EntityId>, StoreError> {
+        let mut params = Params::default();
+        params.set("start", RecordId::new("asset", start.as_str()));
+        let names: Vec<Json> = types
+            .iter()
+            .map(|t| serde_json::to_value(t).map_err(StoreError::internal))
+            .collect::<Result<_, _>>()?;
+        params.set("types", names);
+        let rows = self
+            .rows(
+                "RETURN array::map($start.{..+collect}<-(relationship WHERE type IN $types)<-asset, |$r| record::id($r));",
+                params,
+            )
+            .await?;
+        rows.iter()
+            .flat_map(|row| row.as_array().cloned().unwrap_or_else(|| vec![row.clone()]))
+            .map(|key| {
+                key.as_str()
+                    .and_then(EntityId::parse)
+                    .ok_or_else(|| StoreError::internal(format!("unexpected key {key}")))
+            })
+            .collect()
     }
 }

@@ -1,0 +1,344 @@
+//! `assetgraph bench`: measures the graph index and impact analysis on a store, over HTTP too,
+//! side by side with SurrealDB's own recursive graph query, and prints a table.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{Value as Json, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::api;
+use crate::config::StoreConfig;
+use crate::domain::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::register::Asset;
+use crate::domain::relation::RelationType;
+use crate::domain::synthetic::Rng;
+use crate::graph::{ImpactQuery, RelationMask};
+use crate::service::Register;
+use crate::store::Store;
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchConfig {
+    #[command(flatten)]
+    pub store: StoreConfig,
+    /// Random assets whose failure is analysed.
+    #[arg(long, default_value_t = 200)]
+    pub samples: usize,
+    /// How many of the typical samples SurrealDB's recursive query also answers (it is slow).
+    #[arg(long, default_value_t = 5)]
+    pub store_samples: usize,
+    /// Asset tag of the hub to measure (default: the generated estate's edge router).
+    #[arg(long, default_value = "SYN-00000000")]
+    pub hub: String,
+    /// Also time SurrealDB's recursive query on the hub (can take minutes on a large store).
+    #[arg(long)]
+    pub store_hub: bool,
+    /// Seed for picking the samples.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// The most affected entities a "typical" failure has.
+const TYPICAL: usize = 10_000;
+
+/// Resident memory of this process in bytes (Linux), 0 where unknown.
+fn resident_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The median and the 95th percentile of some timings, in milliseconds.
+fn percentiles(mut timings: Vec<Duration>) -> (f64, f64, f64) {
+    if timings.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    timings.sort();
+    let at = |q: f64| ms(timings[((timings.len() - 1) as f64 * q).round() as usize]);
+    (at(0.5), at(0.95), ms(*timings.last().expect("not empty")))
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+/// One failure analysed in the index: how long it took and how much it hit.
+struct Measured {
+    asset: EntityId,
+    affected: usize,
+    took: Duration,
+}
+
+fn measure(register: &Register, asset: &EntityId) -> Measured {
+    let node = NodeRef {
+        kind: EntityKind::Asset,
+        id: asset.clone(),
+    };
+    register.with_index(|index| {
+        let failed = index.number(&node).into_iter().collect();
+        let query = ImpactQuery {
+            failed,
+            relations: RelationMask::failure_carrying(),
+            max_depth: None,
+        };
+        let started = Instant::now();
+        let impact = index.impact(&query);
+        Measured {
+            asset: asset.clone(),
+            affected: impact.affected.len(),
+            took: started.elapsed(),
+        }
+    })
+}
+
+/// Asset ids picked at random among the index's nodes, the same for the same seed.
+fn samples(register: &Register, count: usize, seed: u64) -> Vec<EntityId> {
+    register.with_index(|index| {
+        let mut rng = Rng::new(seed);
+        let mut picked = Vec::new();
+        let mut tries = 0;
+        while picked.len() < count && index.capacity() > 0 && tries < count * 100 {
+            tries += 1;
+            if let Some(key) = index.key(rng.below(index.capacity()) as u32)
+                && key.kind == EntityKind::Asset
+            {
+                picked.push(key.id.clone());
+            }
+        }
+        picked
+    })
+}
+
+/// A minimal HTTP/1.1 client on one kept-alive connection: enough to time GraphQL round trips.
+struct Client {
+    stream: BufReader<TcpStream>,
+    address: String,
+}
+
+impl Client {
+    async fn connect(address: String) -> std::io::Result<Client> {
+        let stream = BufReader::new(TcpStream::connect(&address).await?);
+        Ok(Client { stream, address })
+    }
+
+    async fn post(&mut self, body: &Json) -> std::io::Result<Json> {
+        let body = body.to_string();
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        );
+        self.stream.get_mut().write_all(request.as_bytes()).await?;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).await?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut response = vec![0; length];
+        self.stream.read_exact(&mut response).await?;
+        serde_json::from_slice(&response).map_err(std::io::Error::other)
+    }
+}
+
+const HTTP_QUERY: &str = "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { affected } \
+    affected(first: 100) { edges { node { depth state asset { id name } path { id } } } } } }";
+
+async fn time_http(register: &Register, typical: &[&Measured]) -> Result<Vec<Duration>, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = api::spawn_with(listener, register.clone());
+    let mut client = Client::connect(address.to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut timings = Vec::new();
+    for sample in typical {
+        let id = api::global_id(EntityKind::Asset, &sample.asset);
+        let body = json!({"query": HTTP_QUERY, "variables": {"f": [id]}});
+        let started = Instant::now();
+        let answer = client.post(&body).await.map_err(|e| e.to_string())?;
+        timings.push(started.elapsed());
+        let affected = answer["data"]["impact"]["totals"]["affected"].as_u64();
+        if affected != Some(sample.affected as u64) {
+            return Err(format!("HTTP answer disagrees with the index: {answer}"));
+        }
+    }
+    server.abort();
+    Ok(timings)
+}
+
+/// SurrealDB's answer for one failure, timed, and whether it names the same assets as ours.
+async fn compare_with_store(
+    store: &Store,
+    register: &Register,
+    asset: &EntityId,
+) -> Result<(Duration, Duration, usize, bool), String> {
+    let types: Vec<RelationType> = RelationType::ALL
+        .into_iter()
+        .filter(|t| t.carries_failure())
+        .collect();
+    let started = Instant::now();
+    let theirs = store
+        .dependants_by_recursion(asset, &types)
+        .await
+        .map_err(|e| e.to_string())?;
+    let store_took = started.elapsed();
+    let ours = measure(register, asset);
+    let walk = register
+        .impact(
+            &[NodeRef {
+                kind: EntityKind::Asset,
+                id: asset.clone(),
+            }],
+            None,
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+    let ours_set: HashSet<&EntityId> = walk.hits.iter().map(|h| &h.node.id).collect();
+    let theirs_set: HashSet<&EntityId> = theirs.iter().filter(|id| *id != asset).collect();
+    Ok((
+        store_took,
+        ours.took,
+        theirs_set.len(),
+        ours_set == theirs_set,
+    ))
+}
+
+pub async fn run(config: BenchConfig) -> Result<(), String> {
+    let before = resident_bytes();
+    let started = Instant::now();
+    let store = Store::open(&config.store.url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let register = Register::open(store.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let build = started.elapsed();
+    let after = resident_bytes();
+    let (nodes, edges, heap) =
+        register.with_index(|i| (i.capacity(), i.edge_count(), i.heap_bytes()));
+    println!("# assetgraph bench on {}", config.store.url);
+    println!();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| index: nodes / edges | {nodes} / {edges} |");
+    println!(
+        "| index: built from the store (one scan) | {:.2} s |",
+        build.as_secs_f64()
+    );
+    println!("| index: heap size | {:.1} MB |", mb(heap));
+    println!(
+        "| process: resident growth while loading | {:.0} MB |",
+        mb(after.saturating_sub(before))
+    );
+
+    // Warm the per-thread scratch so the first sample does not pay for its allocation.
+    let picked = samples(&register, config.samples, config.seed);
+    if let Some(first) = picked.first() {
+        measure(&register, first);
+    }
+    let measured: Vec<Measured> = picked.iter().map(|a| measure(&register, a)).collect();
+    let typical: Vec<&Measured> = measured.iter().filter(|m| m.affected <= TYPICAL).collect();
+    let (p50, p95, max) = percentiles(typical.iter().map(|m| m.took).collect());
+    let mut sizes: Vec<usize> = typical.iter().map(|m| m.affected).collect();
+    sizes.sort_unstable();
+    println!(
+        "| impact in the index, typical asset ({} of {} samples ≤ {TYPICAL} affected; median {} affected, max {}) | p50 {p50:.3} ms, p95 {p95:.3} ms, max {max:.3} ms |",
+        typical.len(),
+        measured.len(),
+        sizes.get(sizes.len() / 2).copied().unwrap_or(0),
+        sizes.last().copied().unwrap_or(0)
+    );
+
+    let http = time_http(&register, &typical[..typical.len().min(100)]).await?;
+    let (p50, p95, max) = percentiles(http);
+    println!(
+        "| impact over HTTP/GraphQL, first 100 affected with paths | p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms |"
+    );
+
+    let hub = store
+        .find_by::<Asset>("assetTag", vec![json!(config.hub)])
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .map(|a| a.id)
+        .or_else(|| {
+            measured
+                .iter()
+                .max_by_key(|m| m.affected)
+                .map(|m| m.asset.clone())
+        });
+    if let Some(hub) = &hub {
+        let runs: Vec<Measured> = (0..5).map(|_| measure(&register, hub)).collect();
+        let (p50, _, max) = percentiles(runs.iter().map(|m| m.took).collect());
+        let walk_started = Instant::now();
+        let walk = register
+            .impact(
+                &[NodeRef {
+                    kind: EntityKind::Asset,
+                    id: hub.clone(),
+                }],
+                None,
+                None,
+            )
+            .map_err(|e| e.to_string())?;
+        let walk_took = walk_started.elapsed();
+        println!(
+            "| impact of the worst hub {} ({} affected) | index p50 {p50:.1} ms (max {max:.1} ms); with every entity resolved {:.1} ms |",
+            config.hub,
+            walk.hits.len(),
+            ms(walk_took)
+        );
+    }
+
+    // The largest typical failures make the fairest comparison: the store walks the same set.
+    let mut compared = typical.clone();
+    compared.sort_by_key(|m| std::cmp::Reverse(m.affected));
+    for sample in compared.iter().take(config.store_samples) {
+        let (theirs, ours, count, same) =
+            compare_with_store(&store, &register, &sample.asset).await?;
+        println!(
+            "| SurrealDB `{{..+collect}}` vs index, {count} affected | {:.1} ms vs {:.3} ms = {:.0}× faster; same set: {same} |",
+            ms(theirs),
+            ms(ours),
+            theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
+        );
+        if !same {
+            return Err(format!("affected sets differ for asset {}", sample.asset));
+        }
+    }
+    if config.store_hub
+        && let Some(hub) = &hub
+    {
+        let (theirs, ours, count, same) = compare_with_store(&store, &register, hub).await?;
+        println!(
+            "| SurrealDB `{{..+collect}}` vs index, hub, {count} affected | {:.1} ms vs {:.1} ms = {:.0}× faster; same set: {same} |",
+            ms(theirs),
+            ms(ours),
+            theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
