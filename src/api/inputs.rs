@@ -292,6 +292,14 @@ pub struct RelateInput {
     pub note: Option<String>,
 }
 
+#[derive(InputObject)]
+pub struct RelateManyInput {
+    pub items: Vec<RelateInput>,
+    /// Write every item or none (default: each item on its own).
+    #[graphql(default)]
+    pub all_or_nothing: bool,
+}
+
 #[derive(InputObject, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRelationshipInput {

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     InUse,
     SelfLoop,
     NotAllowed,
+    /// Valid, but not written because another item of an all-or-nothing batch was refused.
+    NotApplied,
 }
 
 impl ErrorCode {
@@ -32,6 +34,7 @@ impl ErrorCode {
             ErrorCode::InUse => "IN_USE",
             ErrorCode::SelfLoop => "SELF_LOOP",
             ErrorCode::NotAllowed => "NOT_ALLOWED",
+            ErrorCode::NotApplied => "NOT_APPLIED",
         }
     }
 }

@@ -201,10 +201,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             return Err(IndexError::SelfLoop);
         }
         let (s, t) = (self.node(&edge.source), self.node(&edge.target));
-        if self.out[s as usize]
-            .iter()
-            .any(|(n, p)| *n == t && p.relation() == edge.relation)
-        {
+        if self.has_edge(&edge.source, &edge.target, edge.relation) {
             return Err(IndexError::Duplicate);
         }
         let group = self.group_id(s, &edge.group)?;
@@ -212,6 +209,16 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         self.out[s as usize].push((t, packed));
         self.inc[t as usize].push((s, packed));
         Ok(())
+    }
+
+    /// Whether an edge of `relation` runs from `source` to `target`.
+    pub fn has_edge(&self, source: &K, target: &K, relation: RelationType) -> bool {
+        match (self.number(source), self.number(target)) {
+            (Some(s), Some(t)) => self.out[s as usize]
+                .iter()
+                .any(|(n, p)| *n == t && p.relation() == relation),
+            _ => false,
+        }
     }
 
     /// Removes the edge of `relation` from `source` to `target`; returns whether it existed.

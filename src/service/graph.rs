@@ -211,6 +211,16 @@ impl Register {
                 ErrorCode::Invalid,
                 "source, target and type of a relationship are fixed; unrelate and relate instead",
             )),
+            None if self
+                .index()
+                .has_edge(&new.source, &new.target, new.relation) =>
+            {
+                Err(ServiceError::invalid(
+                    "type",
+                    ErrorCode::Conflict,
+                    "these two already have a relationship of this type",
+                ))
+            }
             None => check_endpoints(&self.store, new).await,
         }
     }

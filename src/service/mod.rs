@@ -167,6 +167,22 @@ impl Register {
         id: EntityId,
         input: Json,
     ) -> Result<Record<E>, ServiceError> {
+        let (record, audit) = self.prepare_create::<E>(actor, id, input).await?;
+        self.store
+            .insert(&record, &audit)
+            .await
+            .map_err(|e| ServiceError::from_write::<E>(e))?;
+        self.apply(None, Some(&record));
+        Ok(record)
+    }
+
+    /// A new record checked against every rule, with its audit entry, not yet written.
+    async fn prepare_create<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: EntityId,
+        input: Json,
+    ) -> Result<(Record<E>, AuditEntry), ServiceError> {
         let data = E::validate(draft_from::<E>(input)?).map_err(ServiceError::Invalid)?;
         let now = Utc::now();
         let record = Record {
@@ -180,12 +196,81 @@ impl Register {
         self.check_relationship(None, &record).await?;
         let changes = diff(&Json::Object(Default::default()), &to_json(&record.data)?);
         let audit = AuditEntry::new(actor, Operation::Create, E::KIND, &record.id, changes);
-        self.store
-            .insert(&record, &audit)
-            .await
-            .map_err(|e| ServiceError::from_write::<E>(e))?;
-        self.apply(None, Some(&record));
-        Ok(record)
+        Ok((record, audit))
+    }
+
+    /// Creates several entities, one result per input in order. Each stands alone, unless
+    /// `all_or_nothing`: then either every input is valid and all are written in one
+    /// transaction, or none is written and the valid ones report NOT_APPLIED.
+    pub async fn create_many<E: Entity>(
+        &self,
+        actor: &Actor,
+        inputs: Vec<Json>,
+        all_or_nothing: bool,
+    ) -> Vec<Result<Record<E>, ServiceError>> {
+        if !all_or_nothing {
+            let mut results = Vec::with_capacity(inputs.len());
+            for input in inputs {
+                results.push(self.create::<E>(actor, input).await);
+            }
+            return results;
+        }
+        let mut prepared = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let item = self
+                .prepare_create::<E>(actor, EntityId::generate(), input)
+                .await;
+            let item = item.and_then(|(record, audit)| {
+                if let Some(r) = record.data.as_relationship()
+                    && prepared
+                        .iter()
+                        .any(|p: &Result<(Record<E>, AuditEntry), _>| {
+                            p.as_ref()
+                                .ok()
+                                .and_then(|(other, _)| other.data.as_relationship())
+                                .is_some_and(|o| {
+                                    (&o.source, &o.target, o.relation)
+                                        == (&r.source, &r.target, r.relation)
+                                })
+                        })
+                {
+                    return Err(ServiceError::invalid(
+                        "type",
+                        ErrorCode::Conflict,
+                        "the same relationship appears twice in this batch",
+                    ));
+                }
+                Ok((record, audit))
+            });
+            prepared.push(item);
+        }
+        if prepared.iter().any(Result::is_err) {
+            return prepared
+                .into_iter()
+                .map(|item| match item {
+                    Ok(_) => Err(ServiceError::invalid(
+                        "input",
+                        ErrorCode::NotApplied,
+                        "not written: another item of this all-or-nothing batch was refused",
+                    )),
+                    Err(e) => Err(e),
+                })
+                .collect();
+        }
+        let items: Vec<(Record<E>, AuditEntry)> = prepared.into_iter().flatten().collect();
+        match self.store.insert_all(&items).await {
+            Ok(()) => items
+                .into_iter()
+                .map(|(record, _)| {
+                    self.apply(None, Some(&record));
+                    Ok(record)
+                })
+                .collect(),
+            Err(e) => {
+                let error = ServiceError::from_write::<E>(e);
+                items.iter().map(|_| Err(error.clone())).collect()
+            }
+        }
     }
 
     /// Applies a merge patch to an entity, refusing a stale `expected_version`.

@@ -51,10 +51,10 @@ fn endpoint_checks<E: Entity>(record: &Record<E>, params: &mut Params) -> String
     else {
         return String::new();
     };
-    params.set("in", link(source)).set("out", link(target));
+    let (source, target) = (params.add(link(source)), params.add(link(target)));
     format!(
-        "IF !record::exists($in) {{ THROW '{MISSING_REFERENCE}:source' }};\n\
-         IF !record::exists($out) {{ THROW '{MISSING_REFERENCE}:target' }};\n"
+        "IF !record::exists({source}) {{ THROW '{MISSING_REFERENCE}:source' }};\n\
+         IF !record::exists({target}) {{ THROW '{MISSING_REFERENCE}:target' }};\n"
     )
 }
 
@@ -147,6 +147,15 @@ fn base_params<E: Entity>(id: &EntityId, audit: &AuditEntry) -> Result<Params, S
 
 const AUDIT: &str = "CREATE type::record('audit', $audit_id) CONTENT $audit RETURN NONE;\n";
 
+/// The statement writing one audit entry, with its own parameters.
+fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, StoreError> {
+    let id = params.add(audit.id.as_str().to_string());
+    let entry = params.add(encode_audit(audit)?);
+    Ok(format!(
+        "CREATE type::record('audit', {id}) CONTENT {entry} RETURN NONE;\n"
+    ))
+}
+
 impl Store {
     /// Creates a record; fails on a missing reference or a taken unique key.
     pub async fn insert<E: Entity>(
@@ -154,22 +163,34 @@ impl Store {
         record: &Record<E>,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let doc = document(record)?;
-        let mut params = base_params::<E>(&record.id, audit)?;
-        let checks =
-            reference_checks::<E>(&doc, &mut params) + &endpoint_checks(record, &mut params);
-        let write = if record
-            .data
-            .as_relationship()
-            .map(|r| (&r.source, &r.target))
-            .is_some()
-        {
-            "INSERT RELATION INTO relationship $doc RETURN NONE;"
-        } else {
-            "CREATE type::record($tb, $id) CONTENT $doc RETURN NONE;"
-        };
-        params.set("doc", content(record, doc));
-        let sql = format!("BEGIN TRANSACTION;\n{checks}{write}\n{AUDIT}COMMIT TRANSACTION;");
+        self.insert_all(&[(record.clone(), audit.clone())]).await
+    }
+
+    /// Creates several records and their audit entries in one transaction: all or none.
+    pub async fn insert_all<E: Entity>(
+        &self,
+        items: &[(Record<E>, AuditEntry)],
+    ) -> Result<(), StoreError> {
+        let mut params = Params::default();
+        let mut sql = String::from("BEGIN TRANSACTION;\n");
+        for (record, audit) in items {
+            let doc = document(record)?;
+            sql.push_str(&reference_checks::<E>(&doc, &mut params));
+            sql.push_str(&endpoint_checks(record, &mut params));
+            let content = params.add(content(record, doc));
+            let write = if record.data.as_relationship().is_some() {
+                format!("INSERT RELATION INTO relationship {content} RETURN NONE;\n")
+            } else {
+                let id = params.add(record.id.as_str().to_string());
+                format!(
+                    "CREATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n",
+                    table = E::KIND.table()
+                )
+            };
+            sql.push_str(&write);
+            sql.push_str(&audit_statement(audit, &mut params)?);
+        }
+        sql.push_str("COMMIT TRANSACTION;");
         self.run(&sql, params).await.map(|_| ())
     }
 

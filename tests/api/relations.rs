@@ -571,3 +571,155 @@ async fn impact_reports_services_people_money_and_needs() {
     assert_eq!(report["impact"]["cycles"].as_array().unwrap().len(), 1);
     assert_eq!(met(&email).await["impact"]["cycles"], json!([]));
 }
+
+async fn relate_many(app: &TestApp, items: Value, all_or_nothing: bool) -> Value {
+    let query = "mutation($input: RelateManyInput!) { relateMany(input: $input) {
+        written results { node { id type source { id } target { id } } userErrors { field code } } } }";
+    app.data(
+        query,
+        json!({"input": {"items": items, "allOrNothing": all_or_nothing}}),
+    )
+    .await["relateMany"]
+        .clone()
+}
+
+fn result_codes(payload: &Value) -> Vec<Vec<String>> {
+    payload["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["userErrors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn relate_many_reports_each_item_and_can_be_all_or_nothing() {
+    let app = spawn_app().await;
+    let service = asset(&app, "payroll", "BUSINESS_SERVICE").await;
+    let app_id = asset(&app, "payroll-app", "SOFTWARE_APPLICATION").await;
+    let vm1 = asset(&app, "vm1", "VIRTUAL_MACHINE").await;
+    let vm2 = asset(&app, "vm2", "VIRTUAL_MACHINE").await;
+    let on = |source: &str, target: &str, kind: &str| json!({"source": source, "target": target, "type": kind, "redundancyGroup": "vms"});
+
+    // All or nothing: one refused item (software cannot run on a business service) writes nothing.
+    let before = app.snapshot().await;
+    let refused = relate_many(
+        &app,
+        json!([
+            on(&app_id, &vm1, "RUNS_ON"),
+            on(&app_id, &service, "RUNS_ON"),
+            on(&app_id, &vm2, "RUNS_ON")
+        ]),
+        true,
+    )
+    .await;
+    assert_eq!(refused["written"], 0);
+    assert_eq!(
+        result_codes(&refused),
+        [
+            vec!["NOT_APPLIED"],
+            vec!["NOT_ALLOWED"],
+            vec!["NOT_APPLIED"]
+        ]
+    );
+    assert!(
+        refused["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["node"].is_null())
+    );
+    // The same edge twice in one batch, and a malformed id, are refused per item too.
+    let twice = relate_many(
+        &app,
+        json!([
+            on(&app_id, &vm1, "RUNS_ON"),
+            on(&app_id, &vm1, "RUNS_ON"),
+            on("nope", &vm2, "RUNS_ON")
+        ]),
+        true,
+    )
+    .await;
+    assert_eq!(
+        result_codes(&twice),
+        [vec!["NOT_APPLIED"], vec!["NOT_APPLIED"], vec!["INVALID"]]
+    );
+    let twice = relate_many(
+        &app,
+        json!([on(&app_id, &vm1, "RUNS_ON"), on(&app_id, &vm1, "RUNS_ON")]),
+        true,
+    )
+    .await;
+    assert_eq!(
+        result_codes(&twice),
+        [vec!["NOT_APPLIED"], vec!["CONFLICT"]]
+    );
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "refused batches change nothing"
+    );
+
+    // All or nothing, all valid: every edge written, audited, and in the index at once.
+    let written = relate_many(
+        &app,
+        json!([on(&app_id, &vm1, "RUNS_ON"), on(&app_id, &vm2, "RUNS_ON")]),
+        true,
+    )
+    .await;
+    assert_eq!(written["written"], 2, "{written}");
+    assert_eq!(result_codes(&written), [Vec::<String>::new(), vec![]]);
+    let (hits, _) = impact(&app, &[&vm1]).await;
+    assert_eq!(
+        hits,
+        [("payroll-app".to_string(), 1, "DEGRADED".to_string())]
+    );
+    let edge = written["results"][0]["node"]["id"].as_str().unwrap();
+    let history = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Relationship { history { totalCount } } } }",
+            json!({"id": edge}),
+        )
+        .await;
+    assert_eq!(history["node"]["history"]["totalCount"], 1);
+
+    // Item by item: the good ones are written, the bad ones say why.
+    let mixed = relate_many(
+        &app,
+        json!([
+            {"source": service, "target": app_id, "type": "DEPENDS_ON"},
+            {"source": service, "target": service, "type": "DEPENDS_ON"},
+            on(&app_id, &vm1, "RUNS_ON"),
+        ]),
+        false,
+    )
+    .await;
+    assert_eq!(mixed["written"], 1);
+    assert_eq!(
+        result_codes(&mixed),
+        [
+            vec![],
+            vec!["SELF_LOOP".to_string()],
+            vec!["CONFLICT".to_string()]
+        ]
+    );
+    assert_eq!(mixed["results"][0]["node"]["source"]["id"], service);
+
+    // An empty batch or an oversized one is a bad request.
+    for items in [json!([]), json!(vec![on(&app_id, &vm1, "RUNS_ON"); 1001])] {
+        let response = app
+            .post(
+                "mutation($input: RelateManyInput!) { relateMany(input: $input) { written } }",
+                json!({"input": {"items": items}}),
+            )
+            .await;
+        assert_eq!(crate::helpers::error_code(&response), "BAD_USER_INPUT");
+    }
+}
