@@ -20,7 +20,7 @@ use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
 use crate::domain::register::{Asset, AssetClass, Owner};
 use crate::graph::{RelationMask, State};
-use crate::service::graph::{Hit, Walk};
+use crate::service::graph::{Direction, Hit, Walk};
 
 /// Which way to walk the dependencies.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -43,6 +43,9 @@ pub struct ImpactInput {
     pub types: Option<Vec<RelationType>>,
     /// Stop this many hops from a failed entity; default: no limit.
     pub max_depth: Option<i32>,
+    /// Answer for the graph as it stood right after this change (an `AuditEntry.id`), e.g. to
+    /// review an incident against the dependencies of that day; default: the graph as it is now.
+    pub as_of_change: Option<ID>,
 }
 
 /// How badly an entity is hit.
@@ -271,8 +274,8 @@ impl ImpactReport {
     }
 }
 
-/// Answers an impact question from the in-memory index.
-pub fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
+/// Answers an impact question from the in-memory index (or from it with later changes undone).
+pub async fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
     if input.failed.is_empty() || input.failed.len() > MAX_FAILED {
         return Err(bad_input(format!("failed takes 1 to {MAX_FAILED} ids")));
     }
@@ -280,9 +283,26 @@ pub fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
     let relations = mask(input.types);
     let max_depth = input.max_depth.map(|d| u32::try_from(d).unwrap_or(0));
     let register = register(ctx)?;
-    let walk = match input.direction {
-        ImpactDirection::Downstream => register.impact(&failed, relations, max_depth),
-        ImpactDirection::Upstream => register.upstream(&failed, relations, max_depth),
+    let direction = match input.direction {
+        ImpactDirection::Downstream => Direction::Downstream,
+        ImpactDirection::Upstream => Direction::Upstream,
+    };
+    let walk = match &input.as_of_change {
+        None if direction == Direction::Downstream => {
+            register.impact(&failed, relations, max_depth)
+        }
+        None => register.upstream(&failed, relations, max_depth),
+        Some(change) => {
+            let change = EntityId::parse(change).ok_or_else(|| {
+                bad_input(format!(
+                    "asOfChange: {:?} is not a change id",
+                    change.as_str()
+                ))
+            })?;
+            register
+                .walk_as_of(&change, direction, &failed, relations, max_depth)
+                .await
+        }
     }
     .map_err(|e| fail(ctx, e))?;
     Ok(ImpactReport {

@@ -129,7 +129,7 @@ impl QueryRoot {
     /// What is affected, and why, if the given entities fail together: each affected entity with
     /// its state (DOWN or DEGRADED, after redundancy), distance, and one shortest explaining chain.
     async fn impact(&self, ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactReport> {
-        impact(ctx, input)
+        impact(ctx, input).await
     }
 
     /// A shortest chain of dependencies by which `from` relies on `to`; null when it does not.

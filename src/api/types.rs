@@ -328,6 +328,10 @@ pub struct AuditEntryNode(pub AuditEntry);
 
 #[Object(name = "AuditEntry")]
 impl AuditEntryNode {
+    /// Identifies the change, e.g. for `impact(input: {asOfChange: …})`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }

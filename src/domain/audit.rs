@@ -110,6 +110,63 @@ fn diff_into(
     }
 }
 
+/// Turns the document an entry's changes produced back into the one they started from:
+/// `revert(after, diff(before, after))` gives `before` (empty objects aside, which the register
+/// never stores).
+pub fn revert(doc: &mut Value, changes: &[FieldChange]) {
+    for change in changes {
+        let path: Vec<&str> = change.field.split('.').collect();
+        match &change.before {
+            Some(value) => set_path(doc, &path, value.clone()),
+            None => remove_path(doc, &path),
+        }
+    }
+}
+
+fn set_path(doc: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *doc = value;
+        return;
+    };
+    let mut slot = doc;
+    for key in parents {
+        if !slot.is_object() {
+            *slot = Value::Object(Default::default());
+        }
+        slot = slot
+            .as_object_mut()
+            .expect("made an object")
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    if !slot.is_object() {
+        *slot = Value::Object(Default::default());
+    }
+    slot.as_object_mut()
+        .expect("made an object")
+        .insert(last.to_string(), value);
+}
+
+/// Removes the field at `path`, then any object left empty on the way to it.
+fn remove_path(doc: &mut Value, path: &[&str]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Some(object) = doc.as_object_mut() else {
+        return;
+    };
+    if rest.is_empty() {
+        object.remove(*first);
+        return;
+    }
+    if let Some(child) = object.get_mut(*first) {
+        remove_path(child, rest);
+        if child.as_object().is_some_and(|o| o.is_empty()) {
+            object.remove(*first);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +191,19 @@ mod tests {
         assert_eq!(changes[1].field, "b.c");
     }
 
+    /// The register never stores empty objects; they are the one thing `revert` cannot restore.
+    fn without_empty_objects(value: Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, without_empty_objects(v)))
+                    .filter(|(_, v)| !v.as_object().is_some_and(|o| o.is_empty()))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     fn doc() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -155,6 +225,15 @@ mod tests {
         #[test]
         fn changes_are_reported_iff_documents_differ(a in doc(), b in doc()) {
             prop_assert_eq!(diff(&a, &b).is_empty(), a == b);
+        }
+
+        #[test]
+        fn reverting_the_changes_restores_the_earlier_document(a in doc(), b in doc()) {
+            let (a, b) = (without_empty_objects(a), without_empty_objects(b));
+            prop_assume!(a.is_object() && b.is_object());
+            let mut reverted = b.clone();
+            revert(&mut reverted, &diff(&a, &b));
+            prop_assert_eq!(reverted, a);
         }
     }
 }

@@ -4,7 +4,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::{Register, ServiceError};
-use crate::domain::entity::{Entity, EntityKind, NodeRef, Record};
+use serde_json::Value as Json;
+
+use super::to_json;
+use crate::domain::audit::{Operation, revert};
+use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::register::Asset;
 use crate::domain::relation::{Endpoint, Relationship};
 use crate::domain::validation::ErrorCode;
@@ -244,17 +248,12 @@ impl Register {
         max_depth: Option<u32>,
     ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
-        let index = self.index();
-        let start: Vec<u32> = start.iter().filter_map(|n| index.number(n)).collect();
-        let reached = index.upstream(
-            &start,
-            relations.unwrap_or_else(RelationMask::failure_carrying),
+        Ok(walk_on(
+            &self.index(),
+            Direction::Upstream,
+            start,
+            relations,
             max_depth,
-        );
-        Ok(Walk::new(
-            &index,
-            &start,
-            reached.iter().map(|r| (r.node, r.depth, State::Up, r.via)),
         ))
     }
 
@@ -334,21 +333,112 @@ impl Register {
         max_depth: Option<u32>,
     ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
-        let index = self.index();
-        let failed_nodes: Vec<u32> = failed.iter().filter_map(|n| index.number(n)).collect();
-        let query = ImpactQuery {
-            failed: failed_nodes.clone(),
-            relations: relations.unwrap_or_else(RelationMask::failure_carrying),
+        Ok(walk_on(
+            &self.index(),
+            Direction::Downstream,
+            failed,
+            relations,
             max_depth,
-        };
-        let impact = index.impact(&query);
-        Ok(Walk::new(
-            &index,
-            &query.failed,
-            impact
-                .affected
-                .iter()
-                .map(|a| (a.node, a.depth, a.state, a.via)),
         ))
+    }
+
+    /// The same questions asked of the graph as it stood right after `change` (an audit entry).
+    pub async fn walk_as_of(
+        &self,
+        change: &EntityId,
+        direction: Direction,
+        start: &[NodeRef],
+        relations: Option<RelationMask>,
+        max_depth: Option<u32>,
+    ) -> Result<Walk, ServiceError> {
+        check_depth(max_depth)?;
+        let index = self.index_as_of(change).await?;
+        Ok(walk_on(&index, direction, start, relations, max_depth))
+    }
+
+    /// Today's index with every relationship change made after `change` undone, newest first.
+    async fn index_as_of(&self, change: &EntityId) -> Result<GraphIndex<NodeRef>, ServiceError> {
+        let anchor = self.store.audit_entry(change).await?.ok_or_else(|| {
+            ServiceError::invalid("asOfChange", ErrorCode::NotFound, "no change has this id")
+        })?;
+        let later = self
+            .store
+            .changes_after(EntityKind::Relationship, &anchor)
+            .await?;
+        let mut touched: Vec<EntityId> = later.iter().map(|e| e.entity_id.clone()).collect();
+        touched.sort();
+        touched.dedup();
+        let mut documents: HashMap<EntityId, Json> = HashMap::new();
+        for record in self.store.get_many::<Relationship>(&touched).await? {
+            documents.insert(record.id, to_json(&record.data)?);
+        }
+        let mut index = self.index().clone();
+        for entry in later {
+            let after = documents.remove(&entry.entity_id);
+            if let Some(r) = after.as_ref().and_then(relationship_from) {
+                index.remove(&r.source, &r.target, r.relation);
+            }
+            if entry.operation == Operation::Create {
+                continue;
+            }
+            let mut before = after.unwrap_or_else(|| Json::Object(Default::default()));
+            revert(&mut before, &entry.changes);
+            if let Some(r) = relationship_from(&before) {
+                // An edge that cannot be re-added was refused then too; skipping it is faithful.
+                let _ = index.insert(&edge(&r));
+            }
+            documents.insert(entry.entity_id, before);
+        }
+        Ok(index)
+    }
+}
+
+fn relationship_from(doc: &Json) -> Option<Relationship> {
+    serde_json::from_value(doc.clone()).ok()
+}
+
+/// Which way a walk follows dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Who relies on the start entities: what their failure affects.
+    Downstream,
+    /// What the start entities rely on.
+    Upstream,
+}
+
+fn walk_on(
+    index: &GraphIndex<NodeRef>,
+    direction: Direction,
+    start: &[NodeRef],
+    relations: Option<RelationMask>,
+    max_depth: Option<u32>,
+) -> Walk {
+    let start: Vec<u32> = start.iter().filter_map(|n| index.number(n)).collect();
+    let relations = relations.unwrap_or_else(RelationMask::failure_carrying);
+    match direction {
+        Direction::Downstream => {
+            let query = ImpactQuery {
+                failed: start,
+                relations,
+                max_depth,
+            };
+            let impact = index.impact(&query);
+            Walk::new(
+                index,
+                &query.failed,
+                impact
+                    .affected
+                    .iter()
+                    .map(|a| (a.node, a.depth, a.state, a.via)),
+            )
+        }
+        Direction::Upstream => {
+            let reached = index.upstream(&start, relations, max_depth);
+            Walk::new(
+                index,
+                &start,
+                reached.iter().map(|r| (r.node, r.depth, State::Up, r.via)),
+            )
+        }
     }
 }

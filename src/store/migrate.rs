@@ -12,6 +12,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "002_relationships",
         include_str!("../../schema/surreal/002_relationships.surql"),
     ),
+    (
+        "003_audit_time",
+        include_str!("../../schema/surreal/003_audit_time.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -259,6 +259,46 @@ impl Store {
         })
     }
 
+    /// One audit entry by its id.
+    pub async fn audit_entry(&self, id: &EntityId) -> Result<Option<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params.set("id", RecordId::new("audit", id.as_str()));
+        let rows = self
+            .rows("SELECT *, record::id(id) AS id FROM $id", params)
+            .await?;
+        rows.into_iter()
+            .map(writes::decode_audit)
+            .next()
+            .transpose()
+    }
+
+    /// The changes of one kind made after `anchor`, newest first.
+    pub async fn changes_after(
+        &self,
+        kind: EntityKind,
+        anchor: &AuditEntry,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params
+            .set("kind", kind.name().to_string())
+            .set("at", anchor.at.to_rfc3339());
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND at >= <datetime> $at ORDER BY at DESC, id DESC",
+                params,
+            )
+            .await?;
+        let entries: Vec<AuditEntry> = rows
+            .into_iter()
+            .map(writes::decode_audit)
+            .collect::<Result<_, _>>()?;
+        // Entries stamped in the same instant as the anchor order by their time-ordered ids.
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.at > anchor.at || e.id.as_str() > anchor.id.as_str())
+            .collect())
+    }
+
     /// Every record of one kind, in one round trip (the graph index is built from this).
     pub async fn scan<E: Entity>(&self) -> Result<Vec<Record<E>>, StoreError> {
         let mut params = Params::default();

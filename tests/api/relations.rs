@@ -723,3 +723,111 @@ async fn relate_many_reports_each_item_and_can_be_all_or_nothing() {
         assert_eq!(crate::helpers::error_code(&response), "BAD_USER_INPUT");
     }
 }
+
+/// The id of the latest change of an entity.
+async fn last_change(app: &TestApp, id: &str) -> String {
+    let data = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Relationship { history(last: 1) { nodes { id } } } } }",
+            json!({"id": id}),
+        )
+        .await;
+    data["node"]["history"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn impact_as_of(app: &TestApp, failed: &str, change: &str) -> Value {
+    let query = "query($f: [ID!]!, $c: ID) { impact(input: {failed: $f, asOfChange: $c}) {
+        affected { edges { node { state asset { name } } } } } }";
+    app.post(query, json!({"f": [failed], "c": change})).await
+}
+
+fn states(response: &Value) -> Vec<(String, String)> {
+    response["data"]["impact"]["affected"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["asset"]["name"].as_str().unwrap().to_string(),
+                e["node"]["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn impact_answers_for_the_graph_as_of_an_earlier_change() {
+    let app = spawn_app().await;
+    let erp = asset(&app, "erp", "SOFTWARE_APPLICATION").await;
+    let vm1 = asset(&app, "vm1", "VIRTUAL_MACHINE").await;
+    let vm2 = asset(&app, "vm2", "VIRTUAL_MACHINE").await;
+    let on_vm1 = relate(
+        &app,
+        json!({"source": erp, "target": vm1, "type": "RUNS_ON"}),
+    )
+    .await;
+    let on_vm1 = on_vm1["node"]["id"].as_str().unwrap().to_string();
+    let only_vm1 = last_change(&app, &on_vm1).await;
+    let on_vm2 = relate(
+        &app,
+        json!({"source": erp, "target": vm2, "type": "RUNS_ON"}),
+    )
+    .await;
+    let on_vm2 = on_vm2["node"]["id"].as_str().unwrap().to_string();
+    let both_single = last_change(&app, &on_vm2).await;
+    for edge in [&on_vm1, &on_vm2] {
+        let grouped = app
+            .mutate(
+                "updateRelationship",
+                "UpdateRelationshipInput",
+                "node { version }",
+                json!({"id": edge, "redundancyGroup": "cluster"}),
+            )
+            .await;
+        assert_eq!(grouped["userErrors"], json!([]));
+    }
+    let clustered = last_change(&app, &on_vm2).await;
+    let removed = app
+        .mutate(
+            "unrelate",
+            "DeleteInput",
+            "deletedId",
+            json!({"id": on_vm1}),
+        )
+        .await;
+    assert_eq!(removed["deletedId"], on_vm1.as_str());
+
+    let down = vec![("erp".to_string(), "DOWN".to_string())];
+    let degraded = vec![("erp".to_string(), "DEGRADED".to_string())];
+    // Now erp runs on vm2 only; before, it ran on vm1 alone, then on both, then on a cluster of both.
+    assert_eq!(
+        states(&app.post(IMPACT, json!({"failed": [vm1]})).await),
+        []
+    );
+    assert_eq!(states(&impact_as_of(&app, &vm1, &only_vm1).await), down);
+    assert_eq!(states(&impact_as_of(&app, &vm2, &only_vm1).await), []);
+    assert_eq!(states(&impact_as_of(&app, &vm1, &both_single).await), down);
+    assert_eq!(
+        states(&impact_as_of(&app, &vm1, &clustered).await),
+        degraded
+    );
+    // The index itself is untouched by questions about the past.
+    assert_eq!(
+        states(&impact_as_of(&app, &vm2, &clustered).await),
+        degraded
+    );
+    let now = app.post(IMPACT, json!({"failed": [vm2]})).await;
+    assert_eq!(now["data"]["impact"]["totals"]["down"], 1);
+
+    for bad in ["0192f0c0ffee0000000000000000dead", "not a change id"] {
+        let response = impact_as_of(&app, &vm1, bad).await;
+        assert_eq!(
+            crate::helpers::error_code(&response),
+            "BAD_USER_INPUT",
+            "{response}"
+        );
+    }
+}
