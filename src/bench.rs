@@ -14,8 +14,8 @@ use crate::config::StoreConfig;
 use crate::domain::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::register::Asset;
 use crate::domain::relation::RelationType;
-use crate::domain::synthetic::Rng;
-use crate::graph::{ImpactQuery, RelationMask};
+use crate::domain::synthetic::{Estate, Layer, Rng};
+use crate::graph::{GraphIndex, ImpactQuery, RelationMask};
 use crate::service::Register;
 use crate::store::Store;
 
@@ -38,6 +38,12 @@ pub struct BenchConfig {
     /// Seed for picking the samples.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Skip the store: build the index straight from a generated estate of this many assets.
+    #[arg(long)]
+    pub synthetic: Option<usize>,
+    /// Seed of the generated estate for `--synthetic` (as `generate --seed`).
+    #[arg(long, default_value_t = 1)]
+    pub estate_seed: u64,
 }
 
 /// The most affected entities a "typical" failure has.
@@ -80,44 +86,88 @@ struct Measured {
     took: Duration,
 }
 
-fn measure(register: &Register, asset: &EntityId) -> Measured {
+fn measure(index: &GraphIndex<NodeRef>, asset: &EntityId) -> Measured {
     let node = NodeRef {
         kind: EntityKind::Asset,
         id: asset.clone(),
     };
-    register.with_index(|index| {
-        let failed = index.number(&node).into_iter().collect();
-        let query = ImpactQuery {
-            failed,
-            relations: RelationMask::failure_carrying(),
-            max_depth: None,
-        };
-        let started = Instant::now();
-        let impact = index.impact(&query);
-        Measured {
-            asset: asset.clone(),
-            affected: impact.affected.len(),
-            took: started.elapsed(),
-        }
-    })
+    let query = ImpactQuery {
+        failed: index.number(&node).into_iter().collect(),
+        relations: RelationMask::failure_carrying(),
+        max_depth: None,
+    };
+    let started = Instant::now();
+    let impact = index.impact(&query);
+    Measured {
+        asset: asset.clone(),
+        affected: impact.affected.len(),
+        took: started.elapsed(),
+    }
 }
 
 /// Asset ids picked at random among the index's nodes, the same for the same seed.
-fn samples(register: &Register, count: usize, seed: u64) -> Vec<EntityId> {
-    register.with_index(|index| {
-        let mut rng = Rng::new(seed);
-        let mut picked = Vec::new();
-        let mut tries = 0;
-        while picked.len() < count && index.capacity() > 0 && tries < count * 100 {
-            tries += 1;
-            if let Some(key) = index.key(rng.below(index.capacity()) as u32)
-                && key.kind == EntityKind::Asset
-            {
-                picked.push(key.id.clone());
-            }
+fn samples(index: &GraphIndex<NodeRef>, count: usize, seed: u64) -> Vec<EntityId> {
+    let mut rng = Rng::new(seed);
+    let mut picked = Vec::new();
+    let mut tries = 0;
+    while picked.len() < count && index.capacity() > 0 && tries < count * 100 {
+        tries += 1;
+        if let Some(key) = index.key(rng.below(index.capacity()) as u32)
+            && key.kind == EntityKind::Asset
+        {
+            picked.push(key.id.clone());
         }
-        picked
-    })
+    }
+    picked
+}
+
+/// Prints the index's size and its impact timings for random assets and the hub; returns the
+/// typical samples (at most `TYPICAL` affected) for the measurements that follow.
+fn index_figures(
+    index: &GraphIndex<NodeRef>,
+    config: &BenchConfig,
+    hub: Option<&EntityId>,
+) -> Vec<Measured> {
+    println!(
+        "| index: nodes / edges | {} / {} |",
+        index.capacity(),
+        index.edge_count()
+    );
+    println!("| index: heap size | {:.1} MB |", mb(index.heap_bytes()));
+    let picked = samples(index, config.samples, config.seed);
+    // Warm the per-thread scratch so the first sample does not pay for its allocation.
+    if let Some(first) = picked.first() {
+        measure(index, first);
+    }
+    let measured: Vec<Measured> = picked.iter().map(|a| measure(index, a)).collect();
+    let (typical, large): (Vec<Measured>, Vec<Measured>) =
+        measured.into_iter().partition(|m| m.affected <= TYPICAL);
+    let (p50, p95, max) = percentiles(typical.iter().map(|m| m.took).collect());
+    let mut sizes: Vec<usize> = typical.iter().map(|m| m.affected).collect();
+    sizes.sort_unstable();
+    println!(
+        "| impact in the index, typical asset ({} of {} samples ≤ {TYPICAL} affected; median {} affected, max {}) | p50 {p50:.3} ms, p95 {p95:.3} ms, max {max:.3} ms |",
+        typical.len(),
+        typical.len() + large.len(),
+        sizes.get(sizes.len() / 2).copied().unwrap_or(0),
+        sizes.last().copied().unwrap_or(0)
+    );
+    if !large.is_empty() {
+        let (p50, _, max) = percentiles(large.iter().map(|m| m.took).collect());
+        println!(
+            "| impact in the index, the {} samples with more than {TYPICAL} affected | p50 {p50:.1} ms, max {max:.1} ms |",
+            large.len()
+        );
+    }
+    if let Some(hub) = hub {
+        let runs: Vec<Measured> = (0..5).map(|_| measure(index, hub)).collect();
+        let (p50, _, max) = percentiles(runs.iter().map(|m| m.took).collect());
+        println!(
+            "| impact in the index, worst hub {} ({} affected) | p50 {p50:.1} ms, max {max:.1} ms |",
+            config.hub, runs[0].affected
+        );
+    }
+    typical
 }
 
 /// A minimal HTTP/1.1 client on one kept-alive connection: enough to time GraphQL round trips.
@@ -163,7 +213,7 @@ impl Client {
 const HTTP_QUERY: &str = "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { affected } \
     affected(first: 100) { edges { node { depth state asset { id name } path { id } } } } } }";
 
-async fn time_http(register: &Register, typical: &[&Measured]) -> Result<Vec<Duration>, String> {
+async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Duration>, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
@@ -204,7 +254,7 @@ async fn compare_with_store(
         .await
         .map_err(|e| e.to_string())?;
     let store_took = started.elapsed();
-    let ours = measure(register, asset);
+    let ours = register.with_index(|index| measure(index, asset));
     let walk = register
         .impact(
             &[NodeRef {
@@ -226,6 +276,11 @@ async fn compare_with_store(
 }
 
 pub async fn run(config: BenchConfig) -> Result<(), String> {
+    println!("| measure | value |");
+    println!("|---|---|");
+    if let Some(assets) = config.synthetic {
+        return synthetic(assets, &config);
+    }
     let before = resident_bytes();
     let started = Instant::now();
     let store = Store::open(&config.store.url)
@@ -236,63 +291,30 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let build = started.elapsed();
     let after = resident_bytes();
-    let (nodes, edges, heap) =
-        register.with_index(|i| (i.capacity(), i.edge_count(), i.heap_bytes()));
-    println!("# assetgraph bench on {}", config.store.url);
-    println!();
-    println!("| measure | value |");
-    println!("|---|---|");
-    println!("| index: nodes / edges | {nodes} / {edges} |");
+    println!("| store | {} |", config.store.url);
     println!(
         "| index: built from the store (one scan) | {:.2} s |",
         build.as_secs_f64()
     );
-    println!("| index: heap size | {:.1} MB |", mb(heap));
     println!(
         "| process: resident growth while loading | {:.0} MB |",
         mb(after.saturating_sub(before))
     );
-
-    // Warm the per-thread scratch so the first sample does not pay for its allocation.
-    let picked = samples(&register, config.samples, config.seed);
-    if let Some(first) = picked.first() {
-        measure(&register, first);
-    }
-    let measured: Vec<Measured> = picked.iter().map(|a| measure(&register, a)).collect();
-    let typical: Vec<&Measured> = measured.iter().filter(|m| m.affected <= TYPICAL).collect();
-    let (p50, p95, max) = percentiles(typical.iter().map(|m| m.took).collect());
-    let mut sizes: Vec<usize> = typical.iter().map(|m| m.affected).collect();
-    sizes.sort_unstable();
-    println!(
-        "| impact in the index, typical asset ({} of {} samples ≤ {TYPICAL} affected; median {} affected, max {}) | p50 {p50:.3} ms, p95 {p95:.3} ms, max {max:.3} ms |",
-        typical.len(),
-        measured.len(),
-        sizes.get(sizes.len() / 2).copied().unwrap_or(0),
-        sizes.last().copied().unwrap_or(0)
-    );
-
-    let http = time_http(&register, &typical[..typical.len().min(100)]).await?;
-    let (p50, p95, max) = percentiles(http);
-    println!(
-        "| impact over HTTP/GraphQL, first 100 affected with paths | p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms |"
-    );
-
     let hub = store
         .find_by::<Asset>("assetTag", vec![json!(config.hub)])
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
         .next()
-        .map(|a| a.id)
-        .or_else(|| {
-            measured
-                .iter()
-                .max_by_key(|m| m.affected)
-                .map(|m| m.asset.clone())
-        });
+        .map(|a| a.id);
+    let typical = register.with_index(|index| index_figures(index, &config, hub.as_ref()));
+
+    let http = time_http(&register, &typical[..typical.len().min(100)]).await?;
+    let (p50, p95, max) = percentiles(http);
+    println!(
+        "| impact over HTTP/GraphQL, first 100 affected with paths | p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms |"
+    );
     if let Some(hub) = &hub {
-        let runs: Vec<Measured> = (0..5).map(|_| measure(&register, hub)).collect();
-        let (p50, _, max) = percentiles(runs.iter().map(|m| m.took).collect());
         let walk_started = Instant::now();
         let walk = register
             .impact(
@@ -304,17 +326,15 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
                 None,
             )
             .map_err(|e| e.to_string())?;
-        let walk_took = walk_started.elapsed();
         println!(
-            "| impact of the worst hub {} ({} affected) | index p50 {p50:.1} ms (max {max:.1} ms); with every entity resolved {:.1} ms |",
-            config.hub,
+            "| impact of the hub with every affected entity resolved to its id ({} affected) | {:.1} ms |",
             walk.hits.len(),
-            ms(walk_took)
+            ms(walk_started.elapsed())
         );
     }
 
     // The largest typical failures make the fairest comparison: the store walks the same set.
-    let mut compared = typical.clone();
+    let mut compared: Vec<&Measured> = typical.iter().collect();
     compared.sort_by_key(|m| std::cmp::Reverse(m.affected));
     for sample in compared.iter().take(config.store_samples) {
         let (theirs, ours, count, same) =
@@ -340,5 +360,35 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
             theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
         );
     }
+    Ok(())
+}
+
+/// The index figures for a generated estate built straight from the generator, no store.
+fn synthetic(assets: usize, config: &BenchConfig) -> Result<(), String> {
+    let estate = Estate::plan(assets, config.estate_seed, chrono::Utc::now());
+    let before = resident_bytes();
+    let started = Instant::now();
+    let edges = (0..estate.asset_count()).flat_map(|n| {
+        estate
+            .relationships_of(n)
+            .into_iter()
+            .map(|r| crate::service::graph::edge(&r.data))
+    });
+    let index = GraphIndex::build(std::iter::empty(), edges).map_err(|e| e.to_string())?;
+    println!(
+        "| estate | generated in memory: {} assets, seed {} |",
+        estate.asset_count(),
+        config.estate_seed
+    );
+    println!(
+        "| index: built from the generator (no store) | {:.2} s |",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| process: resident growth while building | {:.0} MB |",
+        mb(resident_bytes().saturating_sub(before))
+    );
+    let hub = estate.id(estate.range(Layer::EdgeRouter).start).clone();
+    index_figures(&index, config, Some(&hub));
     Ok(())
 }

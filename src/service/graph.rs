@@ -18,7 +18,8 @@ use crate::store::Store;
 /// The index shared by every request; writers hold the lock only to apply one committed change.
 pub type SharedIndex = Arc<RwLock<GraphIndex<NodeRef>>>;
 
-pub(super) fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
+/// The index edge of a relationship.
+pub fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
     EdgeSpec {
         source: r.source.clone(),
         target: r.target.clone(),
