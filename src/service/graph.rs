@@ -13,7 +13,9 @@ use crate::domain::register::Asset;
 use crate::domain::relation::{Endpoint, Relationship};
 use crate::domain::validation::ErrorCode;
 use crate::graph::{EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
-use crate::store::Store;
+use futures_util::StreamExt;
+
+use crate::store::{EdgeChange, EdgeRow, Store};
 
 /// The index shared by every request; writers hold the lock only to apply one committed change.
 pub type SharedIndex = Arc<RwLock<GraphIndex<NodeRef>>>;
@@ -32,24 +34,25 @@ pub fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
     }
 }
 
+fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
+    EdgeSpec {
+        source: row.source,
+        target: row.target,
+        relation: row.relation,
+        criticality: row.criticality.unwrap_or(0),
+        group: row.redundancy_group.map(|g| (g, row.min_up.unwrap_or(1))),
+    }
+}
+
 /// Builds the index from every stored relationship in one scan.
 pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
     let rows = store.scan_edges().await?;
-    let index = GraphIndex::build(
-        std::iter::empty(),
-        rows.into_iter().map(|row| EdgeSpec {
-            source: row.source,
-            target: row.target,
-            relation: row.relation,
-            criticality: row.criticality.unwrap_or(0),
-            group: row.redundancy_group.map(|g| (g, row.min_up.unwrap_or(1))),
-        }),
-    )
-    .map_err(|e| {
-        ServiceError::Internal(format!(
-            "stored relationships do not form a valid index: {e}"
-        ))
-    })?;
+    let index =
+        GraphIndex::build(std::iter::empty(), rows.into_iter().map(edge_of_row)).map_err(|e| {
+            ServiceError::Internal(format!(
+                "stored relationships do not form a valid index: {e}"
+            ))
+        })?;
     Ok(Arc::new(RwLock::new(index)))
 }
 
@@ -172,6 +175,45 @@ fn check_depth(max_depth: Option<u32>) -> Result<(), ServiceError> {
 }
 
 impl Register {
+    /// The register with an index that also follows relationship changes committed by other
+    /// processes on the same store. It subscribes before it scans, so no change falls between.
+    pub async fn open_following(store: Store) -> Result<Register, ServiceError> {
+        let changes = store.follow_edges().await?;
+        let graph = build(&store).await?;
+        let register = Register { store, graph };
+        let follower = register.clone();
+        tokio::spawn(async move {
+            let mut changes = std::pin::pin!(changes);
+            while let Some(change) = changes.next().await {
+                match change {
+                    Ok(change) => follower.apply_change(change),
+                    Err(e) => tracing::warn!(error = %e, "unreadable relationship change"),
+                }
+            }
+            tracing::error!(
+                "the store's change feed ended; this server's index no longer follows others"
+            );
+        });
+        Ok(register)
+    }
+
+    /// Applies a change seen on the feed; own changes come back too, so applying is idempotent.
+    fn apply_change(&self, change: EdgeChange) {
+        let mut index = self
+            .graph
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (row, keep) = match change {
+            EdgeChange::Upsert(row) => (row, true),
+            EdgeChange::Remove(row) => (row, false),
+        };
+        let edge = edge_of_row(row);
+        index.remove(&edge.source, &edge.target, edge.relation);
+        if keep && let Err(e) = index.insert(&edge) {
+            tracing::error!(error = %e, "relationship from the change feed refused by the index");
+        }
+    }
+
     /// Brings the index in line with a committed change of an entity (only relationships matter).
     pub(super) fn apply<E: Entity>(&self, before: Option<&Record<E>>, after: Option<&Record<E>>) {
         let before = before.and_then(|r| r.data.as_relationship());

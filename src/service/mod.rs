@@ -46,8 +46,12 @@ fn draft_from<E: Entity>(input: Json) -> Result<E::Draft, ServiceError> {
 }
 
 impl Register {
-    /// The register over a connected store, with the relationship index built from it.
+    /// The register over a connected store, with the relationship index built from it. On a
+    /// shared store the index also follows changes other servers commit.
     pub async fn open(store: Store) -> Result<Register, ServiceError> {
+        if store.is_shared() {
+            return Register::open_following(store).await;
+        }
         let graph = graph::build(&store).await?;
         Ok(Register { store, graph })
     }

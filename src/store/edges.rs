@@ -4,9 +4,10 @@
 use std::ops::Bound;
 
 use futures_util::future::try_join_all;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::Value as Json;
-use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange};
+use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 
 use super::{Params, Store, StoreError};
 use crate::domain::entity::{EntityId, NodeRef};
@@ -99,5 +100,42 @@ impl Store {
                     .ok_or_else(|| StoreError::internal(format!("unexpected key {key}")))
             })
             .collect()
+    }
+}
+
+/// A committed relationship change, as another process sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeChange {
+    /// Created or updated: the relationship as it now is.
+    Upsert(EdgeRow),
+    Remove(EdgeRow),
+}
+
+impl Store {
+    /// Every relationship change committed from now on, by any process sharing the store
+    /// (a SurrealDB live query), so several servers can keep their indexes current.
+    pub async fn follow_edges(
+        &self,
+    ) -> Result<impl Stream<Item = Result<EdgeChange, StoreError>> + Send + 'static, StoreError>
+    {
+        let stream: surrealdb::Stream<Vec<Json>> = self
+            .db
+            .select("relationship")
+            .live()
+            .await
+            .map_err(StoreError::classify)?;
+        Ok(stream.filter_map(|notification| async move {
+            let notification = match notification {
+                Ok(n) => n,
+                Err(e) => return Some(Err(StoreError::classify(e))),
+            };
+            let row =
+                serde_json::from_value::<EdgeRow>(notification.data).map_err(StoreError::internal);
+            match notification.action {
+                Action::Create | Action::Update => Some(row.map(EdgeChange::Upsert)),
+                Action::Delete => Some(row.map(EdgeChange::Remove)),
+                _ => None,
+            }
+        }))
     }
 }

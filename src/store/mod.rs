@@ -16,7 +16,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
-pub use edges::EdgeRow;
+pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
 
 use crate::domain::audit::AuditEntry;
@@ -58,6 +58,8 @@ impl Params {
 pub struct Store {
     db: Surreal<Any>,
     round_trips: Arc<AtomicU64>,
+    /// A server other processes may write to as well (not an embedded engine).
+    shared: bool,
 }
 
 /// Makes surrealkv commits durable unless the URL already chooses a sync mode.
@@ -84,12 +86,21 @@ impl Store {
             .use_db(DATABASE)
             .await
             .map_err(StoreError::unavailable)?;
+        let shared = ["ws://", "wss://", "http://", "https://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme));
         let store = Store {
             db,
             round_trips: Arc::new(AtomicU64::new(0)),
+            shared,
         };
         migrate::apply(&store).await?;
         Ok(store)
+    }
+
+    /// Whether other processes may change this store (a SurrealDB server), so caches must follow it.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 
     /// How many queries this handle has sent: what the N+1 tests count.

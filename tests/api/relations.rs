@@ -1,6 +1,7 @@
 //! Relationships: relate, update, unrelate, the rules they obey, and impact analysis over them.
 
 use assetgraph::domain::entity::{EntityId, EntityKind, NodeRef};
+use assetgraph::graph::State;
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -830,4 +831,80 @@ async fn impact_answers_for_the_graph_as_of_an_earlier_change() {
             "{response}"
         );
     }
+}
+
+/// Polls until `ready` holds, for changes that reach another server asynchronously.
+async fn eventually(mut ready: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if ready() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_store_follows_relationship_changes() {
+    let app = spawn_app().await;
+    let erp = asset(&app, "erp", "SOFTWARE_APPLICATION").await;
+    let vm1 = asset(&app, "vm1", "VIRTUAL_MACHINE").await;
+    let vm2 = asset(&app, "vm2", "VIRTUAL_MACHINE").await;
+    let register = app.readiness.get().unwrap();
+    let replica = assetgraph::service::Register::open_following(register.store().clone())
+        .await
+        .unwrap();
+    let edges = |r: &assetgraph::service::Register| r.with_index(|i| i.edges());
+    let failed = [node_ref(&vm1)];
+    let down = |r: &assetgraph::service::Register| {
+        let walk = r.impact(&failed, None, None).unwrap();
+        walk.hits.iter().filter(|h| h.state == State::Down).count()
+    };
+
+    let first = relate(
+        &app,
+        json!({"source": erp, "target": vm1, "type": "RUNS_ON"}),
+    )
+    .await;
+    let first = first["node"]["id"].as_str().unwrap().to_string();
+    assert!(
+        eventually(|| down(&replica) == 1).await,
+        "creation reached the replica"
+    );
+    let second = relate(
+        &app,
+        json!({"source": erp, "target": vm2, "type": "RUNS_ON"}),
+    )
+    .await;
+    let second = second["node"]["id"].as_str().unwrap().to_string();
+    for edge in [&first, &second] {
+        app.mutate(
+            "updateRelationship",
+            "UpdateRelationshipInput",
+            "node { id }",
+            json!({"id": edge, "redundancyGroup": "pair"}),
+        )
+        .await;
+    }
+    assert!(
+        eventually(|| down(&replica) == 0 && edges(&replica) == edges(register)).await,
+        "updates reached the replica"
+    );
+    app.mutate(
+        "unrelate",
+        "DeleteInput",
+        "deletedId",
+        json!({"id": second}),
+    )
+    .await;
+    assert!(
+        eventually(|| edges(&replica) == edges(register)).await,
+        "deletion reached the replica"
+    );
+    assert_eq!(edges(&replica).len(), 1);
+    assert_eq!(
+        down(&replica),
+        1,
+        "alone in its group again, vm1 takes erp down"
+    );
 }
