@@ -54,19 +54,37 @@ struct Scratch {
     depth: Vec<u32>,
     via: Vec<Node>,
     state: Vec<State>,
+    /// The state a node's dependants have already been told about.
+    told: Vec<State>,
+    groups: Vec<GroupCount>,
+}
+
+/// One redundancy group during one query: its members (of the asked-for types) and how many
+/// are down or degraded so far.
+#[derive(Default, Clone, Copy)]
+struct GroupCount {
+    stamp: u32,
+    members: u16,
+    down: u16,
+    degraded: bool,
 }
 
 impl Scratch {
-    fn reset(&mut self, size: usize) {
+    fn reset(&mut self, size: usize, groups: usize) {
         if self.stamp.len() < size {
             self.stamp.resize(size, 0);
             self.depth.resize(size, 0);
             self.via.resize(size, 0);
             self.state.resize(size, State::Up);
+            self.told.resize(size, State::Up);
+        }
+        if self.groups.len() < groups {
+            self.groups.resize(groups, GroupCount::default());
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.groups.iter_mut().for_each(|g| g.stamp = 0);
             self.generation = 1;
         }
     }
@@ -81,6 +99,7 @@ impl Scratch {
         self.depth[i] = depth;
         self.via[i] = via;
         self.state[i] = State::Up;
+        self.told[i] = State::Up;
     }
 
     fn state_of(&self, n: Node) -> State {
@@ -103,7 +122,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
     pub fn impact(&self, query: &ImpactQuery) -> Impact {
         SCRATCH.with(|scratch| {
             let mut s = scratch.borrow_mut();
-            s.reset(self.capacity());
+            s.reset(self.capacity(), self.groups.len());
             let mut reached = Vec::new();
             let mut queue = VecDeque::new();
             for &f in &query.failed {
@@ -127,17 +146,23 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     }
                 }
             }
-            // States only worsen, so re-evaluating dependants whenever a node worsens reaches a fixpoint.
+            // States only worsen, so telling dependants about each change once, and counting
+            // down members per redundancy group, reaches the fixpoint in time linear in the edges.
             let mut work: Vec<Node> = query.failed.clone();
             while let Some(n) = work.pop() {
+                let (from, to) = (s.told[n as usize], s.state[n as usize]);
+                if from == to {
+                    continue;
+                }
+                s.told[n as usize] = to;
                 for &(dependant, packed) in self.incoming(n) {
-                    if !query.relations.contains(packed)
-                        || !s.seen(dependant)
-                        || query.failed.contains(&dependant)
-                    {
+                    if !query.relations.contains(packed) || !s.seen(dependant) {
                         continue;
                     }
-                    let state = self.evaluate(dependant, query.relations, &s);
+                    let state = match packed.group() {
+                        0 => to,
+                        g => self.group_state(dependant, g, from, to, query.relations, &mut s),
+                    };
                     if state > s.state[dependant as usize] {
                         s.state[dependant as usize] = state;
                         work.push(dependant);
@@ -159,45 +184,46 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         })
     }
 
-    /// A node's state from the current states of its dependencies.
-    fn evaluate(&self, node: Node, relations: RelationMask, s: &Scratch) -> State {
-        let mut worst = State::Up;
-        // (group, members, members up, any member degraded)
-        let mut groups: Vec<(u32, u16, u16, bool)> = Vec::new();
-        for &(dependency, packed) in self.outgoing(node) {
-            if !relations.contains(packed) {
-                continue;
-            }
-            let state = s.state_of(dependency);
-            match packed.group() {
-                0 => worst = worst.max(state),
-                g => {
-                    let entry = match groups.iter_mut().find(|e| e.0 == g) {
-                        Some(e) => e,
-                        None => {
-                            groups.push((g, 0, 0, false));
-                            groups.last_mut().expect("just pushed")
-                        }
-                    };
-                    entry.1 += 1;
-                    entry.2 += u16::from(state != State::Down);
-                    entry.3 |= state == State::Degraded;
-                }
-            }
-        }
-        for (g, members, up, degraded) in groups {
-            // A group cannot need more working members than it has: that is a data error, not an outage.
-            let min_up = self.groups[g as usize].min_up.clamp(1, members);
-            let state = if up < min_up {
-                State::Down
-            } else if up < members || degraded {
-                State::Degraded
-            } else {
-                State::Up
+    /// The state group `g` of `owner` gives it after one member went from `from` to `to`.
+    fn group_state(
+        &self,
+        owner: Node,
+        g: u32,
+        from: State,
+        to: State,
+        relations: RelationMask,
+        s: &mut Scratch,
+    ) -> State {
+        let generation = s.generation;
+        let count = &mut s.groups[g as usize];
+        if count.stamp != generation {
+            let members = self
+                .outgoing(owner)
+                .iter()
+                .filter(|(_, p)| p.group() == g && relations.contains(*p))
+                .count();
+            *count = GroupCount {
+                stamp: generation,
+                members: members as u16,
+                down: 0,
+                degraded: false,
             };
-            worst = worst.max(state);
         }
-        worst
+        if to == State::Down && from != State::Down {
+            count.down += 1;
+        }
+        count.degraded |= to == State::Degraded;
+        // A group cannot need more working members than it has: that is a data error, not an outage.
+        let min_up = self.groups[g as usize]
+            .min_up
+            .clamp(1, count.members.max(1));
+        if count.members - count.down.min(count.members) < min_up {
+            State::Down
+        } else if count.down > 0 || count.degraded {
+            State::Degraded
+        } else {
+            State::Up
+        }
     }
 }
 
