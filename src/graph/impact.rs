@@ -101,14 +101,6 @@ impl Scratch {
         self.state[i] = State::Up;
         self.told[i] = State::Up;
     }
-
-    fn state_of(&self, n: Node) -> State {
-        if self.seen(n) {
-            self.state[n as usize]
-        } else {
-            State::Up
-        }
-    }
 }
 
 thread_local! {
