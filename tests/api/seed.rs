@@ -67,11 +67,11 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
     );
     let needs = app
         .data(
-            "query($s: [ID!]!) { impact(input: {failed: $s, direction: UPSTREAM}) { totals { affected } byClass { class count } } }",
+            "query($s: [ID!]!) { impact(input: {failed: $s, direction: UPSTREAM}) { totals { affected byClass { class count } } } }",
             json!({"s": [wired["assetByTag"]["id"]]}),
         )
         .await;
-    let classes = needs["impact"]["byClass"].to_string();
+    let classes = needs["impact"]["totals"]["byClass"].to_string();
     for class in [
         "SOFTWARE_APPLICATION",
         "VIRTUAL_MACHINE",
