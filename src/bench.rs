@@ -292,6 +292,14 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
     let build = started.elapsed();
     let after = resident_bytes();
     println!("| store | {} |", config.store.url);
+    let stored = store.count_edges().await.map_err(|e| e.to_string())?;
+    let indexed = register.with_index(|index| index.edge_count());
+    println!("| relationships in the store / in the index | {stored} / {indexed} |");
+    if stored != indexed {
+        return Err(format!(
+            "the index holds {indexed} relationships but the store {stored}"
+        ));
+    }
     println!(
         "| index: built from the store (one scan) | {:.2} s |",
         build.as_secs_f64()

@@ -35,7 +35,7 @@ pub struct Affected {
 
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
-    /// Affected nodes (never the failed ones), nearest first, then by node number.
+    /// Affected nodes (never the failed ones), nearest first, then in discovery order.
     pub affected: Vec<Affected>,
 }
 
@@ -50,13 +50,31 @@ impl Impact {
 #[derive(Default)]
 struct Scratch {
     generation: u32,
-    stamp: Vec<u32>,
-    depth: Vec<u32>,
-    via: Vec<Node>,
-    state: Vec<State>,
-    /// The state a node's dependants have already been told about.
-    told: Vec<State>,
+    nodes: Vec<Slot>,
     groups: Vec<GroupCount>,
+}
+
+/// What one query knows of one node, kept together so a visit touches one cache line.
+#[derive(Clone, Copy)]
+struct Slot {
+    stamp: u32,
+    depth: u32,
+    via: Node,
+    state: State,
+    /// The state the node's dependants have already been told about.
+    told: State,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            stamp: 0,
+            depth: 0,
+            via: 0,
+            state: State::Up,
+            told: State::Up,
+        }
+    }
 }
 
 /// One redundancy group during one query: its members (of the asked-for types) and how many
@@ -71,35 +89,32 @@ struct GroupCount {
 
 impl Scratch {
     fn reset(&mut self, size: usize, groups: usize) {
-        if self.stamp.len() < size {
-            self.stamp.resize(size, 0);
-            self.depth.resize(size, 0);
-            self.via.resize(size, 0);
-            self.state.resize(size, State::Up);
-            self.told.resize(size, State::Up);
+        if self.nodes.len() < size {
+            self.nodes.resize(size, Slot::default());
         }
         if self.groups.len() < groups {
             self.groups.resize(groups, GroupCount::default());
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.nodes.iter_mut().for_each(|s| s.stamp = 0);
             self.groups.iter_mut().for_each(|g| g.stamp = 0);
             self.generation = 1;
         }
     }
 
     fn seen(&self, n: Node) -> bool {
-        self.stamp[n as usize] == self.generation
+        self.nodes[n as usize].stamp == self.generation
     }
 
     fn visit(&mut self, n: Node, depth: u32, via: Node) {
-        let i = n as usize;
-        self.stamp[i] = self.generation;
-        self.depth[i] = depth;
-        self.via[i] = via;
-        self.state[i] = State::Up;
-        self.told[i] = State::Up;
+        self.nodes[n as usize] = Slot {
+            stamp: self.generation,
+            depth,
+            via,
+            state: State::Up,
+            told: State::Up,
+        };
     }
 }
 
@@ -120,13 +135,13 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             for &f in &query.failed {
                 if (f as usize) < self.capacity() && !s.seen(f) {
                     s.visit(f, 0, f);
-                    s.state[f as usize] = State::Down;
+                    s.nodes[f as usize].state = State::Down;
                     queue.push_back(f);
                 }
             }
             // Breadth first over "who relies on me": depth and one shortest explaining chain.
             while let Some(n) = queue.pop_front() {
-                let depth = s.depth[n as usize] + 1;
+                let depth = s.nodes[n as usize].depth + 1;
                 if query.max_depth.is_some_and(|max| depth > max) {
                     continue;
                 }
@@ -142,11 +157,12 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             // down members per redundancy group, reaches the fixpoint in time linear in the edges.
             let mut work: Vec<Node> = query.failed.clone();
             while let Some(n) = work.pop() {
-                let (from, to) = (s.told[n as usize], s.state[n as usize]);
+                let slot = &mut s.nodes[n as usize];
+                let (from, to) = (slot.told, slot.state);
                 if from == to {
                     continue;
                 }
-                s.told[n as usize] = to;
+                slot.told = to;
                 for &(dependant, packed) in self.incoming(n) {
                     if !query.relations.contains(packed) || !s.seen(dependant) {
                         continue;
@@ -155,23 +171,26 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                         0 => to,
                         g => self.group_state(dependant, g, from, to, query.relations, &mut s),
                     };
-                    if state > s.state[dependant as usize] {
-                        s.state[dependant as usize] = state;
+                    let slot = &mut s.nodes[dependant as usize];
+                    if state > slot.state {
+                        slot.state = state;
                         work.push(dependant);
                     }
                 }
             }
-            let mut affected: Vec<Affected> = reached
+            // Breadth-first discovery order is already nearest first.
+            let affected: Vec<Affected> = reached
                 .into_iter()
-                .filter(|&n| s.state[n as usize] > State::Up)
-                .map(|n| Affected {
-                    node: n,
-                    depth: s.depth[n as usize],
-                    state: s.state[n as usize],
-                    via: s.via[n as usize],
+                .filter_map(|n| {
+                    let slot = s.nodes[n as usize];
+                    (slot.state > State::Up).then_some(Affected {
+                        node: n,
+                        depth: slot.depth,
+                        state: slot.state,
+                        via: slot.via,
+                    })
                 })
                 .collect();
-            affected.sort_by_key(|a| (a.depth, a.node));
             Impact { affected }
         })
     }
@@ -189,11 +208,15 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         let generation = s.generation;
         let count = &mut s.groups[g as usize];
         if count.stamp != generation {
-            let members = self
-                .outgoing(owner)
-                .iter()
-                .filter(|(_, p)| p.group() == g && relations.contains(*p))
-                .count();
+            let group = &self.groups[g as usize];
+            let members = if relations.covers(group.relations) {
+                group.members as usize
+            } else {
+                self.outgoing(owner)
+                    .iter()
+                    .filter(|(_, p)| p.group() == g && relations.contains(*p))
+                    .count()
+            };
             *count = GroupCount {
                 stamp: generation,
                 members: members as u16,
@@ -451,7 +474,10 @@ mod tests {
             let query = ImpactQuery { failed: failed.clone(), relations: RelationMask::failure_carrying(), max_depth: None };
             let result = index.impact(&query);
             let got: Vec<(u32, u32, State)> = result.affected.iter().map(|a| (a.node, a.depth, a.state)).collect();
-            prop_assert_eq!(got, naive(&edges, &failed, 14));
+            prop_assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "nearest first");
+            let mut sorted = got.clone();
+            sorted.sort_by_key(|&(node, depth, _)| (depth, node));
+            prop_assert_eq!(sorted, naive(&edges, &failed, 14));
             for a in &result.affected {
                 let path = result.chains().to(a.node);
                 prop_assert_eq!(path.len() as u32, a.depth + 1, "a shortest chain");

@@ -57,6 +57,11 @@ impl RelationMask {
     pub fn contains(self, packed: Packed) -> bool {
         self.0 & (1 << packed.relation().index()) != 0
     }
+
+    /// Whether every type of `other` is in this set.
+    pub fn covers(self, other: RelationMask) -> bool {
+        other.0 & !self.0 == 0
+    }
 }
 
 /// An edge as callers describe it, by key.
@@ -76,7 +81,9 @@ pub struct EdgeSpec<K> {
 pub(super) struct Group {
     pub(super) name: String,
     pub(super) min_up: u16,
-    members: u32,
+    pub(super) members: u32,
+    /// The relation types of its members (possibly more, after removals).
+    pub(super) relations: RelationMask,
 }
 
 /// The index. Keys map to dense numbers; removed nodes keep their number but lose their key.
@@ -102,6 +109,7 @@ impl<K: Hash + Eq + Clone + Ord> Default for GraphIndex<K> {
                 name: String::new(),
                 min_up: 0,
                 members: 0,
+                relations: RelationMask(0),
             }],
             group_ids: HashMap::new(),
         }
@@ -169,7 +177,12 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         self.out.iter().map(Vec::len).sum()
     }
 
-    fn group_id(&mut self, source: Node, group: &Option<(String, u16)>) -> Result<u32, IndexError> {
+    fn group_id(
+        &mut self,
+        source: Node,
+        relation: RelationType,
+        group: &Option<(String, u16)>,
+    ) -> Result<u32, IndexError> {
         let Some((name, min_up)) = group else {
             return Ok(0);
         };
@@ -184,6 +197,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     name: name.clone(),
                     min_up: *min_up,
                     members: 0,
+                    relations: RelationMask(0),
                 });
                 self.group_ids.insert((source, name.clone()), id);
                 id
@@ -192,6 +206,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         let g = &mut self.groups[id as usize];
         g.min_up = *min_up;
         g.members += 1;
+        g.relations = RelationMask(g.relations.0 | RelationMask::of(&[relation]).0);
         Ok(id)
     }
 
@@ -204,7 +219,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         if self.has_edge(&edge.source, &edge.target, edge.relation) {
             return Err(IndexError::Duplicate);
         }
-        let group = self.group_id(s, &edge.group)?;
+        let group = self.group_id(s, edge.relation, &edge.group)?;
         let packed = Packed::new(edge.relation, edge.criticality.min(7), group);
         self.out[s as usize].push((t, packed));
         self.inc[t as usize].push((s, packed));
@@ -250,6 +265,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         let g = &mut self.groups[group as usize];
         g.members -= 1;
         if g.members == 0 {
+            g.relations = RelationMask(0);
             let name = std::mem::take(&mut g.name);
             self.group_ids.remove(&(source, name));
         }

@@ -32,9 +32,18 @@ impl Store {
             ""
         };
         let sql = format!(
-            "INSERT {relation}INTO {table} $docs RETURN NONE;",
+            "INSERT {relation}INTO {table} $docs RETURN VALUE id;",
             table = E::KIND.table()
         );
-        self.run(&sql, params).await.map(|_| ())
+        let written = self.rows(&sql, params).await?.len();
+        // A bulk insert has been seen to report success yet write fewer rows: never accept that.
+        if written != records.len() {
+            return Err(StoreError::internal(format!(
+                "bulk insert wrote {written} of {} {} records",
+                records.len(),
+                E::KIND.table()
+            )));
+        }
+        Ok(())
     }
 }

@@ -49,6 +49,21 @@ fn key_ranges() -> Vec<RecordIdKeyRange> {
 }
 
 impl Store {
+    /// How many relationships the store holds (the benchmark checks the index has them all).
+    pub async fn count_edges(&self) -> Result<usize, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT count() AS n FROM relationship GROUP ALL",
+                Params::default(),
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.get("n"))
+            .and_then(Json::as_u64)
+            .unwrap_or(0) as usize)
+    }
+
     /// Every relationship, reduced to what the graph index needs.
     pub async fn scan_edges(&self) -> Result<Vec<EdgeRow>, StoreError> {
         let parts = key_ranges().into_iter().map(|range| async move {
