@@ -155,8 +155,10 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             }
             // States only worsen, so telling dependants about each change once, and counting
             // down members per redundancy group, reaches the fixpoint in time linear in the edges.
-            let mut work: Vec<Node> = query.failed.clone();
-            while let Some(n) = work.pop() {
+            // First in, first out: a node hit twice by one wave (degraded, then down) is told
+            // only its final state, instead of sending a degraded wave ahead of the down one.
+            let mut work: VecDeque<Node> = query.failed.iter().copied().collect();
+            while let Some(n) = work.pop_front() {
                 let slot = &mut s.nodes[n as usize];
                 let (from, to) = (slot.told, slot.state);
                 if from == to {
@@ -174,7 +176,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     let slot = &mut s.nodes[dependant as usize];
                     if state > slot.state {
                         slot.state = state;
-                        work.push(dependant);
+                        work.push_back(dependant);
                     }
                 }
             }
