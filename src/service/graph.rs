@@ -338,34 +338,19 @@ impl Register {
     ) -> Vec<Vec<NodeRef>> {
         let index = self.index();
         let nodes = nodes.filter_map(|n| index.number(n)).collect();
-        index
-            .cycles_among(
-                nodes,
-                relations.unwrap_or_else(RelationMask::failure_carrying),
-            )
-            .into_iter()
-            .map(|cycle| {
-                cycle
-                    .into_iter()
-                    .filter_map(|n| index.key(n).cloned())
-                    .collect()
-            })
-            .collect()
+        let cycles = index.cycles_among(
+            nodes,
+            relations.unwrap_or_else(RelationMask::failure_carrying),
+        );
+        keyed(&index, cycles)
     }
 
     /// Circles of entities that depend on each other.
     pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
         let index = self.index();
-        index
-            .dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying))
-            .into_iter()
-            .map(|cycle| {
-                cycle
-                    .into_iter()
-                    .filter_map(|n| index.key(n).cloned())
-                    .collect()
-            })
-            .collect()
+        let cycles =
+            index.dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying));
+        keyed(&index, cycles)
     }
 
     /// Everything affected if all `failed` entities fail together.
@@ -434,6 +419,19 @@ impl Register {
         }
         Ok(index)
     }
+}
+
+/// Cycles of node numbers as cycles of entities.
+fn keyed(index: &GraphIndex<NodeRef>, cycles: Vec<Vec<u32>>) -> Vec<Vec<NodeRef>> {
+    cycles
+        .into_iter()
+        .map(|cycle| {
+            cycle
+                .into_iter()
+                .filter_map(|n| index.key(n).cloned())
+                .collect()
+        })
+        .collect()
 }
 
 fn relationship_from(doc: &Json) -> Option<Relationship> {

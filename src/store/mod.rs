@@ -310,19 +310,6 @@ impl Store {
             .collect())
     }
 
-    /// Every record of one kind, in one round trip (the graph index is built from this).
-    pub async fn scan<E: Entity>(&self) -> Result<Vec<Record<E>>, StoreError> {
-        let mut params = Params::default();
-        params.set("tb", E::KIND.table().to_string());
-        let rows = self
-            .rows(
-                "SELECT *, record::id(id) AS id FROM type::table($tb)",
-                params,
-            )
-            .await?;
-        rows.into_iter().map(decode).collect()
-    }
-
     /// Whether the store holds no register data yet (decides whether `--demo` seeds).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         let rows = self
