@@ -54,25 +54,29 @@ struct Scratch {
     groups: Vec<GroupCount>,
 }
 
-/// What one query knows of one node, kept together so a visit touches one cache line.
+/// What one query knows of one node, kept small: the walk touches one per edge, at random.
 #[derive(Clone, Copy)]
 struct Slot {
     stamp: u32,
-    depth: u32,
-    via: Node,
+    /// Where the node's entry is in the result (`FAILED` for a failed node).
+    at: u32,
     state: State,
     /// The state the node's dependants have already been told about.
     told: State,
+    /// Waiting in the work queue to tell its dependants.
+    queued: bool,
 }
+
+const FAILED: u32 = u32::MAX;
 
 impl Default for Slot {
     fn default() -> Self {
         Slot {
             stamp: 0,
-            depth: 0,
-            via: 0,
+            at: FAILED,
             state: State::Up,
             told: State::Up,
+            queued: false,
         }
     }
 }
@@ -102,20 +106,6 @@ impl Scratch {
             self.generation = 1;
         }
     }
-
-    fn seen(&self, n: Node) -> bool {
-        self.nodes[n as usize].stamp == self.generation
-    }
-
-    fn visit(&mut self, n: Node, depth: u32, via: Node) {
-        self.nodes[n as usize] = Slot {
-            stamp: self.generation,
-            depth,
-            via,
-            state: State::Up,
-            told: State::Up,
-        };
-    }
 }
 
 thread_local! {
@@ -126,47 +116,51 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
     /// Everything affected if all `failed` nodes fail together, with redundancy taken into account:
     /// the edges of a dependant that share a redundancy group need `min_up` working members; any
     /// other failed dependency takes the dependant down; a degraded dependency only degrades it.
+    ///
+    /// One first-in-first-out walk does both jobs. A node's first turn finds its dependants
+    /// (so discovery is breadth first: depth and explaining hop are those of a shortest chain)
+    /// and tells them its state; a node whose state worsens after its turn queues again and
+    /// tells them the change. States only worsen and each change is told once, with running
+    /// down counts per redundancy group, so the walk reaches the fixpoint in time linear in
+    /// the edges.
     pub fn impact(&self, query: &ImpactQuery) -> Impact {
         SCRATCH.with(|scratch| {
             let mut s = scratch.borrow_mut();
             s.reset(self.capacity(), self.groups.len());
-            let mut reached = Vec::new();
-            let mut queue = VecDeque::new();
+            let generation = s.generation;
+            let mut affected: Vec<Affected> = Vec::new();
+            let mut queue: VecDeque<Node> = VecDeque::new();
             for &f in &query.failed {
-                if (f as usize) < self.capacity() && !s.seen(f) {
-                    s.visit(f, 0, f);
-                    s.nodes[f as usize].state = State::Down;
+                let slot = s.nodes.get_mut(f as usize);
+                if let Some(slot) = slot.filter(|slot| slot.stamp != generation) {
+                    *slot = Slot {
+                        stamp: generation,
+                        at: FAILED,
+                        state: State::Down,
+                        told: State::Up,
+                        queued: true,
+                    };
                     queue.push_back(f);
                 }
             }
-            // Breadth first over "who relies on me": depth and one shortest explaining chain.
             while let Some(n) = queue.pop_front() {
-                let depth = s.nodes[n as usize].depth + 1;
-                if query.max_depth.is_some_and(|max| depth > max) {
-                    continue;
-                }
-                for &(dependant, packed) in self.incoming(n) {
-                    if query.relations.contains(packed) && !s.seen(dependant) {
-                        s.visit(dependant, depth, n);
-                        reached.push(dependant);
-                        queue.push_back(dependant);
-                    }
-                }
-            }
-            // States only worsen, so telling dependants about each change once, and counting
-            // down members per redundancy group, reaches the fixpoint in time linear in the edges.
-            // First in, first out: a node hit twice by one wave (degraded, then down) is told
-            // only its final state, instead of sending a degraded wave ahead of the down one.
-            let mut work: VecDeque<Node> = query.failed.iter().copied().collect();
-            while let Some(n) = work.pop_front() {
                 let slot = &mut s.nodes[n as usize];
-                let (from, to) = (slot.told, slot.state);
-                if from == to {
-                    continue;
-                }
+                slot.queued = false;
+                let (from, to, at) = (slot.told, slot.state, slot.at);
                 slot.told = to;
+                // Only a node's first turn (nothing told yet) discovers; later turns re-tell.
+                let depth = if at == FAILED {
+                    0
+                } else {
+                    affected[at as usize].depth
+                } + 1;
+                let discover = from == State::Up && query.max_depth.is_none_or(|max| depth <= max);
                 for &(dependant, packed) in self.incoming(n) {
-                    if !query.relations.contains(packed) || !s.seen(dependant) {
+                    if !query.relations.contains(packed) {
+                        continue;
+                    }
+                    let seen = s.nodes[dependant as usize].stamp == generation;
+                    if !seen && !discover {
                         continue;
                     }
                     let state = match packed.group() {
@@ -174,25 +168,35 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                         g => self.group_state(dependant, g, from, to, query.relations, &mut s),
                     };
                     let slot = &mut s.nodes[dependant as usize];
-                    if state > slot.state {
+                    if !seen {
+                        *slot = Slot {
+                            stamp: generation,
+                            at: affected.len() as u32,
+                            state,
+                            told: State::Up,
+                            queued: true,
+                        };
+                        affected.push(Affected {
+                            node: dependant,
+                            depth,
+                            state,
+                            via: n,
+                        });
+                        queue.push_back(dependant);
+                    } else if state > slot.state {
                         slot.state = state;
-                        work.push_back(dependant);
+                        if slot.at != FAILED {
+                            affected[slot.at as usize].state = state;
+                        }
+                        if !slot.queued {
+                            slot.queued = true;
+                            queue.push_back(dependant);
+                        }
                     }
                 }
             }
-            // Breadth-first discovery order is already nearest first.
-            let affected: Vec<Affected> = reached
-                .into_iter()
-                .filter_map(|n| {
-                    let slot = s.nodes[n as usize];
-                    (slot.state > State::Up).then_some(Affected {
-                        node: n,
-                        depth: slot.depth,
-                        state: slot.state,
-                        via: slot.via,
-                    })
-                })
-                .collect();
+            // Discovery order is already nearest first.
+            affected.retain(|a| a.state > State::Up);
             Impact { affected }
         })
     }
@@ -384,7 +388,14 @@ mod tests {
     }
 
     /// The reference: sweep every node until nothing changes; depths by plain BFS.
-    fn naive(edges: &[RandomEdge], failed: &[u32], n: u32) -> Vec<(u32, u32, State)> {
+    /// The affected set by brute force: depths by relaxation, then states by iterating every
+    /// node's rule until nothing changes; nodes further than `max_depth` stay up.
+    fn naive(
+        edges: &[RandomEdge],
+        failed: &[u32],
+        n: u32,
+        max_depth: Option<u32>,
+    ) -> Vec<(u32, u32, State)> {
         let mut depth: Vec<Option<u32>> =
             (0..n).map(|v| failed.contains(&v).then_some(0)).collect();
         let mut changed = true;
@@ -406,7 +417,12 @@ mod tests {
         while changed {
             changed = false;
             for v in 0..n {
-                if failed.contains(&v) {
+                let beyond = match (depth[v as usize], max_depth) {
+                    (None, _) => true,
+                    (Some(d), Some(max)) => d > max,
+                    (Some(_), None) => false,
+                };
+                if failed.contains(&v) || beyond {
                     continue;
                 }
                 let mine: Vec<_> = edges.iter().filter(|e| e.0 == v).collect();
@@ -470,16 +486,24 @@ mod tests {
 
     proptest! {
         #[test]
-        fn impact_matches_a_naive_fixpoint((edges, failed) in random_graph()) {
+        fn impact_matches_a_naive_fixpoint((edges, failed) in random_graph(), max_depth in prop::option::of(1u32..4)) {
             let specs = edges.iter().map(|(s, t, g)| EdgeSpec { source: *s, target: *t, relation: DependsOn, criticality: 1, group: g.map(|(g, m)| (format!("g{g}"), m)) });
             let index = GraphIndex::build(0..14, specs).unwrap();
-            let query = ImpactQuery { failed: failed.clone(), relations: RelationMask::failure_carrying(), max_depth: None };
+            let query = ImpactQuery { failed: failed.clone(), relations: RelationMask::failure_carrying(), max_depth };
             let result = index.impact(&query);
             let got: Vec<(u32, u32, State)> = result.affected.iter().map(|a| (a.node, a.depth, a.state)).collect();
             prop_assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "nearest first");
             let mut sorted = got.clone();
             sorted.sort_by_key(|&(node, depth, _)| (depth, node));
-            prop_assert_eq!(sorted, naive(&edges, &failed, 14));
+            prop_assert_eq!(&sorted, &naive(&edges, &failed, 14, max_depth));
+            // Renumbering for memory order changes no answer.
+            let mut laid = index.clone();
+            laid.relayout();
+            let numbers = |g: &GraphIndex<u32>, keys: &[u32]| keys.iter().map(|k| g.number(k).unwrap()).collect::<Vec<_>>();
+            let relaid = laid.impact(&ImpactQuery { failed: numbers(&laid, &failed), ..query.clone() });
+            let mut by_key: Vec<(u32, u32, State)> = relaid.affected.iter().map(|a| (*laid.key(a.node).unwrap(), a.depth, a.state)).collect();
+            by_key.sort_by_key(|&(node, depth, _)| (depth, node));
+            prop_assert_eq!(by_key, sorted);
             for a in &result.affected {
                 let path = result.chains().to(a.node);
                 prop_assert_eq!(path.len() as u32, a.depth + 1, "a shortest chain");

@@ -34,10 +34,14 @@ impl Packed {
     pub fn group(self) -> u32 {
         self.0 >> 7
     }
+
+    fn with_group(self, group: u32) -> Packed {
+        Packed((self.0 & 0x7F) | (group << 7))
+    }
 }
 
 /// A set of relation types, as a bit mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RelationMask(u16);
 
 impl RelationMask {
@@ -55,7 +59,8 @@ impl RelationMask {
     }
 
     pub fn contains(self, packed: Packed) -> bool {
-        self.0 & (1 << packed.relation().index()) != 0
+        // The low four bits of a packed edge are its relation's index.
+        self.0 & (1 << (packed.0 & 0xF)) != 0
     }
 
     /// Whether every type of `other` is in this set.
@@ -77,7 +82,7 @@ pub struct EdgeSpec<K> {
 }
 
 /// A redundancy group: the alternatives one dependant has, of which `min_up` must work.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Group {
     pub(super) name: String,
     pub(super) min_up: u16,
@@ -271,6 +276,95 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         }
     }
 
+    /// Renumbers the nodes so that what one walk meets together sits together in memory, and
+    /// forgets removed nodes. Nodes are numbered breadth first from those that rely on nothing,
+    /// along "who relies on me": a node's dependants get neighbouring numbers and their edge
+    /// lists are allocated side by side, so an impact walk reads memory mostly in order instead
+    /// of missing the cache on every edge. Numbers change; keys, edges and groups do not.
+    pub fn relayout(&mut self) {
+        let order = self.layout_order();
+        let mut new_of_old = vec![Node::MAX; self.capacity()];
+        for (new, &old) in order.iter().enumerate() {
+            new_of_old[old as usize] = new as Node;
+        }
+        // Groups are renumbered in the order of their owners, for the same reason.
+        let mut group_of_old = vec![0u32; self.groups.len()];
+        let mut groups = vec![self.groups[0].clone()];
+        for &old in &order {
+            for (_, packed) in &self.out[old as usize] {
+                let g = packed.group() as usize;
+                if g != 0 && group_of_old[g] == 0 {
+                    group_of_old[g] = groups.len() as u32;
+                    groups.push(std::mem::take(&mut self.groups[g]));
+                }
+            }
+        }
+        let renumber = |lists: &[Vec<(Node, Packed)>]| -> Vec<Vec<(Node, Packed)>> {
+            order
+                .iter()
+                .map(|&old| {
+                    lists[old as usize]
+                        .iter()
+                        .map(|&(n, p)| {
+                            (
+                                new_of_old[n as usize],
+                                p.with_group(group_of_old[p.group() as usize]),
+                            )
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        self.inc = renumber(&self.inc);
+        self.out = renumber(&self.out);
+        self.keys = order
+            .iter()
+            .map(|&old| self.keys[old as usize].take())
+            .collect();
+        for n in self.numbers.values_mut() {
+            *n = new_of_old[*n as usize];
+        }
+        self.group_ids = std::mem::take(&mut self.group_ids)
+            .into_iter()
+            .map(|((owner, name), g)| {
+                ((new_of_old[owner as usize], name), group_of_old[g as usize])
+            })
+            .collect();
+        self.groups = groups;
+    }
+
+    /// Live nodes, breadth first along incoming edges from the nodes without outgoing ones;
+    /// nodes only reachable through cycles follow, each starting a walk of its own.
+    fn layout_order(&self) -> Vec<Node> {
+        let live = |n: usize| self.keys[n].is_some();
+        let mut placed = vec![false; self.capacity()];
+        let mut order: Vec<Node> = (0..self.capacity())
+            .filter(|&n| live(n) && self.out[n].is_empty())
+            .map(|n| n as Node)
+            .collect();
+        order.iter().for_each(|&n| placed[n as usize] = true);
+        let mut next = 0;
+        let mut unplaced = (0..self.capacity()).filter(|&n| live(n));
+        loop {
+            while next < order.len() {
+                for &(dependant, _) in &self.inc[order[next] as usize] {
+                    if !placed[dependant as usize] {
+                        placed[dependant as usize] = true;
+                        order.push(dependant);
+                    }
+                }
+                next += 1;
+            }
+            match unplaced.find(|&n| !placed[n]) {
+                Some(n) => {
+                    placed[n] = true;
+                    order.push(n as Node);
+                }
+                None => return order,
+            }
+        }
+    }
+
     /// Removes a node and every edge at it.
     pub fn remove_node(&mut self, key: &K) {
         let Some(n) = self.numbers.remove(key) else {
@@ -391,6 +485,7 @@ mod tests {
         Insert(u32, u32, usize, Option<u8>),
         Remove(u32, u32, usize),
         RemoveNode(u32),
+        Relayout,
     }
 
     fn change() -> impl Strategy<Value = Change> {
@@ -398,11 +493,13 @@ mod tests {
             6 => (0u32..12, 0u32..12, 0usize..3, prop::option::of(0u8..3)).prop_map(|(s, t, r, g)| Change::Insert(s, t, r, g)),
             3 => (0u32..12, 0u32..12, 0usize..3).prop_map(|(s, t, r)| Change::Remove(s, t, r)),
             1 => (0u32..12).prop_map(Change::RemoveNode),
+            1 => Just(Change::Relayout),
         ]
     }
 
     proptest! {
-        /// After any sequence of changes, the index equals one rebuilt from its own edge list.
+        /// After any sequence of changes (relayouts included), the index equals one rebuilt from its
+        /// own edge list.
         #[test]
         fn incremental_index_equals_a_rebuild(changes in prop::collection::vec(change(), 0..80)) {
             let types = [RelationType::DependsOn, RelationType::RunsOn, RelationType::ConnectedTo];
@@ -426,6 +523,7 @@ mod tests {
                         g.remove_node(&n);
                         reference.retain(|(s, t, _), _| *s != n && *t != n);
                     }
+                    Change::Relayout => g.relayout(),
                 }
             }
             let rebuilt = GraphIndex::build(g.nodes(), g.edges()).unwrap();

@@ -73,6 +73,14 @@ pub async fn generate(
         relationships += edges;
         progress(Phase::Relationships, sources, total);
     }
+    // Every batch was acknowledged row by row; still, count what the store now holds, so a
+    // benchmark never runs on an estate that silently lost part of its graph.
+    let stored = store.count_edges().await?;
+    if stored != relationships {
+        return Err(ServiceError::Internal(format!(
+            "the store holds {stored} relationships after writing {relationships}"
+        )));
+    }
     Ok(Generated {
         assets: total,
         relationships,

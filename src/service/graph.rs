@@ -46,13 +46,18 @@ fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
 
 /// Builds the index from every stored relationship in one scan.
 pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
-    let rows = store.scan_edges().await?;
-    let index =
-        GraphIndex::build(std::iter::empty(), rows.into_iter().map(edge_of_row)).map_err(|e| {
-            ServiceError::Internal(format!(
-                "stored relationships do not form a valid index: {e}"
-            ))
-        })?;
+    let mut index = GraphIndex::new();
+    let mut batches = std::pin::pin!(store.scan_edges());
+    while let Some(batch) = batches.next().await {
+        for row in batch? {
+            index.insert(&edge_of_row(row)).map_err(|e| {
+                ServiceError::Internal(format!(
+                    "stored relationships do not form a valid index: {e}"
+                ))
+            })?;
+        }
+    }
+    index.relayout();
     Ok(Arc::new(RwLock::new(index)))
 }
 

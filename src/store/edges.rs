@@ -3,14 +3,13 @@
 
 use std::ops::Bound;
 
-use futures_util::future::try_join_all;
-use futures_util::{Stream, StreamExt};
+use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 
 use super::{Params, Store, StoreError};
-use crate::domain::entity::{EntityId, NodeRef};
+use crate::domain::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::relation::RelationType;
 
 /// What the graph index keeps of one relationship.
@@ -26,26 +25,81 @@ pub struct EdgeRow {
     pub min_up: Option<u16>,
 }
 
-/// Key boundaries splitting the relationship table into parts read concurrently. Generated ids
-/// are hexadecimal, so these spread them evenly; any other key still lands in exactly one part.
-const SPLITS: [&str; 7] = ["2", "4", "6", "8", "a", "c", "e"];
+/// How many parts the relationship table is read in: enough that each part's rows are a small,
+/// short-lived batch, few enough that per-query overhead stays negligible.
+const PARTS: usize = 256;
+/// Parts read at once: the engine works on both cores while the caller indexes the last batch.
+const PARTS_IN_FLIGHT: usize = 3;
 
+/// Key ranges covering the whole table. Generated ids are hexadecimal, so splitting on the first
+/// two digits spreads them evenly; any other key still lands in exactly one part.
 fn key_ranges() -> Vec<RecordIdKeyRange> {
-    let bound = |s: &str| RecordIdKey::String(s.to_string());
-    let mut ranges = Vec::new();
-    let mut start = Bound::Unbounded;
-    for split in SPLITS {
-        ranges.push(RecordIdKeyRange {
-            start,
-            end: Bound::Excluded(bound(split)),
-        });
-        start = Bound::Included(bound(split));
+    let bound = |n: usize| Bound::Included(RecordIdKey::String(format!("{n:02x}")));
+    let excluded = |b: Bound<RecordIdKey>| match b {
+        Bound::Included(k) => Bound::Excluded(k),
+        other => other,
+    };
+    (0..PARTS)
+        .map(|n| RecordIdKeyRange {
+            start: if n == 0 { Bound::Unbounded } else { bound(n) },
+            end: if n + 1 == PARTS {
+                Bound::Unbounded
+            } else {
+                excluded(bound(n + 1))
+            },
+        })
+        .collect()
+}
+
+/// One relationship as the scan reads it: source, target, type, criticality, redundancy group,
+/// minimum up. A tuple of top-level fields, so the engine neither copies nested objects nor
+/// builds a document per row.
+type ScannedEdge = (
+    RecordId,
+    RecordId,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// An endpoint as the graph keys it, from the record id SurrealDB keeps in `in` / `out`.
+fn node_ref(record: RecordId) -> Result<NodeRef, StoreError> {
+    let kind = EntityKind::ALL
+        .into_iter()
+        .find(|k| k.table() == record.table.as_str());
+    let id = match record.key {
+        RecordIdKey::String(key) => EntityId::parse(&key),
+        _ => None,
+    };
+    match (kind, id) {
+        (Some(kind), Some(id)) => Ok(NodeRef { kind, id }),
+        _ => Err(StoreError::internal(format!(
+            "a relationship ends at {:?}, which is no register entity",
+            record.table.as_str()
+        ))),
     }
-    ranges.push(RecordIdKeyRange {
-        start,
-        end: Bound::Unbounded,
-    });
-    ranges
+}
+
+impl TryFrom<ScannedEdge> for EdgeRow {
+    type Error = StoreError;
+
+    fn try_from(
+        (source, target, relation, criticality, group, min_up): ScannedEdge,
+    ) -> Result<EdgeRow, StoreError> {
+        use serde::de::IntoDeserializer;
+        let relation = RelationType::deserialize(relation.into_deserializer())
+            .map_err(|e: serde::de::value::Error| StoreError::internal(e))?;
+        let small = |n: Option<i64>| n.map(|n| n.clamp(0, i64::from(u16::MAX)) as u16);
+        Ok(EdgeRow {
+            source: node_ref(source)?,
+            target: node_ref(target)?,
+            relation,
+            criticality: small(criticality).map(|c| c.min(u16::from(u8::MAX)) as u8),
+            redundancy_group: group,
+            min_up: small(min_up),
+        })
+    }
 }
 
 impl Store {
@@ -64,25 +118,35 @@ impl Store {
             .unwrap_or(0) as usize)
     }
 
-    /// Every relationship, reduced to what the graph index needs.
-    pub async fn scan_edges(&self) -> Result<Vec<EdgeRow>, StoreError> {
-        let parts = key_ranges().into_iter().map(|range| async move {
-            let mut params = Params::default();
-            params.set(
-                "part",
-                RecordId::new("relationship", RecordIdKey::Range(Box::new(range))),
-            );
-            let rows = self
-                .rows(
-                    "SELECT source, target, type, criticality, redundancyGroup, minUp FROM $part",
-                    params,
-                )
-                .await?;
-            rows.into_iter()
-                .map(|row| serde_json::from_value::<EdgeRow>(row).map_err(StoreError::internal))
-                .collect::<Result<Vec<_>, _>>()
-        });
-        Ok(try_join_all(parts).await?.concat())
+    /// Every relationship, reduced to what the graph index needs, in batches (one per key range)
+    /// so that a large store is never held in memory twice.
+    pub fn scan_edges(&self) -> impl Stream<Item = Result<Vec<EdgeRow>, StoreError>> + '_ {
+        stream::iter(key_ranges())
+            .map(|range| {
+                let store = self.clone();
+                async move {
+                    tokio::spawn(async move { store.scan_part(range).await })
+                        .await
+                        .map_err(StoreError::internal)?
+                }
+            })
+            .buffered(PARTS_IN_FLIGHT)
+    }
+
+    async fn scan_part(&self, range: RecordIdKeyRange) -> Result<Vec<EdgeRow>, StoreError> {
+        let mut params = Params::default();
+        params.set(
+            "part",
+            RecordId::new("relationship", RecordIdKey::Range(Box::new(range))),
+        );
+        let mut response = self
+            .run(
+                "SELECT VALUE [in, out, type, criticality, redundancyGroup, minUp] FROM $part",
+                params,
+            )
+            .await?;
+        let rows: Vec<ScannedEdge> = response.take(0).map_err(StoreError::internal)?;
+        rows.into_iter().map(EdgeRow::try_from).collect()
     }
 }
 
