@@ -46,21 +46,27 @@ impl Impact {
     }
 }
 
-/// Per-thread work arrays reused across queries; a generation stamp replaces clearing them.
+/// Per-thread work arrays reused across queries, never cleared: a generation stamp marks what
+/// belongs to the current query.
+///
+/// A walk checks one node mark per edge, at random, so the marks are four bytes each (a million
+/// nodes fit the processor cache); what is needed once per node lives apart in `nodes`.
 #[derive(Default)]
 struct Scratch {
     generation: u32,
+    /// Per node: `generation << 2 | state` once the current query has reached it.
+    marks: Vec<u32>,
     nodes: Vec<Slot>,
     groups: Vec<GroupCount>,
+    /// Groups counted by the current query, to zero afterwards.
+    touched: Vec<u32>,
 }
 
-/// What one query knows of one node, kept small: the walk touches one per edge, at random.
+/// What one query keeps of one reached node besides its mark.
 #[derive(Clone, Copy)]
 struct Slot {
-    stamp: u32,
     /// Where the node's entry is in the result (`FAILED` for a failed node).
     at: u32,
-    state: State,
     /// The state the node's dependants have already been told about.
     told: State,
     /// Waiting in the work queue to tell its dependants.
@@ -68,42 +74,69 @@ struct Slot {
 }
 
 const FAILED: u32 = u32::MAX;
+/// Generations fit in a mark above its two state bits.
+const MAX_GENERATION: u32 = u32::MAX >> 2;
 
 impl Default for Slot {
     fn default() -> Self {
         Slot {
-            stamp: 0,
             at: FAILED,
-            state: State::Up,
             told: State::Up,
             queued: false,
         }
     }
 }
 
-/// One redundancy group during one query: its members (of the asked-for types) and how many
-/// are down or degraded so far.
+/// One redundancy group during one query: its members (of the asked-for types), how many must
+/// be up, and how many are down or degraded so far. Zero members: not counted yet.
 #[derive(Default, Clone, Copy)]
 struct GroupCount {
-    stamp: u32,
     members: u16,
+    min_up: u16,
     down: u16,
     degraded: bool,
 }
 
+impl State {
+    fn from_bits(bits: u32) -> State {
+        match bits & 3 {
+            0 => State::Up,
+            1 => State::Degraded,
+            _ => State::Down,
+        }
+    }
+}
+
 impl Scratch {
     fn reset(&mut self, size: usize, groups: usize) {
-        if self.nodes.len() < size {
+        if self.marks.len() < size {
+            self.marks.resize(size, 0);
             self.nodes.resize(size, Slot::default());
         }
         if self.groups.len() < groups {
             self.groups.resize(groups, GroupCount::default());
         }
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.nodes.iter_mut().for_each(|s| s.stamp = 0);
-            self.groups.iter_mut().for_each(|g| g.stamp = 0);
+        self.generation += 1;
+        if self.generation > MAX_GENERATION {
+            self.marks.iter_mut().for_each(|m| *m = 0);
             self.generation = 1;
+        }
+    }
+
+    /// The node's state in this query, or `None` if the query has not reached it.
+    fn reached(&self, n: Node) -> Option<State> {
+        let mark = self.marks[n as usize];
+        (mark >> 2 == self.generation).then(|| State::from_bits(mark))
+    }
+
+    fn mark(&mut self, n: Node, state: State) {
+        self.marks[n as usize] = self.generation << 2 | state as u32;
+    }
+
+    /// Zeroes the groups this query counted, ready for the next.
+    fn release_groups(&mut self) {
+        for g in self.touched.drain(..) {
+            self.groups[g as usize] = GroupCount::default();
         }
     }
 }
@@ -127,16 +160,13 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         SCRATCH.with(|scratch| {
             let mut s = scratch.borrow_mut();
             s.reset(self.capacity(), self.groups.len());
-            let generation = s.generation;
             let mut affected: Vec<Affected> = Vec::new();
             let mut queue: VecDeque<Node> = VecDeque::new();
             for &f in &query.failed {
-                let slot = s.nodes.get_mut(f as usize);
-                if let Some(slot) = slot.filter(|slot| slot.stamp != generation) {
-                    *slot = Slot {
-                        stamp: generation,
+                if (f as usize) < self.capacity() && s.reached(f).is_none() {
+                    s.mark(f, State::Down);
+                    s.nodes[f as usize] = Slot {
                         at: FAILED,
-                        state: State::Down,
                         told: State::Up,
                         queued: true,
                     };
@@ -144,9 +174,10 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                 }
             }
             while let Some(n) = queue.pop_front() {
+                let to = s.reached(n).expect("queued nodes are reached");
                 let slot = &mut s.nodes[n as usize];
                 slot.queued = false;
-                let (from, to, at) = (slot.told, slot.state, slot.at);
+                let (from, at) = (slot.told, slot.at);
                 slot.told = to;
                 // Only a node's first turn (nothing told yet) discovers; later turns re-tell.
                 let depth = if at == FAILED {
@@ -159,42 +190,48 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     if !query.relations.contains(packed) {
                         continue;
                     }
-                    let seen = s.nodes[dependant as usize].stamp == generation;
-                    if !seen && !discover {
+                    let known = s.reached(dependant);
+                    // Nothing makes a down node worse, and a group belongs to one dependant, so
+                    // its count no longer matters either.
+                    if known == Some(State::Down) || (known.is_none() && !discover) {
                         continue;
                     }
                     let state = match packed.group() {
                         0 => to,
                         g => self.group_state(dependant, g, from, to, query.relations, &mut s),
                     };
-                    let slot = &mut s.nodes[dependant as usize];
-                    if !seen {
-                        *slot = Slot {
-                            stamp: generation,
-                            at: affected.len() as u32,
-                            state,
-                            told: State::Up,
-                            queued: true,
-                        };
-                        affected.push(Affected {
-                            node: dependant,
-                            depth,
-                            state,
-                            via: n,
-                        });
-                        queue.push_back(dependant);
-                    } else if state > slot.state {
-                        slot.state = state;
-                        if slot.at != FAILED {
-                            affected[slot.at as usize].state = state;
-                        }
-                        if !slot.queued {
-                            slot.queued = true;
+                    match known {
+                        None => {
+                            s.mark(dependant, state);
+                            s.nodes[dependant as usize] = Slot {
+                                at: affected.len() as u32,
+                                told: State::Up,
+                                queued: true,
+                            };
+                            affected.push(Affected {
+                                node: dependant,
+                                depth,
+                                state,
+                                via: n,
+                            });
                             queue.push_back(dependant);
                         }
+                        Some(known) if state > known => {
+                            s.mark(dependant, state);
+                            let slot = &mut s.nodes[dependant as usize];
+                            if slot.at != FAILED {
+                                affected[slot.at as usize].state = state;
+                            }
+                            if !slot.queued {
+                                slot.queued = true;
+                                queue.push_back(dependant);
+                            }
+                        }
+                        Some(_) => {}
                     }
                 }
             }
+            s.release_groups();
             // Discovery order is already nearest first.
             affected.retain(|a| a.state > State::Up);
             Impact { affected }
@@ -211,10 +248,8 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         relations: RelationMask,
         s: &mut Scratch,
     ) -> State {
-        let generation = s.generation;
-        let count = &mut s.groups[g as usize];
-        if count.stamp != generation {
-            let group = &self.groups[g as usize];
+        if s.groups[g as usize].members == 0 {
+            let group = self.groups[g as usize];
             let members = if relations.covers(group.relations) {
                 group.members as usize
             } else {
@@ -223,22 +258,23 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     .filter(|(_, p)| p.group() == g && relations.contains(*p))
                     .count()
             };
-            *count = GroupCount {
-                stamp: generation,
-                members: members as u16,
+            let members = members.clamp(1, usize::from(u16::MAX)) as u16;
+            s.touched.push(g);
+            s.groups[g as usize] = GroupCount {
+                members,
+                // A group cannot need more working members than it has: that is a data error,
+                // not an outage.
+                min_up: group.min_up.clamp(1, members),
                 down: 0,
                 degraded: false,
             };
         }
+        let count = &mut s.groups[g as usize];
         if to == State::Down && from != State::Down {
             count.down += 1;
         }
         count.degraded |= to == State::Degraded;
-        // A group cannot need more working members than it has: that is a data error, not an outage.
-        let min_up = self.groups[g as usize]
-            .min_up
-            .clamp(1, count.members.max(1));
-        if count.members - count.down.min(count.members) < min_up {
+        if count.members - count.down.min(count.members) < count.min_up {
             State::Down
         } else if count.down > 0 || count.degraded {
             State::Degraded

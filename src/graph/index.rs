@@ -1,7 +1,9 @@
 //! Compact adjacency in both directions, with relation type, criticality and redundancy group
 //! packed into one word per edge.
 
-use std::collections::HashMap;
+// A fast non-cryptographic hash: the keys are ids the register issued itself, and building
+// the index hashes millions of them.
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
 use crate::domain::relation::RelationType;
@@ -81,10 +83,10 @@ pub struct EdgeSpec<K> {
     pub group: Option<(String, u16)>,
 }
 
-/// A redundancy group: the alternatives one dependant has, of which `min_up` must work.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A redundancy group: the alternatives one dependant has, of which `min_up` must work. Eight
+/// bytes, without its name, because impact walks read it for every grouped edge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Group {
-    pub(super) name: String,
     pub(super) min_up: u16,
     pub(super) members: u32,
     /// The relation types of its members (possibly more, after removals).
@@ -99,6 +101,8 @@ pub struct GraphIndex<K: Hash + Eq + Clone> {
     pub(super) out: Vec<Vec<(Node, Packed)>>,
     pub(super) inc: Vec<Vec<(Node, Packed)>>,
     pub(super) groups: Vec<Group>,
+    /// Each group's name, by group number.
+    group_names: Vec<String>,
     group_ids: HashMap<(Node, String), u32>,
 }
 
@@ -106,17 +110,13 @@ impl<K: Hash + Eq + Clone + Ord> Default for GraphIndex<K> {
     fn default() -> Self {
         GraphIndex {
             keys: Vec::new(),
-            numbers: HashMap::new(),
+            numbers: HashMap::default(),
             out: Vec::new(),
             inc: Vec::new(),
             // Group 0 means "no group".
-            groups: vec![Group {
-                name: String::new(),
-                min_up: 0,
-                members: 0,
-                relations: RelationMask(0),
-            }],
-            group_ids: HashMap::new(),
+            groups: vec![Group::default()],
+            group_names: vec![String::new()],
+            group_ids: HashMap::default(),
         }
     }
 }
@@ -199,11 +199,11 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
                     return Err(IndexError::TooManyGroups);
                 }
                 self.groups.push(Group {
-                    name: name.clone(),
                     min_up: *min_up,
                     members: 0,
                     relations: RelationMask(0),
                 });
+                self.group_names.push(name.clone());
                 self.group_ids.insert((source, name.clone()), id);
                 id
             }
@@ -271,7 +271,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         g.members -= 1;
         if g.members == 0 {
             g.relations = RelationMask(0);
-            let name = std::mem::take(&mut g.name);
+            let name = std::mem::take(&mut self.group_names[group as usize]);
             self.group_ids.remove(&(source, name));
         }
     }
@@ -289,13 +289,15 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         }
         // Groups are renumbered in the order of their owners, for the same reason.
         let mut group_of_old = vec![0u32; self.groups.len()];
-        let mut groups = vec![self.groups[0].clone()];
+        let mut groups = vec![Group::default()];
+        let mut names = vec![String::new()];
         for &old in &order {
             for (_, packed) in &self.out[old as usize] {
                 let g = packed.group() as usize;
                 if g != 0 && group_of_old[g] == 0 {
                     group_of_old[g] = groups.len() as u32;
-                    groups.push(std::mem::take(&mut self.groups[g]));
+                    groups.push(self.groups[g]);
+                    names.push(std::mem::take(&mut self.group_names[g]));
                 }
             }
         }
@@ -331,6 +333,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             })
             .collect();
         self.groups = groups;
+        self.group_names = names;
     }
 
     /// Live nodes, breadth first along incoming edges from the nodes without outgoing ones;
@@ -390,8 +393,8 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             .flat_map(|(s, list)| list.iter().map(move |(t, p)| (s as Node, *t, *p)))
             .filter_map(|(s, t, p)| {
                 let group = (p.group() != 0).then(|| {
-                    let g = &self.groups[p.group() as usize];
-                    (g.name.clone(), g.min_up)
+                    let g = p.group() as usize;
+                    (self.group_names[g].clone(), self.groups[g].min_up)
                 });
                 Some(EdgeSpec {
                     source: self.key(s)?.clone(),
