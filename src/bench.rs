@@ -311,7 +311,7 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
         build.as_secs_f64()
     );
     println!(
-        "| process: resident growth while indexing | {:.0} MB |",
+        "| process: resident growth while indexing (SurrealDB's block cache included) | {:.0} MB |",
         mb(after.saturating_sub(before))
     );
     let hub = store

@@ -34,18 +34,18 @@ const PARTS_IN_FLIGHT: usize = 3;
 /// Key ranges covering the whole table. Generated ids are hexadecimal, so splitting on the first
 /// two digits spreads them evenly; any other key still lands in exactly one part.
 fn key_ranges() -> Vec<RecordIdKeyRange> {
-    let bound = |n: usize| Bound::Included(RecordIdKey::String(format!("{n:02x}")));
-    let excluded = |b: Bound<RecordIdKey>| match b {
-        Bound::Included(k) => Bound::Excluded(k),
-        other => other,
-    };
+    let key = |n: usize| RecordIdKey::String(format!("{n:02x}"));
     (0..PARTS)
         .map(|n| RecordIdKeyRange {
-            start: if n == 0 { Bound::Unbounded } else { bound(n) },
+            start: if n == 0 {
+                Bound::Unbounded
+            } else {
+                Bound::Included(key(n))
+            },
             end: if n + 1 == PARTS {
                 Bound::Unbounded
             } else {
-                excluded(bound(n + 1))
+                Bound::Excluded(key(n + 1))
             },
         })
         .collect()
@@ -90,14 +90,13 @@ impl TryFrom<ScannedEdge> for EdgeRow {
         use serde::de::IntoDeserializer;
         let relation = RelationType::deserialize(relation.into_deserializer())
             .map_err(|e: serde::de::value::Error| StoreError::internal(e))?;
-        let small = |n: Option<i64>| n.map(|n| n.clamp(0, i64::from(u16::MAX)) as u16);
         Ok(EdgeRow {
             source: node_ref(source)?,
             target: node_ref(target)?,
             relation,
-            criticality: small(criticality).map(|c| c.min(u16::from(u8::MAX)) as u8),
+            criticality: criticality.map(|c| c.clamp(0, u8::MAX.into()) as u8),
             redundancy_group: group,
-            min_up: small(min_up),
+            min_up: min_up.map(|m| m.clamp(0, u16::MAX.into()) as u16),
         })
     }
 }
