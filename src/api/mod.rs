@@ -253,6 +253,7 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
                         Err(e) => tracing::error!(error = %e, "could not inspect the store"),
                     }
                 }
+                tokio::spawn(register.clone().keep_checkpoints());
                 let _ = readiness.set(register);
                 tracing::info!("store connected; ready");
                 return;
@@ -274,9 +275,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let readiness = Readiness::default();
     tokio::spawn(connect(readiness.clone(), url, demo));
-    axum::serve(listener, router(readiness))
+    axum::serve(listener, router(readiness.clone()))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+    // The next start then reads the graph from one checkpoint instead of scanning it.
+    if let Some(register) = readiness.get()
+        && let Err(e) = register.checkpoint_if_changed().await
+    {
+        tracing::warn!(error = %e, "could not write a relationship index checkpoint at shutdown");
+    }
+    Ok(())
 }
 
 /// Starts a server in the background (for tests and embedding) and returns its readiness handle.

@@ -37,8 +37,17 @@ impl Packed {
         self.0 >> 7
     }
 
-    fn with_group(self, group: u32) -> Packed {
+    pub(super) fn with_group(self, group: u32) -> Packed {
         Packed((self.0 & 0x7F) | (group << 7))
+    }
+
+    pub(super) fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// A word read back from an image; `None` unless its relation is a known one.
+    pub(super) fn from_bits(bits: u32) -> Option<Packed> {
+        RelationType::from_index((bits & 0xF) as u8).map(|_| Packed(bits))
     }
 }
 
@@ -91,6 +100,14 @@ pub(super) struct Group {
     pub(super) members: u32,
     /// The relation types of its members (possibly more, after removals).
     pub(super) relations: RelationMask,
+}
+
+impl Group {
+    /// Counts one more member, of `relation`.
+    fn join(&mut self, relation: RelationType) {
+        self.members += 1;
+        self.relations = RelationMask(self.relations.0 | 1 << relation.index());
+    }
 }
 
 /// The index. Keys map to dense numbers; removed nodes keep their number but lose their key.
@@ -210,8 +227,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         };
         let g = &mut self.groups[id as usize];
         g.min_up = *min_up;
-        g.members += 1;
-        g.relations = RelationMask(g.relations.0 | RelationMask::of(&[relation]).0);
+        g.join(relation);
         Ok(id)
     }
 
@@ -276,6 +292,43 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         }
     }
 
+    pub(super) fn group_name(&self, group: u32) -> &str {
+        &self.group_names[group as usize]
+    }
+
+    /// Adds the next redundancy group, without members yet (reading an image).
+    pub(super) fn restore_group(&mut self, owner: Node, name: String, min_up: u16) {
+        let id = self.groups.len() as u32;
+        self.groups.push(Group {
+            min_up,
+            members: 0,
+            relations: RelationMask(0),
+        });
+        self.group_ids.insert((owner, name.clone()), id);
+        self.group_names.push(name);
+    }
+
+    /// Sets every node's outgoing edges at once (reading an image) and derives the incoming
+    /// lists, each allocated in node order, and the groups' members.
+    pub(super) fn restore_edges(&mut self, out: Vec<Vec<(Node, Packed)>>) {
+        let mut in_degree = vec![0usize; out.len()];
+        for (target, packed) in out.iter().flatten() {
+            in_degree[*target as usize] += 1;
+            if packed.group() != 0 {
+                self.groups[packed.group() as usize].join(packed.relation());
+            }
+        }
+        let mut inc: Vec<Vec<(Node, Packed)>> =
+            in_degree.into_iter().map(Vec::with_capacity).collect();
+        for (source, edges) in out.iter().enumerate() {
+            for &(target, packed) in edges {
+                inc[target as usize].push((source as Node, packed));
+            }
+        }
+        self.out = out;
+        self.inc = inc;
+    }
+
     /// Renumbers the nodes so that what one walk meets together sits together in memory, and
     /// forgets removed nodes. Nodes are numbered breadth first from those that rely on nothing,
     /// along "who relies on me": a node's dependants get neighbouring numbers and their edge
@@ -336,36 +389,70 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         self.group_names = names;
     }
 
-    /// Live nodes, breadth first along incoming edges from the nodes without outgoing ones;
-    /// nodes only reachable through cycles follow, each starting a walk of its own.
+    /// Live nodes, one foundation (a node relying on nothing) at a time, breadth first along
+    /// "who relies on me", the foundations most of the graph relies on first. The largest
+    /// impact walk in the graph then meets nodes in number order, and smaller walks below it
+    /// stay within neighbouring numbers. Nodes only reachable through cycles follow, each
+    /// starting a walk of its own.
     fn layout_order(&self) -> Vec<Node> {
+        let carries = RelationMask::failure_carrying();
         let live = |n: usize| self.keys[n].is_some();
-        let mut placed = vec![false; self.capacity()];
-        let mut order: Vec<Node> = (0..self.capacity())
-            .filter(|&n| live(n) && self.out[n].is_empty())
+        let weight = self.foundation_weights(carries);
+        let mut foundations: Vec<Node> = (0..self.capacity())
+            .filter(|&n| live(n) && !self.out[n].iter().any(|(_, p)| carries.contains(*p)))
             .map(|n| n as Node)
             .collect();
-        order.iter().for_each(|&n| placed[n as usize] = true);
-        let mut next = 0;
-        let mut unplaced = (0..self.capacity()).filter(|&n| live(n));
-        loop {
+        foundations.sort_by_key(|&n| (std::cmp::Reverse(weight[n as usize]), n));
+        let others = (0..self.capacity() as Node).filter(|&n| live(n as usize));
+        let mut placed = vec![false; self.capacity()];
+        let mut order: Vec<Node> = Vec::with_capacity(self.capacity());
+        for start in foundations.into_iter().chain(others) {
+            if placed[start as usize] {
+                continue;
+            }
+            placed[start as usize] = true;
+            let mut next = order.len();
+            order.push(start);
             while next < order.len() {
-                for &(dependant, _) in &self.inc[order[next] as usize] {
-                    if !placed[dependant as usize] {
+                for &(dependant, packed) in &self.inc[order[next] as usize] {
+                    if carries.contains(packed) && !placed[dependant as usize] {
                         placed[dependant as usize] = true;
                         order.push(dependant);
                     }
                 }
                 next += 1;
             }
-            match unplaced.find(|&n| !placed[n]) {
-                Some(n) => {
-                    placed[n] = true;
-                    order.push(n as Node);
+        }
+        order
+    }
+
+    /// Per node, how many of a sample of nodes rely on it (followed up to a bound): for the
+    /// foundations, an estimate of how much of the graph each carries, at the cost of a few
+    /// short walks instead of one walk per foundation.
+    fn foundation_weights(&self, carries: RelationMask) -> Vec<u32> {
+        const SAMPLES: usize = 256;
+        const REACH: usize = 4096;
+        let mut weight = vec![0u32; self.capacity()];
+        let mut seen = vec![usize::MAX; self.capacity()];
+        let step = (self.capacity() / SAMPLES).max(1);
+        for (sample, start) in (0..self.capacity()).step_by(step).enumerate() {
+            let mut queue = vec![start as Node];
+            seen[start] = sample;
+            let mut next = 0;
+            while next < queue.len() && queue.len() < REACH {
+                for &(dependency, packed) in &self.out[queue[next] as usize] {
+                    if carries.contains(packed) && seen[dependency as usize] != sample {
+                        seen[dependency as usize] = sample;
+                        queue.push(dependency);
+                    }
                 }
-                None => return order,
+                next += 1;
+            }
+            for n in queue {
+                weight[n as usize] += 1;
             }
         }
+        weight
     }
 
     /// Removes a node and every edge at it.
@@ -480,6 +567,31 @@ mod tests {
         );
         g.insert(&edge(1, 2, RelationType::RunsOn, None)).unwrap();
         assert_eq!(g.edge_count(), 2);
+    }
+
+    #[test]
+    fn the_widest_walk_meets_nodes_in_number_order() {
+        // Two foundations: 0 carries a layered estate, 100 carries one node; keys are scrambled.
+        let mut g = GraphIndex::new();
+        let key = |n: u32| n.wrapping_mul(2_654_435_761) % 1_000;
+        g.insert(&edge(key(101), key(100), RelationType::DependsOn, None))
+            .unwrap();
+        for n in 1..60u32 {
+            g.insert(&edge(key(n), key((n - 1) / 3), RelationType::RunsOn, None))
+                .unwrap();
+            g.insert(&edge(key(n), key(n / 2), RelationType::LocatedAt, None))
+                .ok();
+        }
+        g.relayout();
+        let root = g.number(&key(0)).unwrap();
+        assert_eq!(root, 0, "the foundation most rely on comes first");
+        let walk = g.impact(&crate::graph::ImpactQuery {
+            failed: vec![root],
+            relations: RelationMask::failure_carrying(),
+            max_depth: None,
+        });
+        let order: Vec<Node> = walk.affected.iter().map(|a| a.node).collect();
+        assert_eq!(order, (1..60).collect::<Vec<Node>>());
     }
 
     /// A random sequence of changes: insert an edge, remove an edge, or remove a node.

@@ -4,6 +4,7 @@
 pub mod impact;
 pub mod index;
 pub mod paths;
+pub mod snapshot;
 
 pub use impact::{Affected, Impact, ImpactQuery, State};
 pub use index::{EdgeSpec, GraphIndex, Node, RelationMask};

@@ -38,6 +38,8 @@ pub async fn generate(
             "the store already holds assets; generate writes only into an empty store".into(),
         ));
     }
+    // These writes bypass the audit trail, so no checkpoint could be brought up to date.
+    store.drop_checkpoint().await?;
     let total = estate.asset_count();
     let batches = || (0..total).step_by(BATCH).map(|s| s..(s + BATCH).min(total));
 

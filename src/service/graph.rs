@@ -1,12 +1,13 @@
 //! Keeps the in-memory relationship index in step with the store, and answers impact questions.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{Register, ServiceError};
 use serde_json::Value as Json;
 
-use super::to_json;
+use super::{checkpoint, to_json};
 use crate::domain::audit::{Operation, revert};
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::register::Asset;
@@ -17,8 +18,91 @@ use futures_util::StreamExt;
 
 use crate::store::{EdgeChange, EdgeRow, Store};
 
-/// The index shared by every request; writers hold the lock only to apply one committed change.
-pub type SharedIndex = Arc<RwLock<GraphIndex<NodeRef>>>;
+/// The index shared by every request, and what checkpoints need to know about its writers.
+pub struct Graph {
+    /// Writers hold the lock only to apply one committed change.
+    index: RwLock<GraphIndex<NodeRef>>,
+    /// Relationship writes between their audit stamp and their arrival in the index.
+    pending: AtomicUsize,
+    /// Relationship changes applied since the last checkpoint (or since start).
+    unsaved: AtomicU64,
+    /// How the index was first built.
+    origin: Origin,
+}
+
+pub type SharedIndex = Arc<Graph>;
+
+/// Where the index at start came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A scan of every stored relationship.
+    Scan,
+    /// A checkpoint, with this many later relationship changes replayed from the audit trail.
+    Checkpoint { replayed: usize },
+}
+
+/// Counts one relationship write as pending until it is dropped, after its change is applied.
+pub(super) struct Pending<'a>(&'a Graph);
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.0.pending.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Graph {
+    pub(super) fn new(index: GraphIndex<NodeRef>, origin: Origin) -> SharedIndex {
+        // A scanned graph, or a checkpoint that needed replaying, is worth checkpointing anew.
+        let unsaved = match origin {
+            Origin::Scan => u64::from(index.edge_count() > 0),
+            Origin::Checkpoint { replayed } => replayed as u64,
+        };
+        Arc::new(Graph {
+            index: RwLock::new(index),
+            pending: AtomicUsize::new(0),
+            unsaved: AtomicU64::new(unsaved),
+            origin,
+        })
+    }
+
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, GraphIndex<NodeRef>> {
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The index for one change, counted as not yet checkpointed.
+    fn write(&self) -> RwLockWriteGuard<'_, GraphIndex<NodeRef>> {
+        let index = self
+            .index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.unsaved.fetch_add(1, Ordering::Relaxed);
+        index
+    }
+
+    /// Marks a write of `E` as pending if it is a relationship; call before stamping its audit entry.
+    pub(super) fn pending<E: Entity>(&self) -> Option<Pending<'_>> {
+        (E::KIND == EntityKind::Relationship).then(|| {
+            self.pending.fetch_add(1, Ordering::SeqCst);
+            Pending(self)
+        })
+    }
+
+    /// Whether no relationship write is between its stamp and the index.
+    pub(super) fn settled(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) == 0
+    }
+
+    /// Relationship changes applied since the last checkpoint; `taken` of them are now saved.
+    pub(super) fn unsaved(&self) -> u64 {
+        self.unsaved.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn saved(&self, taken: u64) {
+        self.unsaved.fetch_sub(taken, Ordering::Relaxed);
+    }
+}
 
 /// The index edge of a relationship.
 pub fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
@@ -34,7 +118,7 @@ pub fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
     }
 }
 
-fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
+pub(super) fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
     EdgeSpec {
         source: row.source,
         target: row.target,
@@ -44,8 +128,29 @@ fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
     }
 }
 
-/// Builds the index from every stored relationship in one scan.
+/// The index at start: from the stored checkpoint when it can be brought up to date, else
+/// from a scan of every relationship.
 pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
+    let started = std::time::Instant::now();
+    let (index, origin) = match checkpoint::restore(store).await {
+        Ok(Some((index, replayed))) => (index, Origin::Checkpoint { replayed }),
+        Ok(None) => (scan(store).await?, Origin::Scan),
+        Err(e) => {
+            tracing::warn!(error = %e, "checkpoint unusable; scanning relationships");
+            (scan(store).await?, Origin::Scan)
+        }
+    };
+    tracing::info!(
+        relationships = index.edge_count(),
+        ?origin,
+        seconds = started.elapsed().as_secs_f64(),
+        "relationship index built"
+    );
+    Ok(Graph::new(index, origin))
+}
+
+/// Builds the index from every stored relationship in one scan.
+async fn scan(store: &Store) -> Result<GraphIndex<NodeRef>, ServiceError> {
     let mut index = GraphIndex::new();
     let mut batches = std::pin::pin!(store.scan_edges());
     while let Some(batch) = batches.next().await {
@@ -58,7 +163,7 @@ pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
         }
     }
     index.relayout();
-    Ok(Arc::new(RwLock::new(index)))
+    Ok(index)
 }
 
 /// Refuses a relationship whose ends are not of the kinds its type allows.
@@ -204,10 +309,7 @@ impl Register {
 
     /// Applies a change seen on the feed; own changes come back too, so applying is idempotent.
     fn apply_change(&self, change: EdgeChange) {
-        let mut index = self
-            .graph
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut index = self.graph.write();
         let (row, keep) = match change {
             EdgeChange::Upsert(row) => (row, true),
             EdgeChange::Remove(row) => (row, false),
@@ -226,10 +328,7 @@ impl Register {
         if before.is_none() && after.is_none() {
             return;
         }
-        let mut index = self
-            .graph
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut index = self.graph.write();
         if let Some(old) = before {
             index.remove(&old.source, &old.target, old.relation);
         }
@@ -282,10 +381,13 @@ impl Register {
         read(&self.index())
     }
 
-    fn index(&self) -> std::sync::RwLockReadGuard<'_, GraphIndex<NodeRef>> {
-        self.graph
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn index(&self) -> RwLockReadGuard<'_, GraphIndex<NodeRef>> {
+        self.graph.read()
+    }
+
+    /// How the index was built at start.
+    pub fn index_origin(&self) -> Origin {
+        self.graph.origin
     }
 
     /// Everything the `start` entities rely on, transitively, nearest first (state is always Up).
@@ -439,7 +541,7 @@ fn keyed(index: &GraphIndex<NodeRef>, cycles: Vec<Vec<u32>>) -> Vec<Vec<NodeRef>
         .collect()
 }
 
-fn relationship_from(doc: &Json) -> Option<Relationship> {
+pub(super) fn relationship_from(doc: &Json) -> Option<Relationship> {
     serde_json::from_value(doc.clone()).ok()
 }
 

@@ -1,5 +1,6 @@
 //! Use cases: one function per business operation; owns validation, rules, transactions and audit.
 
+mod checkpoint;
 mod error;
 pub mod generate;
 pub mod graph;
@@ -11,6 +12,7 @@ use std::collections::HashSet;
 use chrono::Utc;
 use serde_json::Value as Json;
 
+pub use checkpoint::Written;
 pub use error::ServiceError;
 
 use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
@@ -171,6 +173,7 @@ impl Register {
         id: EntityId,
         input: Json,
     ) -> Result<Record<E>, ServiceError> {
+        let _pending = self.graph.pending::<E>();
         let (record, audit) = self.prepare_create::<E>(actor, id, input).await?;
         self.store
             .insert(&record, &audit)
@@ -219,6 +222,7 @@ impl Register {
             }
             return results;
         }
+        let _pending = self.graph.pending::<E>();
         let mut prepared = Vec::with_capacity(inputs.len());
         for input in inputs {
             let item = self
@@ -285,6 +289,7 @@ impl Register {
         expected_version: Option<i64>,
         changes: Json,
     ) -> Result<Record<E>, ServiceError> {
+        let _pending = self.graph.pending::<E>();
         let current = self.existing::<E>(id, expected_version).await?;
         let before = to_json(&current.data)?;
         let mut merged = before.clone();
@@ -320,6 +325,7 @@ impl Register {
         id: &EntityId,
         expected_version: Option<i64>,
     ) -> Result<Record<E>, ServiceError> {
+        let _pending = self.graph.pending::<E>();
         let current = self.existing::<E>(id, expected_version).await?;
         let changes = diff(&to_json(&current.data)?, &Json::Object(Default::default()));
         let audit = AuditEntry::new(actor, Operation::Delete, E::KIND, id, changes);

@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "003_audit_time",
         include_str!("../../schema/surreal/003_audit_time.surql"),
     ),
+    (
+        "004_index_checkpoint",
+        include_str!("../../schema/surreal/004_index_checkpoint.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! The SurrealDB store: the source of truth. The only module that speaks SurrealQL.
 
 mod bulk;
+mod checkpoint;
 mod edges;
 mod error;
 mod filter_sql;
@@ -11,11 +12,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
+pub use checkpoint::Checkpoint;
 pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
 
@@ -60,6 +63,8 @@ pub struct Store {
     round_trips: Arc<AtomicU64>,
     /// A server other processes may write to as well (not an embedded engine).
     shared: bool,
+    /// Data kept beyond this process (anything but `mem://`).
+    durable: bool,
 }
 
 /// Makes surrealkv commits durable unless the URL already chooses a sync mode.
@@ -93,9 +98,16 @@ impl Store {
             db,
             round_trips: Arc::new(AtomicU64::new(0)),
             shared,
+            durable: !url.starts_with("mem://") && !url.starts_with("memory"),
         };
         migrate::apply(&store).await?;
         Ok(store)
+    }
+
+    /// Whether this is an embedded engine on disk: its data outlives the process, and no other
+    /// process writes it meanwhile (what may keep index checkpoints in it).
+    pub fn owns_durable_data(&self) -> bool {
+        self.durable && !self.shared
     }
 
     /// Whether other processes may change this store (a SurrealDB server), so caches must follow it.
@@ -289,25 +301,30 @@ impl Store {
         kind: EntityKind,
         anchor: &AuditEntry,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = self.changes_since(kind, anchor.at).await?;
+        // Entries stamped in the same instant as the anchor order by their time-ordered ids.
+        entries.retain(|e| e.at > anchor.at || e.id.as_str() > anchor.id.as_str());
+        entries.reverse();
+        Ok(entries)
+    }
+
+    /// The changes of one kind stamped at `since` or later, oldest first.
+    pub async fn changes_since(
+        &self,
+        kind: EntityKind,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut params = Params::default();
         params
             .set("kind", kind.name().to_string())
-            .set("at", anchor.at.to_rfc3339());
+            .set("at", since.to_rfc3339());
         let rows = self
             .rows(
-                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND at >= <datetime> $at ORDER BY at DESC, id DESC",
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND at >= <datetime> $at ORDER BY at ASC, id ASC",
                 params,
             )
             .await?;
-        let entries: Vec<AuditEntry> = rows
-            .into_iter()
-            .map(writes::decode_audit)
-            .collect::<Result<_, _>>()?;
-        // Entries stamped in the same instant as the anchor order by their time-ordered ids.
-        Ok(entries
-            .into_iter()
-            .filter(|e| e.at > anchor.at || e.id.as_str() > anchor.id.as_str())
-            .collect())
+        rows.into_iter().map(writes::decode_audit).collect()
     }
 
     /// Whether the store holds no register data yet (decides whether `--demo` seeds).

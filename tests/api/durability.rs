@@ -2,12 +2,22 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// What the server logged after it started listening.
+type Log = Arc<Mutex<Vec<String>>>;
+
 /// Starts the real binary on `db`, returning the process and the address it listens on.
 fn start(db: &str) -> (Child, String) {
+    let (child, addr, _) = start_logged(db);
+    (child, addr)
+}
+
+/// Like [`start`], keeping what the server logs afterwards.
+fn start_logged(db: &str) -> (Child, String, Log) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_assetgraph"))
         .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "info")
@@ -29,8 +39,32 @@ fn start(db: &str) -> (Child, String) {
                 .to_string();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+    let log = Log::default();
+    let keep = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            keep.lock().unwrap().push(line);
+        }
+    });
+    (child, addr, log)
+}
+
+/// Sends SIGTERM and waits for the server to exit on its own, successfully.
+fn terminate(server: &mut Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(exit) = server.try_wait().unwrap() {
+            assert!(exit.success(), "server exited with {exit}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "server ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn post(client: &reqwest::blocking::Client, addr: &str, query: &str, variables: Value) -> Value {
@@ -108,18 +142,53 @@ fn acknowledged_writes_survive_a_kill() {
     assert_eq!(nodes[0]["history"]["totalCount"], 2);
 
     // SIGTERM shuts down gracefully: the process exits on its own, successfully.
-    let status = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(exit) = server.try_wait().unwrap() {
-            assert!(exit.success(), "server exited with {exit}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "server ignored SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
+    terminate(&mut server);
+}
+
+#[test]
+fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("surrealkv://{}", dir.path().join("data").display());
+    let client = reqwest::blocking::Client::new();
+    let create = "mutation($i: CreateAssetInput!) { createAsset(input: $i) { node { id } } }";
+    let impact = "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { affected } } }";
+
+    let (mut server, addr) = start(&db);
+    wait_ready(&client, &addr);
+    let mut ids = Vec::new();
+    for (name, class) in [("erp", "SOFTWARE_APPLICATION"), ("vm", "VIRTUAL_MACHINE")] {
+        let created = post(
+            &client,
+            &addr,
+            create,
+            json!({"i": {"name": name, "assetTag": name, "class": class}}),
+        );
+        ids.push(created["data"]["createAsset"]["node"]["id"].clone());
     }
+    let related = post(
+        &client,
+        &addr,
+        "mutation($i: RelateInput!) { relate(input: $i) { node { id } } }",
+        json!({"i": {"source": ids[0], "target": ids[1], "type": "RUNS_ON"}}),
+    );
+    assert!(
+        related["data"]["relate"]["node"]["id"].is_string(),
+        "{related}"
+    );
+    terminate(&mut server);
+
+    let (mut server, addr, log) = start_logged(&db);
+    wait_ready(&client, &addr);
+    let answer = post(&client, &addr, impact, json!({"f": [ids[1]]}));
+    assert_eq!(
+        answer["data"]["impact"]["totals"]["affected"], 1,
+        "{answer}"
+    );
+    terminate(&mut server);
+    let log = log.lock().unwrap().join("\n");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("relationship index built") && l.contains("origin=Checkpoint")),
+        "the restart scanned instead of reading the checkpoint:\n{log}"
+    );
 }

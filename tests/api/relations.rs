@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, codes, spawn_app};
 
-async fn asset(app: &TestApp, name: &str, class: &str) -> String {
+pub(crate) async fn asset(app: &TestApp, name: &str, class: &str) -> String {
     app.create(
         "Asset",
         json!({"name": name, "assetTag": name, "class": class}),
@@ -15,7 +15,7 @@ async fn asset(app: &TestApp, name: &str, class: &str) -> String {
     .await
 }
 
-async fn relate(app: &TestApp, input: Value) -> Value {
+pub(crate) async fn relate(app: &TestApp, input: Value) -> Value {
     app.mutate("relate", "RelateInput", "node { id version type inverseName carriesFailure source { id } target { id } redundancyGroup minUp criticality }", input).await
 }
 
@@ -399,7 +399,7 @@ async fn the_index_rebuilt_from_the_store_answers_the_same() {
     assert_eq!(live.len(), 2);
 }
 
-fn node_ref(global: &str) -> NodeRef {
+pub(crate) fn node_ref(global: &str) -> NodeRef {
     let text = String::from_utf8(
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(global)
