@@ -406,6 +406,13 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
             theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
         );
     }
+    drop(register);
+    let started = Instant::now();
+    store.close().await;
+    println!(
+        "| store closed (SurrealDB writing out its memory table) | {:.2} s |",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -59,9 +59,9 @@ pub async fn run() -> ExitCode {
 
 async fn load_seed(config: StoreConfig) -> Result<(), String> {
     let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
-    let report = seed::load(&Register::open(store).await.map_err(|e| e.to_string())?)
-        .await
-        .map_err(|e| e.to_string())?;
+    let register = Register::open(store).await.map_err(|e| e.to_string())?;
+    let report = seed::load(&register).await.map_err(|e| e.to_string())?;
+    register.close().await;
     tracing::info!(
         created = report.created,
         skipped = report.skipped,
@@ -82,6 +82,7 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())?;
+    store.close().await;
     eprintln!();
     tracing::info!(
         assets = written.assets,

@@ -226,7 +226,8 @@ async fn graphql_get(
     execute(&state, &headers, request).await
 }
 
-/// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, then marks ready.
+/// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, marks
+/// ready, then keeps the index checkpoint current until cancelled.
 async fn connect(readiness: Readiness, url: String, demo: bool) {
     loop {
         match Store::open(&url).await {
@@ -253,9 +254,9 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
                         Err(e) => tracing::error!(error = %e, "could not inspect the store"),
                     }
                 }
-                tokio::spawn(register.clone().keep_checkpoints());
-                let _ = readiness.set(register);
+                let _ = readiness.set(register.clone());
                 tracing::info!("store connected; ready");
+                register.keep_checkpoints().await;
                 return;
             }
             Err(e) => {
@@ -274,15 +275,24 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let readiness = Readiness::default();
-    tokio::spawn(connect(readiness.clone(), url, demo));
+    let connecting = tokio::spawn(connect(readiness.clone(), url, demo));
     axum::serve(listener, router(readiness.clone()))
         .with_graceful_shutdown(shutdown)
         .await?;
+    connecting.abort();
+    let _ = connecting.await;
     // The next start then reads the graph from one checkpoint instead of scanning it.
     if let Some(register) = readiness.get()
         && let Err(e) = register.checkpoint_if_changed().await
     {
         tracing::warn!(error = %e, "could not write a relationship index checkpoint at shutdown");
+    }
+    // Every request and task holding the register is gone now, so the store can close in order.
+    if let Some(register) = std::sync::Arc::try_unwrap(readiness)
+        .ok()
+        .and_then(tokio::sync::OnceCell::into_inner)
+    {
+        register.close().await;
     }
     Ok(())
 }

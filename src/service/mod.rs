@@ -62,6 +62,11 @@ impl Register {
         &self.store
     }
 
+    /// Closes the store in order (see [`Store::close`]) once this is the last handle to it.
+    pub async fn close(self) {
+        self.store.close().await
+    }
+
     pub async fn ready(&self) -> Result<(), ServiceError> {
         Ok(self.store.ping().await?)
     }

@@ -9,6 +9,7 @@ mod migrate;
 mod writes;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,6 +29,8 @@ use crate::domain::page::{PageRequest, Window};
 use crate::domain::query::{Filter, Sort};
 
 const NAMESPACE: &str = "assetgraph";
+/// How long closing waits for an embedded engine to write out its memory table.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 const DATABASE: &str = "register";
 
 /// A page of results with the total count of matches.
@@ -65,6 +68,8 @@ pub struct Store {
     shared: bool,
     /// Data kept beyond this process (anything but `mem://`).
     durable: bool,
+    /// The lock file of an embedded engine on disk, free again once the engine has closed.
+    lock_file: Option<PathBuf>,
 }
 
 /// Makes surrealkv commits durable unless the URL already chooses a sync mode.
@@ -99,9 +104,32 @@ impl Store {
             round_trips: Arc::new(AtomicU64::new(0)),
             shared,
             durable: !url.starts_with("mem://") && !url.starts_with("memory"),
+            lock_file: url.strip_prefix("surrealkv://").map(|rest| {
+                let dir = rest.split_once('?').map_or(rest, |(dir, _)| dir);
+                PathBuf::from(dir).join("LOCK")
+            }),
         };
         migrate::apply(&store).await?;
         Ok(store)
+    }
+
+    /// Lets an embedded engine on disk shut down in order once this, its last handle, is gone:
+    /// it writes out its memory table, so the next start need not replay its log. Waits for
+    /// that (the engine's lock file comes free) at most `CLOSE_WAIT`; other engines need nothing.
+    pub async fn close(self) {
+        let Some(lock_file) = self.lock_file.clone() else {
+            return;
+        };
+        drop(self);
+        let deadline = std::time::Instant::now() + CLOSE_WAIT;
+        while std::time::Instant::now() < deadline {
+            let free = std::fs::File::open(&lock_file).is_ok_and(|f| f.try_lock().is_ok());
+            if free {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        tracing::warn!("the store did not close in time; its next start replays its log");
     }
 
     /// Whether this is an embedded engine on disk: its data outlives the process, and no other

@@ -145,6 +145,13 @@ fn acknowledged_writes_survive_a_kill() {
     terminate(&mut server);
 }
 
+/// Bytes left in the store's write-ahead log: what its next start would replay.
+fn unflushed(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir.join("data").join("wal"))
+        .map(|files| files.map(|f| f.unwrap().metadata().unwrap().len()).sum())
+        .unwrap_or(0)
+}
+
 #[test]
 fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +182,14 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
         related["data"]["relate"]["node"]["id"].is_string(),
         "{related}"
     );
+    assert!(
+        unflushed(dir.path()) > 0,
+        "acknowledged writes are in the log"
+    );
+    // A graceful shutdown also closes the store in order: its memory table written out, so
+    // the next start has no log to replay.
     terminate(&mut server);
+    assert_eq!(unflushed(dir.path()), 0, "the store did not close in order");
 
     let (mut server, addr, log) = start_logged(&db);
     wait_ready(&client, &addr);
