@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{TimeDelta, Utc};
 use serde_json::Value as Json;
 
-use super::graph::{edge, relationship_from};
+use super::graph::{Origin, edge, relationship_from};
 use super::{Register, ServiceError};
 use crate::domain::audit::{AuditEntry, Operation, revert};
 use crate::domain::entity::{EntityId, EntityKind, NodeRef};
@@ -22,8 +22,10 @@ const CLOCK_MARGIN: TimeDelta = TimeDelta::seconds(5);
 const SETTLE_TRIES: usize = 200;
 const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// How often a running server writes a checkpoint, when relationships changed.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+/// How often a running server considers writing a checkpoint.
+const CHECKPOINT_CHECK: std::time::Duration = std::time::Duration::from_secs(60);
+/// Relationship changes a start can replay in about a second; more call for a new checkpoint.
+const QUICK_REPLAY: u64 = 10_000;
 
 /// What a written checkpoint holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +144,12 @@ impl Register {
     /// was scanned), on a store whose checkpoints this process may write: an embedded engine on
     /// disk, which no other process changes. Elsewhere, or with nothing new, does nothing.
     pub async fn checkpoint_if_changed(&self) -> Result<Option<Written>, ServiceError> {
-        if !self.store.owns_durable_data() || self.graph.unsaved() == 0 {
+        self.checkpoint_after(1).await
+    }
+
+    /// Like [`Register::checkpoint_if_changed`], once at least `changes` are unsaved.
+    async fn checkpoint_after(&self, changes: u64) -> Result<Option<Written>, ServiceError> {
+        if !self.store.owns_durable_data() || self.graph.unsaved() < changes.max(1) {
             return Ok(None);
         }
         let written = self.checkpoint().await?;
@@ -156,13 +163,20 @@ impl Register {
         Ok(written)
     }
 
-    /// Keeps the stored checkpoint current while a server runs: at once, then every few minutes.
+    /// Keeps the stored checkpoint useful while a server runs: at once if the index had to be
+    /// scanned, then whenever replaying what changed since would no longer be quick. (Each
+    /// checkpoint rewrites the whole image, so small change counts are left to replay.)
     pub async fn keep_checkpoints(self) {
+        let mut threshold = match self.index_origin() {
+            Origin::Scan => 1,
+            Origin::Checkpoint { .. } => QUICK_REPLAY,
+        };
         loop {
-            if let Err(e) = self.checkpoint_if_changed().await {
+            if let Err(e) = self.checkpoint_after(threshold).await {
                 tracing::warn!(error = %e, "could not write a relationship index checkpoint");
             }
-            tokio::time::sleep(CHECKPOINT_EVERY).await;
+            threshold = QUICK_REPLAY;
+            tokio::time::sleep(CHECKPOINT_CHECK).await;
         }
     }
 }
