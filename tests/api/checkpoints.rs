@@ -9,7 +9,7 @@ use assetgraph::service::graph::Origin;
 use assetgraph::store::Checkpoint;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 use crate::relations::{asset, relate};
 
 type Edges = Vec<EdgeSpec<assetgraph::domain::entity::NodeRef>>;
@@ -24,6 +24,13 @@ async fn scanned(register: &Register) -> Register {
     let scanned = Register::open(register.store().clone()).await.unwrap();
     assert_eq!(scanned.index_origin(), Origin::Scan);
     scanned
+}
+
+/// An application running on a VM.
+async fn one_relationship(app: &TestApp) {
+    let erp = asset(app, "erp", "SOFTWARE_APPLICATION").await;
+    let vm = asset(app, "vm", "VIRTUAL_MACHINE").await;
+    relate(app, json!({"source": erp, "target": vm, "type": "RUNS_ON"})).await;
 }
 
 #[tokio::test]
@@ -112,13 +119,7 @@ async fn a_checkpoint_brought_up_to_date_equals_a_scan() {
 #[tokio::test]
 async fn a_checkpoint_that_disagrees_with_the_store_is_not_used() {
     let app = spawn_app().await;
-    let erp = asset(&app, "erp", "SOFTWARE_APPLICATION").await;
-    let vm = asset(&app, "vm", "VIRTUAL_MACHINE").await;
-    relate(
-        &app,
-        json!({"source": erp, "target": vm, "type": "RUNS_ON"}),
-    )
-    .await;
+    one_relationship(&app).await;
     let register = app.readiness.get().unwrap();
     let store = register.store();
 
@@ -139,7 +140,7 @@ async fn a_checkpoint_that_disagrees_with_the_store_is_not_used() {
         relationships.len() + 1
     );
 
-    // A damaged image, or parts missing, is refused the same way.
+    // A damaged or empty image is refused the same way.
     for image in [vec![0xA5; 64], Vec::new()] {
         store
             .save_checkpoint(&Checkpoint {
@@ -158,13 +159,7 @@ async fn a_checkpoint_that_disagrees_with_the_store_is_not_used() {
 #[tokio::test]
 async fn in_memory_stores_keep_no_checkpoints() {
     let app = spawn_app().await;
-    let erp = asset(&app, "erp", "SOFTWARE_APPLICATION").await;
-    let vm = asset(&app, "vm", "VIRTUAL_MACHINE").await;
-    relate(
-        &app,
-        json!({"source": erp, "target": vm, "type": "RUNS_ON"}),
-    )
-    .await;
+    one_relationship(&app).await;
     let register = app.readiness.get().unwrap();
     assert_eq!(register.checkpoint_if_changed().await.unwrap(), None);
     assert_eq!(register.store().load_checkpoint().await.unwrap(), None);
