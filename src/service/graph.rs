@@ -94,11 +94,12 @@ impl Graph {
         self.pending.load(Ordering::SeqCst) == 0
     }
 
-    /// Relationship changes applied since the last checkpoint; `taken` of them are now saved.
+    /// Relationship changes applied since the last checkpoint.
     pub(super) fn unsaved(&self) -> u64 {
         self.unsaved.load(Ordering::Relaxed)
     }
 
+    /// Records that a checkpoint now holds `taken` of the unsaved changes.
     pub(super) fn saved(&self, taken: u64) {
         self.unsaved.fetch_sub(taken, Ordering::Relaxed);
     }
@@ -118,7 +119,7 @@ pub fn edge(r: &Relationship) -> EdgeSpec<NodeRef> {
     }
 }
 
-pub(super) fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
+fn edge_of_row(row: EdgeRow) -> EdgeSpec<NodeRef> {
     EdgeSpec {
         source: row.source,
         target: row.target,
