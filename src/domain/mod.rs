@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod depreciation;
 pub mod entity;
 pub mod money;
 pub mod page;
