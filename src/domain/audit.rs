@@ -40,6 +40,12 @@ pub struct AuditEntry {
     pub entity_kind: EntityKind,
     pub entity_id: EntityId,
     pub changes: Vec<FieldChange>,
+    /// Why, in the actor's words (lifecycle transitions ask for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The ticket in another system this change belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_ref: Option<String>,
 }
 
 impl AuditEntry {
@@ -59,7 +65,16 @@ impl AuditEntry {
             entity_kind: kind,
             entity_id: id.clone(),
             changes,
+            reason: None,
+            ticket_ref: None,
         }
+    }
+
+    /// The same entry with the actor's reason and ticket reference.
+    pub fn because(mut self, reason: Option<String>, ticket_ref: Option<String>) -> AuditEntry {
+        self.reason = reason;
+        self.ticket_ref = ticket_ref;
+        self
     }
 }
 

@@ -161,6 +161,10 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// The field pointing at the parent in a hierarchy of the same kind, if any.
     const PARENT_FIELD: Option<&'static str> = None;
 
+    /// Fields only dedicated operations change (an asset's stage moves by transitions), so a
+    /// plain update must leave them as they are.
+    const MANAGED: &'static [&'static str] = &[];
+
     /// The entity as a relationship, for the store's graph links and the graph index.
     fn as_relationship(&self) -> Option<&super::relation::Relationship> {
         None

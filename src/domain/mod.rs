@@ -4,6 +4,7 @@ pub mod audit;
 pub mod catalog;
 pub mod depreciation;
 pub mod entity;
+pub mod lifecycle;
 pub mod money;
 pub mod page;
 pub mod party;

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::depreciation::{self, ModelDefaults, Settings, SettingsDraft};
 use super::entity::{Entity, EntityId, EntityKind};
+use super::lifecycle::{self, Disposal, DisposalDraft, StageFacts};
 use super::money::{Money, MoneyDraft};
 use super::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
@@ -209,7 +211,21 @@ pub struct Asset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase: Option<Purchase>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub warranty_start: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub warranty_end: Option<NaiveDate>,
+    /// Overrides the model's end of life for this asset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_of_life: Option<NaiveDate>,
+    /// Overrides the model's end of support for this asset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_of_support: Option<NaiveDate>,
+    /// The asset's own depreciation settings, over its model's and its class's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depreciation: Option<Settings>,
+    /// How it left the organisation; only a disposed asset has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disposal: Option<Disposal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub tags: Vec<String>,
@@ -235,7 +251,12 @@ pub struct AssetDraft {
     pub location: Option<String>,
     pub vendor: Option<String>,
     pub purchase: Option<PurchaseDraft>,
+    pub warranty_start: Option<String>,
     pub warranty_end: Option<String>,
+    pub end_of_life: Option<String>,
+    pub end_of_support: Option<String>,
+    pub depreciation: Option<SettingsDraft>,
+    pub disposal: Option<DisposalDraft>,
     pub notes: Option<String>,
     pub tags: Option<Vec<String>>,
     pub attributes: Option<Value>,
@@ -376,6 +397,7 @@ fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, 
 impl Entity for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     type Draft = AssetDraft;
+    const MANAGED: &'static [&'static str] = &["lifecycleStage", "disposal"];
 
     fn validate(d: AssetDraft) -> Result<Asset, Vec<FieldError>> {
         let mut p = Problems::default();
@@ -414,9 +436,15 @@ impl Entity for Asset {
             .take(optional_ref("vendor", d.vendor.as_deref()))
             .flatten();
         let purchase = p.take(purchase(d.purchase)).flatten();
-        let warranty_end = p
-            .take(optional_date("warrantyEnd", d.warranty_end.as_deref()))
-            .flatten();
+        let date = |p: &mut Problems, field: &str, value: Option<&str>| {
+            p.take(optional_date(field, value)).flatten()
+        };
+        let warranty_start = date(&mut p, "warrantyStart", d.warranty_start.as_deref());
+        let warranty_end = date(&mut p, "warrantyEnd", d.warranty_end.as_deref());
+        let end_of_life = date(&mut p, "endOfLife", d.end_of_life.as_deref());
+        let end_of_support = date(&mut p, "endOfSupport", d.end_of_support.as_deref());
+        let depreciation = p.take_all(depreciation::settings(d.depreciation)).flatten();
+        let disposal = p.take_all(lifecycle::disposal(d.disposal)).flatten();
         let notes = p
             .take(optional_text("notes", d.notes.as_deref(), MAX_TEXT))
             .flatten();
@@ -431,6 +459,48 @@ impl Entity for Asset {
                 ErrorCode::Invalid,
                 "warranty cannot end before the purchase date",
             ));
+        }
+        if let (Some(start), Some(end)) = (warranty_start, warranty_end)
+            && end < start
+        {
+            p.push(FieldError::new(
+                "warrantyEnd",
+                ErrorCode::Invalid,
+                "warranty cannot end before it starts",
+            ));
+        }
+        let cost = purchase.as_ref().and_then(|p| p.cost.as_ref());
+        if let (Some(cost), Some(class)) = (cost, d.class) {
+            let in_service = purchase.as_ref().and_then(|p| p.date);
+            let profile = depreciation::resolve(
+                class,
+                depreciation.as_ref(),
+                ModelDefaults::default(),
+                in_service,
+                1,
+            );
+            if let Some(profile) = profile
+                && let Err(e) =
+                    depreciation::check_against_cost(cost, depreciation.as_ref(), &profile)
+            {
+                p.push(e);
+            }
+        }
+        let stage = d.lifecycle_stage.unwrap_or(LifecycleStage::InStock);
+        if let Some(class) = d.class {
+            let facts = StageFacts {
+                class,
+                stage,
+                has_assignee: assignee.is_some(),
+                has_location: location.is_some(),
+                has_owner: owner.is_some(),
+                has_vendor: vendor.is_some(),
+                order_number: purchase.as_ref().and_then(|p| p.order_number.as_deref()),
+                disposal: disposal.as_ref(),
+            };
+            lifecycle::stage_requirements(&facts)
+                .into_iter()
+                .for_each(|e| p.push(e));
         }
         if serial_number.is_some() && manufacturer.is_none() {
             p.push(FieldError::new(
@@ -449,14 +519,19 @@ impl Entity for Asset {
                 class,
                 category: class.category(),
                 model,
-                lifecycle_stage: d.lifecycle_stage.unwrap_or(LifecycleStage::InStock),
+                lifecycle_stage: stage,
                 status: d.status.unwrap_or(OperationalStatus::Unknown),
                 owner,
                 assignee,
                 location,
                 vendor,
                 purchase,
+                warranty_start,
                 warranty_end,
+                end_of_life,
+                end_of_support,
+                depreciation,
+                disposal,
                 notes,
                 tags: tags.expect("checked"),
                 attributes: attributes.expect("checked"),

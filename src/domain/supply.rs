@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::depreciation::{Method, ModelDefaults};
 use super::entity::{Entity, EntityId, EntityKind};
 use super::register::{Category, optional_date, optional_ref};
 use super::validation::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text};
@@ -94,6 +95,19 @@ pub struct Model {
     /// Default useful life for depreciation, in months.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub useful_life_months: Option<u32>,
+    /// Default depreciation method of its instances.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depreciation_method: Option<Method>,
+}
+
+impl Model {
+    /// What the model says about depreciating its instances.
+    pub fn depreciation_defaults(&self) -> ModelDefaults {
+        ModelDefaults {
+            method: self.depreciation_method,
+            useful_life_months: self.useful_life_months,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -106,6 +120,7 @@ pub struct ModelDraft {
     pub end_of_life: Option<String>,
     pub end_of_support: Option<String>,
     pub useful_life_months: Option<i64>,
+    pub depreciation_method: Option<Method>,
 }
 
 impl Entity for Model {
@@ -148,6 +163,15 @@ impl Entity for Model {
                 None
             }
         };
+        if d.depreciation_method == Some(Method::SumOfYearsDigits)
+            && useful_life_months.is_some_and(|m| !m.is_multiple_of(12))
+        {
+            p.push(FieldError::new(
+                "usefulLifeMonths",
+                ErrorCode::Invalid,
+                "sum-of-years'-digits needs a useful life in whole years",
+            ));
+        }
         p.finish(|| Model {
             name: name.expect("checked"),
             manufacturer: manufacturer.expect("checked"),
@@ -156,6 +180,7 @@ impl Entity for Model {
             end_of_life,
             end_of_support,
             useful_life_months,
+            depreciation_method: d.depreciation_method,
         })
     }
 }

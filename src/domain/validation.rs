@@ -16,6 +16,8 @@ pub enum ErrorCode {
     InUse,
     SelfLoop,
     NotAllowed,
+    /// The asset's lifecycle does not allow this move.
+    InvalidTransition,
     /// Valid, but not written because another item of an all-or-nothing batch was refused.
     NotApplied,
 }
@@ -34,6 +36,7 @@ impl ErrorCode {
             ErrorCode::InUse => "IN_USE",
             ErrorCode::SelfLoop => "SELF_LOOP",
             ErrorCode::NotAllowed => "NOT_ALLOWED",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
             ErrorCode::NotApplied => "NOT_APPLIED",
         }
     }
@@ -81,6 +84,11 @@ impl Problems {
     /// Records the error of `result`, if any, and hands back its value.
     pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Records every error of `result`, if any, and hands back its value.
+    pub fn take_all<T>(&mut self, result: Result<T, Vec<FieldError>>) -> Option<T> {
+        result.map_err(|e| self.0.extend(e)).ok()
     }
 
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {

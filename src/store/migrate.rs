@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "004_index_checkpoint",
         include_str!("../../schema/surreal/004_index_checkpoint.surql"),
     ),
+    (
+        "005_lifecycle_finance",
+        include_str!("../../schema/surreal/005_lifecycle_finance.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -22,6 +22,7 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 pub use checkpoint::Checkpoint;
 pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
+pub use writes::Batch;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};

@@ -75,7 +75,7 @@ fn encode_audit(entry: &AuditEntry) -> Result<Json, StoreError> {
             change
         })
         .collect();
-    Ok(json!({
+    let mut doc = json!({
         "at": entry.at.to_rfc3339(),
         "actor": entry.actor,
         "requestId": entry.request_id,
@@ -83,7 +83,14 @@ fn encode_audit(entry: &AuditEntry) -> Result<Json, StoreError> {
         "entityKind": entry.entity_kind.name(),
         "entityId": entry.entity_id,
         "changes": changes,
-    }))
+    });
+    if let Some(reason) = &entry.reason {
+        doc["reason"] = reason.clone().into();
+    }
+    if let Some(ticket) = &entry.ticket_ref {
+        doc["ticketRef"] = ticket.clone().into();
+    }
+    Ok(doc)
 }
 
 pub(super) fn decode_audit(mut row: Json) -> Result<AuditEntry, StoreError> {
@@ -125,27 +132,19 @@ fn reference_checks<E: Entity>(doc: &Json, params: &mut Params) -> String {
     sql
 }
 
-/// Statements that abort the transaction when the record is stale or gone.
-fn version_check(params: &mut Params, expected: i64) -> String {
-    params.set("expected", expected);
+/// Statements that abort the transaction when record `id` of `table` is stale or gone.
+fn version_check(table: &str, id: &str, expected: i64, params: &mut Params) -> String {
+    let (table, id, expected) = (
+        params.add(table.to_string()),
+        params.add(id.to_string()),
+        params.add(expected),
+    );
     format!(
-        "LET $current = (SELECT VALUE version FROM ONLY type::record($tb, $id));
+        "LET $current = (SELECT VALUE version FROM ONLY type::record({table}, {id}));
          IF $current = NONE {{ THROW '{NOT_FOUND}' }};
-         IF $current != $expected {{ THROW '{STALE_VERSION}' }};\n"
+         IF $current != {expected} {{ THROW '{STALE_VERSION}' }};\n"
     )
 }
-
-fn base_params<E: Entity>(id: &EntityId, audit: &AuditEntry) -> Result<Params, StoreError> {
-    let mut params = Params::default();
-    params
-        .set("tb", E::KIND.table().to_string())
-        .set("id", id.as_str().to_string())
-        .set("audit_id", audit.id.as_str().to_string())
-        .set("audit", encode_audit(audit)?);
-    Ok(params)
-}
-
-const AUDIT: &str = "CREATE type::record('audit', $audit_id) CONTENT $audit RETURN NONE;\n";
 
 /// The statement writing one audit entry, with its own parameters.
 fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, StoreError> {
@@ -156,7 +155,108 @@ fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, St
     ))
 }
 
+/// Record changes that commit together, each with its audit entry, in one transaction: every
+/// check passes and every change is written, or nothing is.
+#[derive(Default)]
+pub struct Batch {
+    sql: String,
+    params: Params,
+}
+
+impl Batch {
+    /// Creates a record; the batch fails on a missing reference or a taken unique key.
+    pub fn create<E: Entity>(
+        &mut self,
+        record: &Record<E>,
+        audit: &AuditEntry,
+    ) -> Result<&mut Self, StoreError> {
+        let params = &mut self.params;
+        let doc = document(record)?;
+        self.sql.push_str(&reference_checks::<E>(&doc, params));
+        self.sql.push_str(&endpoint_checks(record, params));
+        let content = params.add(content(record, doc));
+        if record.data.as_relationship().is_some() {
+            self.sql.push_str(&format!(
+                "INSERT RELATION INTO relationship {content} RETURN NONE;\n"
+            ));
+        } else {
+            let id = params.add(record.id.as_str().to_string());
+            self.sql.push_str(&format!(
+                "CREATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n",
+                table = E::KIND.table()
+            ));
+        }
+        self.sql.push_str(&audit_statement(audit, params)?);
+        Ok(self)
+    }
+
+    /// Replaces a record if it is still at `expected_version`.
+    pub fn replace<E: Entity>(
+        &mut self,
+        record: &Record<E>,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<&mut Self, StoreError> {
+        let params = &mut self.params;
+        let doc = document(record)?;
+        let table = E::KIND.table();
+        self.sql.push_str(&version_check(
+            table,
+            record.id.as_str(),
+            expected_version,
+            params,
+        ));
+        self.sql.push_str(&reference_checks::<E>(&doc, params));
+        self.sql.push_str(&endpoint_checks(record, params));
+        let id = params.add(record.id.as_str().to_string());
+        let content = params.add(content(record, doc));
+        self.sql.push_str(&format!(
+            "UPDATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n"
+        ));
+        self.sql.push_str(&audit_statement(audit, params)?);
+        Ok(self)
+    }
+
+    /// Deletes a record at `expected_version` that nothing references any more.
+    pub fn delete<E: Entity>(
+        &mut self,
+        id: &EntityId,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<&mut Self, StoreError> {
+        let params = &mut self.params;
+        let table = E::KIND.table();
+        self.sql
+            .push_str(&version_check(table, id.as_str(), expected_version, params));
+        let key = params.add(id.as_str().to_string());
+        let record = format!("type::record('{table}', {key})");
+        for (kind, path) in referrers(E::KIND) {
+            self.sql.push_str(&format!(
+                "IF array::len(SELECT VALUE id FROM {referrer} WHERE {path} = {key} LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
+                referrer = kind.table(),
+            ));
+        }
+        if E::KIND != EntityKind::Relationship {
+            let relationships = EntityKind::Relationship.table();
+            self.sql.push_str(&format!(
+                "IF array::len(SELECT VALUE id FROM {relationships} WHERE in = {record} OR out = {record} LIMIT 1) > 0 \
+                 {{ THROW '{IN_USE}:Relationship/source or target' }};\n"
+            ));
+        }
+        self.sql
+            .push_str(&format!("DELETE {record} RETURN NONE;\n"));
+        self.sql.push_str(&audit_statement(audit, params)?);
+        Ok(self)
+    }
+}
+
 impl Store {
+    /// Commits a batch of changes in one transaction.
+    pub async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
+        let sql = format!("BEGIN TRANSACTION;\n{}COMMIT TRANSACTION;", batch.sql);
+        self.run(&sql, batch.params).await.map(|_| ())
+    }
+
     /// Creates a record; fails on a missing reference or a taken unique key.
     pub async fn insert<E: Entity>(
         &self,
@@ -171,27 +271,11 @@ impl Store {
         &self,
         items: &[(Record<E>, AuditEntry)],
     ) -> Result<(), StoreError> {
-        let mut params = Params::default();
-        let mut sql = String::from("BEGIN TRANSACTION;\n");
+        let mut batch = Batch::default();
         for (record, audit) in items {
-            let doc = document(record)?;
-            sql.push_str(&reference_checks::<E>(&doc, &mut params));
-            sql.push_str(&endpoint_checks(record, &mut params));
-            let content = params.add(content(record, doc));
-            let write = if record.data.as_relationship().is_some() {
-                format!("INSERT RELATION INTO relationship {content} RETURN NONE;\n")
-            } else {
-                let id = params.add(record.id.as_str().to_string());
-                format!(
-                    "CREATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n",
-                    table = E::KIND.table()
-                )
-            };
-            sql.push_str(&write);
-            sql.push_str(&audit_statement(audit, &mut params)?);
+            batch.create(record, audit)?;
         }
-        sql.push_str("COMMIT TRANSACTION;");
-        self.run(&sql, params).await.map(|_| ())
+        self.commit(batch).await
     }
 
     /// Replaces a record if it is still at `expected_version`.
@@ -201,16 +285,9 @@ impl Store {
         expected_version: i64,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let doc = document(record)?;
-        let mut params = base_params::<E>(&record.id, audit)?;
-        let version = version_check(&mut params, expected_version);
-        let checks =
-            reference_checks::<E>(&doc, &mut params) + &endpoint_checks(record, &mut params);
-        params.set("doc", content(record, doc));
-        let sql = format!(
-            "BEGIN TRANSACTION;\n{version}{checks}UPDATE type::record($tb, $id) CONTENT $doc RETURN NONE;\n{AUDIT}COMMIT TRANSACTION;"
-        );
-        self.run(&sql, params).await.map(|_| ())
+        let mut batch = Batch::default();
+        batch.replace(record, expected_version, audit)?;
+        self.commit(batch).await
     }
 
     /// Deletes a record at `expected_version` that nothing references any more.
@@ -220,25 +297,8 @@ impl Store {
         expected_version: i64,
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let mut params = base_params::<E>(id, audit)?;
-        let version = version_check(&mut params, expected_version);
-        let mut checks = String::new();
-        for (kind, path) in referrers(E::KIND) {
-            checks.push_str(&format!(
-                "IF array::len(SELECT VALUE id FROM {table} WHERE {path} = $id LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
-                table = kind.table(),
-            ));
-        }
-        if E::KIND != EntityKind::Relationship {
-            let relationships = EntityKind::Relationship.table();
-            checks.push_str(&format!(
-                "IF array::len(SELECT VALUE id FROM {relationships} WHERE in = type::record($tb, $id) OR out = type::record($tb, $id) LIMIT 1) > 0 \
-                 {{ THROW '{IN_USE}:Relationship/source or target' }};\n"
-            ));
-        }
-        let sql = format!(
-            "BEGIN TRANSACTION;\n{version}{checks}DELETE type::record($tb, $id) RETURN NONE;\n{AUDIT}COMMIT TRANSACTION;"
-        );
-        self.run(&sql, params).await.map(|_| ())
+        let mut batch = Batch::default();
+        batch.delete::<E>(id, expected_version, audit)?;
+        self.commit(batch).await
     }
 }
