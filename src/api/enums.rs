@@ -115,3 +115,73 @@ pub enum RelationType {
     LicensedBy,
     SuppliedBy,
 }
+
+/// How an asset depreciates.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::depreciation::Method")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DepreciationMethod {
+    StraightLine,
+    DecliningBalance,
+    SumOfYearsDigits,
+    None,
+}
+
+/// When depreciation starts: the month of service, or the middle of its fiscal year.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::depreciation::Convention")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DepreciationConvention {
+    FullMonth,
+    HalfYear,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::lifecycle::DisposalMethod")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DisposalMethod {
+    Recycled,
+    Resold,
+    Donated,
+    Destroyed,
+    ReturnedToLessor,
+}
+
+/// NIST SP 800-88 sanitisation levels.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::lifecycle::SanitisationMethod")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SanitisationMethod {
+    Clear,
+    Purge,
+    Destroy,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::approval::ApprovalAction")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApprovalAction {
+    Retirement,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::approval::ApprovalStatus")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Completed,
+    Withdrawn,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::maintenance::MaintenanceKind")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MaintenanceKind {
+    Repair,
+    Upgrade,
+    Patch,
+    Inspection,
+    Cleaning,
+}

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::enums::{
-    AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus, RelationType,
+    AssetClass, Category, DepreciationConvention, DepreciationMethod, LifecycleStage, LocationKind,
+    OperationalStatus, RelationType,
 };
 use chrono::{DateTime, Utc};
 
@@ -31,6 +32,28 @@ pub struct PurchaseInput {
     pub order_number: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub invoice_number: Patch<String>,
+}
+
+/// An asset's own depreciation settings; whatever is left out comes from its model, then its
+/// class. `factor` is a decimal string (2 is double declining balance).
+#[derive(InputObject, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct DepreciationInput {
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub method: Patch<DepreciationMethod>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub factor: Patch<String>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub switch_to_straight_line: Patch<bool>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub useful_life_months: Patch<i32>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub salvage: Patch<MoneyInput>,
+    /// Defaults to the purchase date.
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub in_service_date: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub convention: Patch<DepreciationConvention>,
 }
 
 /// Exactly one of `team` or `person`. Setting an owner replaces the previous one.
@@ -64,7 +87,13 @@ pub struct CreateAssetInput {
     pub location: Option<ID>,
     pub vendor: Option<ID>,
     pub purchase: Option<PurchaseInput>,
+    pub warranty_start: Option<NaiveDate>,
     pub warranty_end: Option<NaiveDate>,
+    /// Overrides the model's end of life.
+    pub end_of_life: Option<NaiveDate>,
+    /// Overrides the model's end of support.
+    pub end_of_support: Option<NaiveDate>,
+    pub depreciation: Option<DepreciationInput>,
     pub notes: Option<String>,
     pub tags: Option<Vec<String>>,
     pub attributes: Option<Json<Value>>,
@@ -94,8 +123,6 @@ pub struct UpdateAssetInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub model: Patch<ID>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifecycle_stage: Option<LifecycleStage>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OperationalStatus>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub owner: Patch<OwnerInput>,
@@ -108,7 +135,16 @@ pub struct UpdateAssetInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub purchase: Patch<PurchaseInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub warranty_start: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub warranty_end: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub end_of_life: Patch<NaiveDate>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub end_of_support: Patch<NaiveDate>,
+    /// Merges field by field; null clears a setting (the model's or class's then applies).
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub depreciation: Patch<DepreciationInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub notes: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -233,6 +269,8 @@ pub struct CreateModelInput {
     pub end_of_life: Option<NaiveDate>,
     pub end_of_support: Option<NaiveDate>,
     pub useful_life_months: Option<i64>,
+    /// How its instances depreciate unless they say otherwise.
+    pub depreciation_method: Option<DepreciationMethod>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -256,6 +294,8 @@ pub struct UpdateModelInput {
     pub end_of_support: Patch<NaiveDate>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub useful_life_months: Patch<i64>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub depreciation_method: Patch<DepreciationMethod>,
 }
 
 /// Who or what recorded a relationship.

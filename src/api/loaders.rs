@@ -8,7 +8,9 @@ use async_graphql::{Context, Request};
 use serde_json::Value as Json;
 
 use super::context::Readiness;
+use crate::domain::approval::ApprovalRequest;
 use crate::domain::entity::{Entity, EntityId, Record};
+use crate::domain::maintenance::Maintenance;
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup;
 use crate::domain::register::{Asset, Owner};
@@ -124,6 +126,8 @@ pub fn attach(request: Request, readiness: &Readiness) -> Request {
     let request = add::<Location>(request, readiness);
     let request = add::<Vendor>(request, readiness);
     let request = add::<Relationship>(request, readiness);
+    let request = add::<ApprovalRequest>(request, readiness);
+    let request = add::<Maintenance>(request, readiness);
     add::<Model>(request, readiness)
 }
 

@@ -8,6 +8,7 @@ mod filters;
 mod ids;
 mod impact;
 mod inputs;
+mod lifecycle;
 mod loaders;
 mod mutation;
 mod query;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -38,18 +39,32 @@ use crate::domain::entity::{EntityId, EntityKind};
 use crate::service::{Register, seed};
 use crate::store::Store;
 
-type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// Every query, from each part of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoots(QueryRoot, lifecycle::LifecycleQueries);
+
+/// Every mutation, from each part of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoots(MutationRoot, lifecycle::LifecycleMutations);
+
+type AppSchema = Schema<QueryRoots, MutationRoots, EmptySubscription>;
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
 
 fn schema(readiness: Readiness) -> AppSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .data(readiness)
-        .limit_depth(16)
-        .limit_complexity(20_000)
-        .limit_recursive_depth(32)
-        .finish()
+    Schema::build(
+        QueryRoots::default(),
+        MutationRoots::default(),
+        EmptySubscription,
+    )
+    .data(readiness)
+    .limit_depth(16)
+    .limit_complexity(20_000)
+    .limit_recursive_depth(32)
+    .finish()
 }
 
 /// The GraphQL schema as SDL, fields, arguments and enum values sorted for stable diffs.

@@ -8,6 +8,7 @@ use super::context::{register, request};
 use super::errors::{UserError, coded, internal};
 use super::ids;
 use super::inputs::*;
+use super::lifecycle::{ApprovalRequestNode, MaintenanceRecordNode};
 use super::types::{
     AssetNode, LocationNode, ModelNode, PersonNode, RelationshipNode, TeamNode, VendorNode,
 };
@@ -31,6 +32,8 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "VendorPayload", params(VendorNode)))]
 #[graphql(concrete(name = "ModelPayload", params(ModelNode)))]
 #[graphql(concrete(name = "RelationshipPayload", params(RelationshipNode)))]
+#[graphql(concrete(name = "ApprovalRequestPayload", params(ApprovalRequestNode)))]
+#[graphql(concrete(name = "MaintenanceRecordPayload", params(MaintenanceRecordNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,
@@ -99,7 +102,9 @@ fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
 }
 
 /// Turns a typed input into the document-shaped JSON the service takes.
-fn document<E: Entity>(input: &impl Serialize) -> std::result::Result<Json, Vec<FieldError>> {
+pub(super) fn document<E: Entity>(
+    input: &impl Serialize,
+) -> std::result::Result<Json, Vec<FieldError>> {
     let mut doc = serde_json::to_value(input)
         .map_err(|e| vec![FieldError::new("input", ErrorCode::Invalid, e.to_string())])?;
     let errors = decode_references::<E>(&mut doc);
@@ -111,7 +116,7 @@ fn document<E: Entity>(input: &impl Serialize) -> std::result::Result<Json, Vec<
 }
 
 /// Splits a service outcome into the payload's user errors or a GraphQL error for real failures.
-fn outcome<T>(
+pub(super) fn outcome<T>(
     ctx: &Context<'_>,
     result: std::result::Result<T, ServiceError>,
 ) -> Result<std::result::Result<T, Vec<UserError>>> {
@@ -135,7 +140,7 @@ fn outcome<T>(
     }
 }
 
-fn payload<E: Entity, N: OutputType>(
+pub(super) fn payload<E: Entity, N: OutputType>(
     result: std::result::Result<Record<E>, Vec<UserError>>,
     wrap: fn(Record<E>) -> N,
 ) -> Payload<N> {
@@ -208,9 +213,10 @@ async fn delete<E: Entity>(ctx: &Context<'_>, input: DeleteInput) -> Result<Dele
     })
 }
 
+#[derive(Default)]
 pub struct MutationRoot;
 
-#[Object(name = "Mutation")]
+#[Object]
 impl MutationRoot {
     async fn create_asset(
         &self,

@@ -25,6 +25,7 @@ use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 use crate::store::Page;
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 /// The Relay arguments every list takes.
@@ -111,7 +112,7 @@ async fn node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
 /// Most ids one `nodes` call may ask for.
 const MAX_NODES: usize = 500;
 
-#[Object(name = "Query")]
+#[Object]
 impl QueryRoot {
     /// Any entity by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {

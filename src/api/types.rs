@@ -6,13 +6,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
 use super::enums::{
-    AssetClass, AuditOperation, Category, LifecycleStage, LocationKind, OperationalStatus,
-    RelationType,
+    AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
+    OperationalStatus, RelationType,
 };
 use super::ids;
+use super::lifecycle::{
+    ApprovalRequestNode, CheckoutNode, CustodyNode, DisposalNode, LifecycleStep,
+    MaintenanceRecordNode, maintenance_of,
+};
 use super::loaders::{many, one, referring};
+use crate::domain::approval::ApprovalRequest;
 use crate::domain::audit::AuditEntry;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::maintenance::Maintenance;
 use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
 use crate::domain::register::{Asset, Owner};
@@ -21,7 +27,7 @@ use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
 
 /// The audit trail of one entity as a connection.
-async fn history(
+pub(super) async fn history(
     ctx: &Context<'_>,
     kind: EntityKind,
     id: &EntityId,
@@ -59,33 +65,34 @@ async fn referring_conn<E: Entity, N: async_graphql::OutputType>(
 macro_rules! entity_object {
     ($(#[$meta:meta])* $name:ident($entity:ty) as $graphql_name:literal { $($body:tt)* }) => {
         #[derive(Clone)]
-        pub struct $name(pub Record<$entity>);
+        pub struct $name(pub $crate::domain::entity::Record<$entity>);
 
         $(#[$meta])*
-        #[Object(name = $graphql_name)]
+        #[async_graphql::Object(name = $graphql_name)]
         impl $name {
             /// Opaque global id, usable with `node(id:)`.
-            async fn id(&self) -> ID {
-                ids::encode(<$entity as Entity>::KIND, &self.0.id)
+            pub async fn id(&self) -> async_graphql::ID {
+                $crate::api::ids::encode(<$entity as $crate::domain::entity::Entity>::KIND, &self.0.id)
             }
             /// Grows by one with every change; send it back as `expectedVersion` to update safely.
             async fn version(&self) -> i64 {
                 self.0.version
             }
-            async fn created_at(&self) -> DateTime<Utc> {
+            async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
                 self.0.created_at
             }
-            async fn updated_at(&self) -> DateTime<Utc> {
+            async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
                 self.0.updated_at
             }
             /// Every audited change of this entity, oldest first.
-            async fn history(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AuditEntryNode>> {
-                history(ctx, <$entity as Entity>::KIND, &self.0.id, first, after, last, before).await
+            async fn history(&self, ctx: &async_graphql::Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> async_graphql::Result<$crate::api::connection::Conn<$crate::api::types::AuditEntryNode>> {
+                $crate::api::types::history(ctx, <$entity as $crate::domain::entity::Entity>::KIND, &self.0.id, first, after, last, before).await
             }
             $($body)*
         }
     };
 }
+pub(super) use entity_object;
 
 /// An exact amount of money; `amount` is a decimal string, never a float.
 #[derive(SimpleObject)]
@@ -168,7 +175,41 @@ entity_object!(
                 invoice_number: p.invoice_number.clone(),
             })
         }
+        async fn warranty_start(&self) -> Option<NaiveDate> { self.0.data.warranty_start }
         async fn warranty_end(&self) -> Option<NaiveDate> { self.0.data.warranty_end }
+        /// The asset's own end of life, else its model's.
+        async fn end_of_life(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+            Ok(match self.0.data.end_of_life {
+                Some(date) => Some(date),
+                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_life),
+            })
+        }
+        /// The asset's own end of support, else its model's.
+        async fn end_of_support(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+            Ok(match self.0.data.end_of_support {
+                Some(date) => Some(date),
+                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_support),
+            })
+        }
+        /// How it left the organisation (disposed assets only).
+        async fn disposal(&self) -> Option<DisposalNode> { self.0.data.disposal.as_ref().map(DisposalNode::from) }
+        /// Its current loan, while checked out.
+        async fn custody(&self) -> Option<CustodyNode> { self.0.data.custody.clone().map(CustodyNode) }
+        /// Every change of its lifecycle stage, oldest first, with who, when, why and the ticket.
+        async fn lifecycle_history(&self, ctx: &Context<'_>) -> Result<Vec<LifecycleStep>> {
+            let steps = register(ctx)?.lifecycle_history(&self.0.id).await.map_err(|e| fail(ctx, e))?;
+            Ok(steps.into_iter().map(Into::into).collect())
+        }
+        /// Every loan of the asset, oldest first.
+        async fn checkouts(&self, ctx: &Context<'_>) -> Result<Vec<CheckoutNode>> {
+            let loans = register(ctx)?.custody_history(&self.0.id).await.map_err(|e| fail(ctx, e))?;
+            Ok(loans.into_iter().map(CheckoutNode).collect())
+        }
+        /// Maintenance done on the asset, latest first.
+        async fn maintenance(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<MaintenanceRecordNode>> {
+            let request = page_request(first, after, last, before)?;
+            Ok(slice(maintenance_of(ctx, &self.0.id).await?, &request, MaintenanceRecordNode))
+        }
         /// Whether the warranty runs at least until today (UTC); null when no warranty is recorded.
         async fn under_warranty(&self) -> Option<bool> {
             self.0.data.warranty_end.map(|end| end >= Utc::now().date_naive())
@@ -309,6 +350,7 @@ entity_object!(
         async fn end_of_support(&self) -> Option<NaiveDate> { self.0.data.end_of_support }
         /// Default useful life for depreciation, in months.
         async fn useful_life_months(&self) -> Option<u32> { self.0.data.useful_life_months }
+        async fn depreciation_method(&self) -> Option<DepreciationMethod> { self.0.data.depreciation_method.map(Into::into) }
         async fn assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
             referring_conn::<Asset, _>(ctx, "model", &self.0.id, AssetNode, first, after, last, before).await
         }
@@ -466,6 +508,12 @@ pub async fn load_node(
         EntityKind::Relationship => one::<Relationship>(ctx, key)
             .await?
             .map(|r| Node::Relationship(RelationshipNode(r))),
+        EntityKind::Approval => one::<ApprovalRequest>(ctx, key)
+            .await?
+            .map(|r| Node::ApprovalRequest(ApprovalRequestNode(r))),
+        EntityKind::Maintenance => one::<Maintenance>(ctx, key)
+            .await?
+            .map(|r| Node::MaintenanceRecord(MaintenanceRecordNode(r))),
     })
 }
 
@@ -484,4 +532,6 @@ pub enum Node {
     Vendor(VendorNode),
     Model(ModelNode),
     Relationship(RelationshipNode),
+    ApprovalRequest(ApprovalRequestNode),
+    MaintenanceRecord(MaintenanceRecordNode),
 }

@@ -138,6 +138,11 @@ pub fn revert(doc: &mut Value, changes: &[FieldChange]) {
     }
 }
 
+/// Sets the field at a dotted path, making the objects on the way.
+pub fn set_field(doc: &mut Value, dotted: &str, value: Value) {
+    set_path(doc, &dotted.split('.').collect::<Vec<_>>(), value);
+}
+
 fn set_path(doc: &mut Value, path: &[&str], value: Value) {
     let Some((last, parents)) = path.split_last() else {
         *doc = value;

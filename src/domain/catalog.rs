@@ -21,6 +21,11 @@ const PERSON_REFERENCES: &[ReferenceField] = &[
 const TEAM_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Team)];
 const LOCATION_REFERENCES: &[ReferenceField] = &[r("parent", EntityKind::Location)];
 const MODEL_REFERENCES: &[ReferenceField] = &[r("vendor", EntityKind::Vendor)];
+const APPROVAL_REFERENCES: &[ReferenceField] = &[r("asset", EntityKind::Asset)];
+const MAINTENANCE_REFERENCES: &[ReferenceField] = &[
+    r("asset", EntityKind::Asset),
+    r("vendor", EntityKind::Vendor),
+];
 
 /// Fields of `kind` whose value is the id of another entity.
 pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
@@ -33,6 +38,8 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Model => MODEL_REFERENCES,
         // A relationship's ends can be of any kind; the store checks them as graph links.
         EntityKind::Relationship => &[],
+        EntityKind::Approval => APPROVAL_REFERENCES,
+        EntityKind::Maintenance => MAINTENANCE_REFERENCES,
     }
 }
 
@@ -94,7 +101,7 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
             field: "name",
             message: "this manufacturer already has a model with this name",
         }],
-        EntityKind::Location => &[],
+        EntityKind::Location | EntityKind::Approval | EntityKind::Maintenance => &[],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",
@@ -114,6 +121,13 @@ mod tests {
         assert!(team.contains(&(EntityKind::Person, "team")));
         assert!(team.contains(&(EntityKind::Team, "parent")));
         assert_eq!(team.len(), 3);
-        assert!(referrers(EntityKind::Asset).is_empty());
+        // An asset's approval requests and maintenance records keep it from being deleted.
+        assert_eq!(
+            referrers(EntityKind::Asset),
+            [
+                (EntityKind::Approval, "asset"),
+                (EntityKind::Maintenance, "asset")
+            ]
+        );
     }
 }

@@ -18,10 +18,13 @@ pub enum EntityKind {
     Vendor,
     Model,
     Relationship,
+    Approval,
+    Maintenance,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 7] = [
+    /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -29,6 +32,8 @@ impl EntityKind {
         EntityKind::Vendor,
         EntityKind::Model,
         EntityKind::Relationship,
+        EntityKind::Approval,
+        EntityKind::Maintenance,
     ];
 
     /// The store table holding this kind.
@@ -41,6 +46,8 @@ impl EntityKind {
             EntityKind::Vendor => "vendor",
             EntityKind::Model => "model",
             EntityKind::Relationship => "relationship",
+            EntityKind::Approval => "approval",
+            EntityKind::Maintenance => "maintenance",
         }
     }
 
@@ -54,6 +61,8 @@ impl EntityKind {
             EntityKind::Vendor => "Vendor",
             EntityKind::Model => "Model",
             EntityKind::Relationship => "Relationship",
+            EntityKind::Approval => "ApprovalRequest",
+            EntityKind::Maintenance => "MaintenanceRecord",
         }
     }
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::register::{AssetClass, LifecycleStage, optional_date};
+use super::register::{AssetClass, LifecycleStage, required_date};
 use super::validation::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text};
 
 use LifecycleStage::*;
@@ -107,11 +107,6 @@ pub struct DisposalDraft {
 
 fn required<T>(field: &str, value: Option<T>, what: &str) -> Result<T, FieldError> {
     value.ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{what} is required")))
-}
-
-fn required_date(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
-    optional_date(field, value)?
-        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, "a date is required"))
 }
 
 fn sanitisation(d: SanitisationDraft) -> Result<Sanitisation, Vec<FieldError>> {

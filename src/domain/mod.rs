@@ -1,10 +1,13 @@
 //! Pure types and rules of the asset register: no IO, no database, no HTTP.
 
+pub mod approval;
 pub mod audit;
 pub mod catalog;
+pub mod custody;
 pub mod depreciation;
 pub mod entity;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod money;
 pub mod page;
 pub mod party;

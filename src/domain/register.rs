@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::custody::Custody;
 use super::depreciation::{self, ModelDefaults, Settings, SettingsDraft};
 use super::entity::{Entity, EntityId, EntityKind};
 use super::lifecycle::{self, Disposal, DisposalDraft, StageFacts};
@@ -226,6 +227,9 @@ pub struct Asset {
     /// How it left the organisation; only a disposed asset has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disposal: Option<Disposal>,
+    /// Its current loan, while checked out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custody: Option<Custody>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub tags: Vec<String>,
@@ -257,6 +261,8 @@ pub struct AssetDraft {
     pub end_of_support: Option<String>,
     pub depreciation: Option<SettingsDraft>,
     pub disposal: Option<DisposalDraft>,
+    /// Set only by check-out and check-in, which check it themselves.
+    pub custody: Option<Custody>,
     pub notes: Option<String>,
     pub tags: Option<Vec<String>>,
     pub attributes: Option<Value>,
@@ -285,6 +291,12 @@ pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDat
                 )
             }),
     }
+}
+
+/// Parses a required ISO date.
+pub fn required_date(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
+    optional_date(field, value)?
+        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
 }
 
 fn owner(draft: Option<OwnerDraft>) -> Result<Option<Owner>, FieldError> {
@@ -397,7 +409,7 @@ fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, 
 impl Entity for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     type Draft = AssetDraft;
-    const MANAGED: &'static [&'static str] = &["lifecycleStage", "disposal"];
+    const MANAGED: &'static [&'static str] = &["lifecycleStage", "disposal", "custody"];
 
     fn validate(d: AssetDraft) -> Result<Asset, Vec<FieldError>> {
         let mut p = Problems::default();
@@ -532,6 +544,7 @@ impl Entity for Asset {
                 end_of_support,
                 depreciation,
                 disposal,
+                custody: d.custody,
                 notes,
                 tags: tags.expect("checked"),
                 attributes: attributes.expect("checked"),

@@ -273,6 +273,7 @@ impl Estate {
             end_of_support: None,
             depreciation: None,
             disposal: None,
+            custody: None,
             notes: None,
             tags: vec!["synthetic".to_string()],
             attributes: serde_json::Map::new(),

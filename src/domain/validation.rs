@@ -18,6 +18,8 @@ pub enum ErrorCode {
     NotAllowed,
     /// The asset's lifecycle does not allow this move.
     InvalidTransition,
+    /// The move needs someone else's approval first.
+    ApprovalRequired,
     /// Valid, but not written because another item of an all-or-nothing batch was refused.
     NotApplied,
 }
@@ -37,6 +39,7 @@ impl ErrorCode {
             ErrorCode::SelfLoop => "SELF_LOOP",
             ErrorCode::NotAllowed => "NOT_ALLOWED",
             ErrorCode::InvalidTransition => "INVALID_TRANSITION",
+            ErrorCode::ApprovalRequired => "APPROVAL_REQUIRED",
             ErrorCode::NotApplied => "NOT_APPLIED",
         }
     }

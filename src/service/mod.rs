@@ -5,6 +5,7 @@ mod error;
 pub mod generate;
 pub mod graph;
 mod hierarchy;
+pub mod lifecycle;
 pub mod seed;
 
 use std::collections::HashSet;
@@ -15,7 +16,7 @@ use serde_json::Value as Json;
 pub use checkpoint::Written;
 pub use error::ServiceError;
 
-use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
+use crate::domain::audit::{Actor, AuditEntry, FieldChange, Operation, diff};
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::page::PageRequest;
 use crate::domain::patch;
@@ -34,6 +35,14 @@ pub struct Register {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
     serde_json::to_value(value).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Whether a changed field path lies within field `root` (`custody.note` within `custody`).
+fn is_within(path: &str, root: &str) -> bool {
+    path == root
+        || path
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// Reads input shaped like an entity's document into its draft type.
@@ -286,7 +295,8 @@ impl Register {
         }
     }
 
-    /// Applies a merge patch to an entity, refusing a stale `expected_version`.
+    /// Applies a merge patch to an entity, refusing a stale `expected_version`. Fields that
+    /// only dedicated operations change (`Entity::MANAGED`) must stay as they are.
     pub async fn update<E: Entity>(
         &self,
         actor: &Actor,
@@ -296,24 +306,19 @@ impl Register {
     ) -> Result<Record<E>, ServiceError> {
         let _pending = self.graph.pending::<E>();
         let current = self.existing::<E>(id, expected_version).await?;
-        let before = to_json(&current.data)?;
-        let mut merged = before.clone();
-        patch::merge(&mut merged, &changes);
-        let data = E::validate(draft_from::<E>(merged)?).map_err(ServiceError::Invalid)?;
-        let after = to_json(&data)?;
-        let changes = diff(&before, &after);
-        if changes.is_empty() {
+        let Some((record, changes)) = self.revise(&current, &changes).await? else {
             return Ok(current);
-        }
-        let record = Record {
-            id: id.clone(),
-            version: current.version + 1,
-            created_at: current.created_at,
-            updated_at: Utc::now(),
-            data,
         };
-        hierarchy::check(&self.store, &record).await?;
-        self.check_relationship(Some(&current), &record).await?;
+        if let Some(change) = changes
+            .iter()
+            .find(|c| E::MANAGED.iter().any(|m| is_within(&c.field, m)))
+        {
+            return Err(ServiceError::invalid(
+                &change.field,
+                ErrorCode::NotAllowed,
+                format!("{} changes only through its own operation", change.field),
+            ));
+        }
         let audit = AuditEntry::new(actor, Operation::Update, E::KIND, id, changes);
         self.store
             .replace(&record, current.version, &audit)
@@ -321,6 +326,33 @@ impl Register {
             .map_err(|e| ServiceError::from_write::<E>(e))?;
         self.apply(Some(&current), Some(&record));
         Ok(record)
+    }
+
+    /// What `current` becomes with a merge patch: the next version, checked against every rule,
+    /// and the fields that change; `None` when nothing does.
+    async fn revise<E: Entity>(
+        &self,
+        current: &Record<E>,
+        patch: &Json,
+    ) -> Result<Option<(Record<E>, Vec<FieldChange>)>, ServiceError> {
+        let before = to_json(&current.data)?;
+        let mut merged = before.clone();
+        patch::merge(&mut merged, patch);
+        let data = E::validate(draft_from::<E>(merged)?).map_err(ServiceError::Invalid)?;
+        let changes = diff(&before, &to_json(&data)?);
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let record = Record {
+            id: current.id.clone(),
+            version: current.version + 1,
+            created_at: current.created_at,
+            updated_at: Utc::now(),
+            data,
+        };
+        hierarchy::check(&self.store, &record).await?;
+        self.check_relationship(Some(current), &record).await?;
+        Ok(Some((record, changes)))
     }
 
     /// Deletes an entity nothing references any more; returns what was deleted.

@@ -275,28 +275,14 @@ impl Store {
         })
     }
 
-    /// The audit trail of one entity, oldest first.
+    /// The audit trail of one entity, oldest first, one page of it.
     pub async fn history(
         &self,
         kind: EntityKind,
         id: &EntityId,
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError> {
-        let mut params = Params::default();
-        params
-            .set("kind", kind.name().to_string())
-            .set("entity", id.as_str().to_string());
-        let mut response = self
-            .run(
-                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId = $entity ORDER BY at ASC, id ASC",
-                params,
-            )
-            .await?;
-        let rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
-        let entries: Vec<AuditEntry> = json_docs(rows)
-            .into_iter()
-            .map(writes::decode_audit)
-            .collect::<Result<_, _>>()?;
+        let entries = self.trail(kind, id).await?;
         let total = entries.len();
         let window = page.window(total);
         let items = entries
@@ -309,6 +295,25 @@ impl Store {
             total,
             window,
         })
+    }
+
+    /// The whole audit trail of one entity, oldest first.
+    pub async fn trail(
+        &self,
+        kind: EntityKind,
+        id: &EntityId,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params
+            .set("kind", kind.name().to_string())
+            .set("entity", id.as_str().to_string());
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId = $entity ORDER BY at ASC, id ASC",
+                params,
+            )
+            .await?;
+        rows.into_iter().map(writes::decode_audit).collect()
     }
 
     /// One audit entry by its id.
