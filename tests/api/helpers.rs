@@ -124,12 +124,16 @@ impl TestApp {
         let selection: Vec<String> = lists
             .iter()
             .map(|l| {
-                let extra = if *l == "assets" { " relationships { totalCount }" } else { "" };
+                let extra = if *l == "assets" { " relationships { totalCount } maintenance { totalCount }" } else { "" };
                 format!("{l}(first: 500) {{ totalCount edges {{ node {{ id version history {{ totalCount }}{extra} }} }} }}")
             })
             .collect();
-        self.data(&format!("{{ {} }}", selection.join(" ")), json!({}))
-            .await
+        let approvals = "pendingApprovals(first: 500) { totalCount edges { node { id version } } }";
+        self.data(
+            &format!("{{ {} {approvals} }}", selection.join(" ")),
+            json!({}),
+        )
+        .await
     }
 }
 

@@ -6,6 +6,7 @@ mod crud;
 mod durability;
 mod helpers;
 mod http;
+mod lifecycle;
 mod listing;
 mod loaders;
 mod relations;
