@@ -130,7 +130,12 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %listener.local_addr().map_err(|e| e.to_string())?, db = %config.store.url, "serving GraphQL at /graphql, GraphiQL at /");
-    api::serve(listener, config.store.url, config.demo, shutdown_signal())
+    let options = api::Options {
+        url: config.store.url,
+        demo: config.demo,
+        fiscal_year_start: config.fiscal_year_start,
+    };
+    api::serve(listener, options, shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

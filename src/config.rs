@@ -25,6 +25,9 @@ pub struct ServeConfig {
     /// Load the demo company when the store holds no assets.
     #[arg(long, env = "ASSETGRAPH_DEMO", default_value_t = false)]
     pub demo: bool,
+    /// First month (1–12) of the organisation's fiscal year, for depreciation schedules.
+    #[arg(long, env = "ASSETGRAPH_FISCAL_YEAR_START", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
+    pub fiscal_year_start: u32,
 }
 
 #[derive(Debug, Clone, Args)]

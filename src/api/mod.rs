@@ -5,6 +5,7 @@ mod context;
 mod enums;
 mod errors;
 mod filters;
+mod finance;
 mod ids;
 mod impact;
 mod inputs;
@@ -42,7 +43,11 @@ use crate::store::Store;
 /// Every query, from each part of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoots(QueryRoot, lifecycle::LifecycleQueries);
+pub struct QueryRoots(
+    QueryRoot,
+    lifecycle::LifecycleQueries,
+    finance::FinanceQueries,
+);
 
 /// Every mutation, from each part of the API.
 #[derive(MergedObject, Default)]
@@ -243,11 +248,19 @@ async fn graphql_get(
 
 /// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, marks
 /// ready, then keeps the index checkpoint current until cancelled.
-async fn connect(readiness: Readiness, url: String, demo: bool) {
+async fn connect(readiness: Readiness, options: Options) {
+    let Options {
+        url,
+        demo,
+        fiscal_year_start,
+    } = options;
     loop {
         match Store::open(&url).await {
             Ok(store) => {
-                let register = match Register::open(store).await {
+                let opened = Register::open(store)
+                    .await
+                    .and_then(|r| r.with_fiscal_year_start(fiscal_year_start));
+                let register = match opened {
                     Ok(register) => register,
                     Err(e) => {
                         tracing::warn!(error = %e, "could not load the relationship index; retrying in 2 s");
@@ -282,15 +295,24 @@ async fn connect(readiness: Readiness, url: String, demo: bool) {
     }
 }
 
+/// What a server connects to and how the register is set up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub url: String,
+    /// Load the demo company into an empty store.
+    pub demo: bool,
+    /// First month (1–12) of the organisation's fiscal year.
+    pub fiscal_year_start: u32,
+}
+
 /// Serves until `shutdown` resolves; the store connects in the background.
 pub async fn serve(
     listener: TcpListener,
-    url: String,
-    demo: bool,
+    options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let readiness = Readiness::default();
-    let connecting = tokio::spawn(connect(readiness.clone(), url, demo));
+    let connecting = tokio::spawn(connect(readiness.clone(), options));
     axum::serve(listener, router(readiness.clone()))
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -315,7 +337,12 @@ pub async fn serve(
 /// Starts a server in the background (for tests and embedding) and returns its readiness handle.
 pub fn spawn(listener: TcpListener, url: String, demo: bool) -> Readiness {
     let readiness = Readiness::default();
-    tokio::spawn(connect(readiness.clone(), url, demo));
+    let options = Options {
+        url,
+        demo,
+        fiscal_year_start: 1,
+    };
+    tokio::spawn(connect(readiness.clone(), options));
     let app = router(readiness.clone());
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -9,6 +9,10 @@ use super::enums::{
     AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
 };
+use super::finance::{
+    CostRollup, DepreciationPeriod, DepreciationProfile, TotalCostOfOwnership, cost_rollup,
+    depreciation_of, profile_node, schedule_nodes, total_cost_of_ownership,
+};
 use super::ids;
 use super::lifecycle::{
     ApprovalRequestNode, CheckoutNode, CustodyNode, DisposalNode, LifecycleStep,
@@ -190,6 +194,42 @@ entity_object!(
                 Some(date) => Some(date),
                 None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_support),
             })
+        }
+        /// How it depreciates: its own settings over its model's over its class's (null without a
+        /// purchase cost, or without an in-service or purchase date).
+        async fn depreciation(&self, ctx: &Context<'_>) -> Result<Option<DepreciationProfile>> {
+            Ok(depreciation_of(ctx, &self.0).await?.map(|(p, _, currency)| profile_node(&p, currency)))
+        }
+        /// Cost less the depreciation recognised by the end of `asOf` (default today, in whole
+        /// months); never below salvage. Null without a purchase cost.
+        async fn book_value(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Option<MoneyNode>> {
+            let date = as_of.unwrap_or_else(|| Utc::now().date_naive());
+            let cost = self.0.data.purchase.as_ref().and_then(|p| p.cost.as_ref());
+            Ok(match depreciation_of(ctx, &self.0).await? {
+                Some((_, dep, currency)) => Some(MoneyNode::from(&Money { amount: dep.book_value(date), currency })),
+                None => cost.map(MoneyNode::from),
+            })
+        }
+        /// Depreciation recognised by the end of `asOf` (default today).
+        async fn accumulated_depreciation(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Option<MoneyNode>> {
+            let date = as_of.unwrap_or_else(|| Utc::now().date_naive());
+            Ok(depreciation_of(ctx, &self.0).await?.map(|(_, dep, currency)| MoneyNode::from(&Money { amount: dep.accumulated(date), currency })))
+        }
+        /// One row per fiscal year: opening value, depreciation, closing value; the rows add up
+        /// to cost less salvage.
+        async fn depreciation_schedule(&self, ctx: &Context<'_>) -> Result<Vec<DepreciationPeriod>> {
+            Ok(depreciation_of(ctx, &self.0).await?.map(|(_, dep, currency)| schedule_nodes(&dep, currency)).unwrap_or_default())
+        }
+        /// Purchase and maintenance up to `asOf` (default today), per currency.
+        async fn total_cost_of_ownership(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<TotalCostOfOwnership> {
+            total_cost_of_ownership(ctx, &self.0, as_of).await
+        }
+        /// What this asset really costs (for a BUSINESS_SERVICE: the service's cost): its own
+        /// total cost of ownership plus, along dependency relationships, each dependency's cost
+        /// times the relationship's allocationPercent (or an equal split among everything relying
+        /// on it), recursively.
+        async fn cost_rollup(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<CostRollup> {
+            cost_rollup(ctx, &self.0.id, as_of).await
         }
         /// How it left the organisation (disposed assets only).
         async fn disposal(&self) -> Option<DisposalNode> { self.0.data.disposal.as_ref().map(DisposalNode::from) }

@@ -209,20 +209,28 @@ pub fn resolve(
     purchase_date: Option<NaiveDate>,
     fiscal_year_start_month: u32,
 ) -> Option<Profile> {
-    let own = settings.cloned().unwrap_or_default();
     let (class_method, class_life) = class_default(class);
-    let in_service = own.in_service_date.or(purchase_date)?;
+    let in_service = settings.and_then(|s| s.in_service_date).or(purchase_date)?;
     Some(Profile {
-        method: own.method.or(model.method).unwrap_or(class_method),
-        factor: own.factor.unwrap_or(Decimal::TWO),
-        switch_to_straight_line: own.switch_to_straight_line.unwrap_or(true),
-        useful_life_months: own
-            .useful_life_months
+        method: settings
+            .and_then(|s| s.method)
+            .or(model.method)
+            .unwrap_or(class_method),
+        factor: settings.and_then(|s| s.factor).unwrap_or(Decimal::TWO),
+        switch_to_straight_line: settings
+            .and_then(|s| s.switch_to_straight_line)
+            .unwrap_or(true),
+        useful_life_months: settings
+            .and_then(|s| s.useful_life_months)
             .or(model.useful_life_months)
             .unwrap_or(class_life),
-        salvage: own.salvage.map_or(Decimal::ZERO, |m| m.amount),
+        salvage: settings
+            .and_then(|s| s.salvage.as_ref())
+            .map_or(Decimal::ZERO, |m| m.amount),
         in_service,
-        convention: own.convention.unwrap_or(Convention::FullMonth),
+        convention: settings
+            .and_then(|s| s.convention)
+            .unwrap_or(Convention::FullMonth),
         fiscal_year_start_month,
     })
 }
@@ -254,6 +262,26 @@ pub fn check_against_cost(
             e.message,
         )
     })
+}
+
+/// The depreciation of an asset bought for `cost`: `None` when there is nothing to depreciate
+/// (no cost, or no in-service or purchase date); an error names the setting that does not fit.
+pub fn of_asset(
+    asset: &super::register::Asset,
+    model: ModelDefaults,
+    fiscal_year_start_month: u32,
+) -> Option<Result<(Profile, Depreciation), FieldError>> {
+    let purchase = asset.purchase.as_ref()?;
+    let cost = purchase.cost.as_ref()?;
+    let settings = asset.depreciation.as_ref();
+    let profile = resolve(
+        asset.class,
+        settings,
+        model,
+        purchase.date,
+        fiscal_year_start_month,
+    )?;
+    Some(check_against_cost(cost, settings, &profile).map(|d| (profile, d)))
 }
 
 /// One fiscal year of a schedule.
@@ -353,11 +381,9 @@ impl Depreciation {
             }
         };
         let base = cost - profile.salvage;
+        // Straight line needs no table: every month is the same share.
         let years = match profile.method {
-            Method::None => Vec::new(),
-            Method::StraightLine => life_years(life)
-                .map(|months| base * Decimal::from(months) / Decimal::from(life))
-                .collect(),
+            Method::None | Method::StraightLine => Vec::new(),
             Method::SumOfYearsDigits => {
                 let n = i64::from(life / 12);
                 let digits = Decimal::from(n * (n + 1) / 2);
@@ -384,8 +410,11 @@ impl Depreciation {
 
     /// Exact depreciation of the first `months` months of the life.
     fn exact(&self, months: u32) -> Decimal {
-        let mut total = Decimal::ZERO;
         let mut left = months.min(self.life);
+        if self.years.is_empty() {
+            return (self.cost - self.salvage) * Decimal::from(left) / Decimal::from(self.life);
+        }
+        let mut total = Decimal::ZERO;
         for (k, amount) in self.years.iter().enumerate() {
             let length = (self.life - 12 * k as u32).min(12);
             if left >= length {

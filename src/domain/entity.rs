@@ -178,4 +178,13 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     fn as_relationship(&self) -> Option<&super::relation::Relationship> {
         None
     }
+
+    /// The entity as an asset or a model, for the finance ledger.
+    fn as_asset(&self) -> Option<&super::register::Asset> {
+        None
+    }
+
+    fn as_model(&self) -> Option<&super::supply::Model> {
+        None
+    }
 }

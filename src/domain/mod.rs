@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod custody;
 pub mod depreciation;
 pub mod entity;
+pub mod finance;
+pub mod ledger;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod money;

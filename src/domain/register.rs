@@ -14,7 +14,7 @@ use super::validation::{
 };
 
 /// What an asset is; the class decides its category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssetClass {
     Server,
@@ -41,7 +41,7 @@ pub enum AssetClass {
 }
 
 /// The broad family of an asset, derived from its class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Category {
     Hardware,
@@ -410,6 +410,10 @@ impl Entity for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     type Draft = AssetDraft;
     const MANAGED: &'static [&'static str] = &["lifecycleStage", "disposal", "custody"];
+
+    fn as_asset(&self) -> Option<&Asset> {
+        Some(self)
+    }
 
     fn validate(d: AssetDraft) -> Result<Asset, Vec<FieldError>> {
         let mut p = Problems::default();

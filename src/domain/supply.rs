@@ -127,6 +127,10 @@ impl Entity for Model {
     const KIND: EntityKind = EntityKind::Model;
     type Draft = ModelDraft;
 
+    fn as_model(&self) -> Option<&Model> {
+        Some(self)
+    }
+
     fn validate(d: ModelDraft) -> Result<Model, Vec<FieldError>> {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));

@@ -291,7 +291,13 @@ impl Register {
     pub async fn open_following(store: Store) -> Result<Register, ServiceError> {
         let changes = store.follow_edges().await?;
         let graph = build(&store).await?;
-        let register = Register { store, graph };
+        let books = super::finance::Books::load(&store);
+        let register = Register {
+            store,
+            graph,
+            books,
+            fiscal_year_start: 1,
+        };
         let follower = register.clone();
         tokio::spawn(async move {
             let mut changes = std::pin::pin!(changes);
@@ -322,8 +328,11 @@ impl Register {
         }
     }
 
-    /// Brings the index in line with a committed change of an entity (only relationships matter).
+    /// Brings the index and the ledger in line with a committed change of an entity.
     pub(super) fn apply<E: Entity>(&self, before: Option<&Record<E>>, after: Option<&Record<E>>) {
+        if let Some(id) = after.or(before).map(|r| &r.id) {
+            self.books.apply(id, after);
+        }
         let before = before.and_then(|r| r.data.as_relationship());
         let after = after.and_then(|r| r.data.as_relationship());
         if before.is_none() && after.is_none() {

@@ -132,6 +132,7 @@ impl Register {
             .commit(batch)
             .await
             .map_err(ServiceError::from_write::<Asset>)?;
+        self.apply(Some(&current), Some(&record));
         Ok(record)
     }
 
@@ -366,6 +367,7 @@ impl Register {
             .replace(&record, current.version, &audit)
             .await
             .map_err(ServiceError::from_write::<Asset>)?;
+        self.apply(Some(current), Some(&record));
         Ok(record)
     }
 

@@ -2,6 +2,7 @@
 
 mod checkpoint;
 mod error;
+pub mod finance;
 pub mod generate;
 pub mod graph;
 mod hierarchy;
@@ -31,6 +32,10 @@ use crate::store::{Page, Store, StoreError};
 pub struct Register {
     store: Store,
     graph: graph::SharedIndex,
+    /// The finance ledger, kept current like the graph index.
+    books: finance::SharedBooks,
+    /// First month (1–12) of the organisation's fiscal year.
+    fiscal_year_start: u32,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
@@ -64,11 +69,32 @@ impl Register {
             return Register::open_following(store).await;
         }
         let graph = graph::build(&store).await?;
-        Ok(Register { store, graph })
+        let books = finance::Books::load(&store);
+        Ok(Register {
+            store,
+            graph,
+            books,
+            fiscal_year_start: 1,
+        })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The same register with the organisation's fiscal year starting in `month` (1–12).
+    pub fn with_fiscal_year_start(mut self, month: u32) -> Result<Register, ServiceError> {
+        if !(1..=12).contains(&month) {
+            return Err(ServiceError::BadRequest(
+                "the fiscal year starts in a month from 1 to 12".into(),
+            ));
+        }
+        self.fiscal_year_start = month;
+        Ok(self)
+    }
+
+    pub fn fiscal_year_start(&self) -> u32 {
+        self.fiscal_year_start
     }
 
     /// Closes the store in order (see [`Store::close`]) once this is the last handle to it.

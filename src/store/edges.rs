@@ -9,8 +9,9 @@ use serde_json::Value as Json;
 use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 
 use super::{Params, Store, StoreError};
+use crate::domain::entity::Record;
 use crate::domain::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relation::RelationType;
+use crate::domain::relation::{RelationType, Relationship};
 
 /// What the graph index keeps of one relationship.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -33,7 +34,7 @@ const PARTS_IN_FLIGHT: usize = 3;
 
 /// Key ranges covering the whole table. Generated ids are hexadecimal, so splitting on the first
 /// two digits spreads them evenly; any other key still lands in exactly one part.
-fn key_ranges() -> Vec<RecordIdKeyRange> {
+pub(super) fn key_ranges() -> Vec<RecordIdKeyRange> {
     let key = |n: usize| RecordIdKey::String(format!("{n:02x}"));
     (0..PARTS)
         .map(|n| RecordIdKeyRange {
@@ -150,6 +151,29 @@ impl Store {
 }
 
 impl Store {
+    /// The relationships whose source is one of `sources`, in one query (by the `in` index).
+    pub async fn relationships_leaving(
+        &self,
+        sources: &[NodeRef],
+    ) -> Result<Vec<Record<Relationship>>, StoreError> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let links: Vec<RecordId> = sources
+            .iter()
+            .map(|n| RecordId::new(n.kind.table(), n.id.as_str()))
+            .collect();
+        let mut params = Params::default();
+        params.set("links", links);
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM relationship WHERE in IN $links",
+                params,
+            )
+            .await?;
+        rows.into_iter().map(super::decode).collect()
+    }
+
     /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own
     /// recursive graph query: the yardstick the in-memory impact is benchmarked against.
     pub async fn dependants_by_recursion(

@@ -212,6 +212,33 @@ impl Store {
         rows.into_iter().map(decode).collect()
     }
 
+    /// Every record of a kind, in batches (one per key range, a few read at once), so a large
+    /// table is never held in memory twice.
+    pub fn scan_all<E: Entity>(
+        &self,
+    ) -> impl futures_util::Stream<Item = Result<Vec<Record<E>>, StoreError>> + '_ {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(edges::key_ranges())
+            .map(|range| {
+                let store = self.clone();
+                async move {
+                    let mut params = Params::default();
+                    params.set(
+                        "part",
+                        RecordId::new(
+                            E::KIND.table(),
+                            surrealdb::types::RecordIdKey::Range(Box::new(range)),
+                        ),
+                    );
+                    let rows = store
+                        .rows("SELECT *, record::id(id) AS id FROM $part", params)
+                        .await?;
+                    rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()
+                }
+            })
+            .buffered(3)
+    }
+
     /// Records whose field at `path` equals one of `values` (e.g. people of some teams).
     pub async fn find_by<E: Entity>(
         &self,

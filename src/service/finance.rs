@@ -1,0 +1,299 @@
+//! Finance over the register: the ledger kept current for summaries and watch lists, and cost
+//! roll-ups along the relationship graph.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+use tokio::sync::watch;
+
+use super::{Register, ServiceError};
+use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::finance::{self, Amounts, CostEdge, Rollup};
+use crate::domain::ledger::{Candidate, Group, GroupBy, Ledger};
+use crate::domain::maintenance::Maintenance;
+use crate::domain::register::Asset;
+use crate::domain::supply::Model;
+use crate::graph::RelationMask;
+use crate::store::Store;
+
+/// How long a question waits for the ledger to finish loading before answering UNAVAILABLE.
+const LOAD_WAIT: Duration = Duration::from_secs(10);
+
+/// The ledger shared by every request, and whether it has loaded.
+pub struct Books {
+    ledger: RwLock<Ledger>,
+    loaded: watch::Sender<bool>,
+}
+
+pub type SharedBooks = Arc<Books>;
+
+impl Books {
+    /// An empty ledger that loads every asset and model from the store in the background, while
+    /// changes keep arriving through [`Register::apply`].
+    pub(super) fn load(store: &Store) -> SharedBooks {
+        let books = Arc::new(Books {
+            ledger: RwLock::new(Ledger::default()),
+            loaded: watch::Sender::new(false),
+        });
+        let (store, filling) = (store.clone(), books.clone());
+        tokio::spawn(async move {
+            match filling.fill(&store).await {
+                Ok(()) => {
+                    filling.write().settle();
+                    filling.loaded.send_replace(true);
+                }
+                Err(e) => tracing::error!(error = %e, "could not load the finance ledger"),
+            }
+        });
+        books
+    }
+
+    async fn fill(&self, store: &Store) -> Result<(), ServiceError> {
+        let mut models = std::pin::pin!(store.scan_all::<Model>());
+        while let Some(batch) = models.next().await {
+            let mut ledger = self.write();
+            batch?.iter().for_each(|m| ledger.put_model(m));
+        }
+        let mut assets = std::pin::pin!(store.scan_all::<Asset>());
+        while let Some(batch) = assets.next().await {
+            let mut ledger = self.write();
+            batch?.iter().for_each(|a| ledger.put_asset(a));
+        }
+        Ok(())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Ledger> {
+        self.ledger
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Brings the ledger in line with a committed change of an entity (assets and models).
+    pub(super) fn apply<E: Entity>(&self, id: &EntityId, after: Option<&Record<E>>) {
+        match (E::KIND, after) {
+            (EntityKind::Asset, None) => self.write().remove_asset(id),
+            (EntityKind::Model, None) => self.write().remove_model(id),
+            (_, Some(record)) => {
+                if let Some(asset) = record.data.as_asset() {
+                    let record = Record {
+                        id: record.id.clone(),
+                        version: record.version,
+                        created_at: record.created_at,
+                        updated_at: record.updated_at,
+                        data: asset.clone(),
+                    };
+                    self.write().put_asset(&record);
+                } else if let Some(model) = record.data.as_model() {
+                    let record = Record {
+                        id: record.id.clone(),
+                        version: record.version,
+                        created_at: record.created_at,
+                        updated_at: record.updated_at,
+                        data: model.clone(),
+                    };
+                    self.write().put_model(&record);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs `read` on the loaded ledger, waiting for it to load for a while.
+    async fn read<R>(&self, read: impl FnOnce(&Ledger) -> R) -> Result<R, ServiceError> {
+        let mut loaded = self.loaded.subscribe();
+        if tokio::time::timeout(LOAD_WAIT, loaded.wait_for(|done| *done))
+            .await
+            .is_err()
+        {
+            return Err(ServiceError::Unavailable(format!(
+                "the finance ledger is still loading ({} assets so far); try again shortly",
+                self.ledger.read().map_or(0, |l| l.len())
+            )));
+        }
+        let ledger = self
+            .ledger
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(read(&ledger))
+    }
+}
+
+/// Assets with a date, in the order a watch list shows them.
+pub type Dated = Vec<(EntityId, NaiveDate)>;
+
+/// A cost roll-up, by asset.
+#[derive(Debug, Clone, Default)]
+pub struct CostRollup {
+    pub rollup: Rollup,
+    /// The asset of each share's node.
+    pub assets: Vec<EntityId>,
+}
+
+impl Register {
+    /// Count, purchase cost, accumulated depreciation and book value per group and currency.
+    pub async fn finance_summary(
+        &self,
+        by: GroupBy,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Group>, ServiceError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.books
+            .read(|ledger| ledger.summary(by, as_of, self.fiscal_year_start, threads))
+            .await
+    }
+
+    /// Assets whose warranty ends from `today` to `within_days` later, soonest first.
+    pub async fn expiring_warranties(
+        &self,
+        today: NaiveDate,
+        within_days: u32,
+    ) -> Result<Dated, ServiceError> {
+        let until = today + chrono::Days::new(u64::from(within_days));
+        self.books
+            .read(|ledger| ledger.warranties_ending(today, until))
+            .await
+    }
+
+    /// Assets whose support ends within `within_days` of `today`, or has already ended.
+    pub async fn end_of_support(
+        &self,
+        today: NaiveDate,
+        within_days: u32,
+    ) -> Result<Dated, ServiceError> {
+        let until = today + chrono::Days::new(u64::from(within_days));
+        self.books.read(|ledger| ledger.support_ending(until)).await
+    }
+
+    /// Deployed assets due for replacement at `today`, most reasons first.
+    pub async fn replacement_candidates(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<Candidate>, ServiceError> {
+        self.books
+            .read(|ledger| ledger.replacement_candidates(today, self.fiscal_year_start))
+            .await
+    }
+
+    /// What an asset really costs as of `as_of`: its own total cost of ownership plus its share
+    /// of everything it depends on, recursively (shares from `allocationPercent`, else an equal
+    /// split among everything that relies on the same asset).
+    pub async fn cost_rollup(
+        &self,
+        asset: &EntityId,
+        as_of: NaiveDate,
+    ) -> Result<CostRollup, ServiceError> {
+        let carries = RelationMask::failure_carrying();
+        let root = NodeRef {
+            kind: EntityKind::Asset,
+            id: asset.clone(),
+        };
+        // What the asset relies on, and how many rely on each of those, from the index.
+        let walked = {
+            let index = self.graph.read();
+            index.number(&root).map(|start| {
+                let reached = index.upstream(&[start], carries, None);
+                let mut nodes = vec![root.clone()];
+                let mut dependants = vec![0];
+                for r in reached {
+                    let Some(key) = index.key(r.node) else {
+                        continue;
+                    };
+                    if key.kind != EntityKind::Asset {
+                        continue;
+                    }
+                    nodes.push(key.clone());
+                    dependants.push(
+                        index
+                            .incoming(r.node)
+                            .iter()
+                            .filter(|(_, p)| carries.contains(*p))
+                            .count(),
+                    );
+                }
+                (nodes, dependants)
+            })
+        };
+        let Some((nodes, dependants)) = walked else {
+            return self.own_cost_only(asset, as_of).await;
+        };
+        let ids: Vec<EntityId> = nodes.iter().map(|n| n.id.clone()).collect();
+        let position: HashMap<&EntityId, usize> =
+            ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let edges: Vec<CostEdge> = self
+            .store
+            .relationships_leaving(&nodes)
+            .await?
+            .into_iter()
+            .filter(|r| r.data.relation.carries_failure())
+            .filter_map(|r| {
+                Some(CostEdge {
+                    from: *position.get(&r.data.source.id)?,
+                    to: *position.get(&r.data.target.id)?,
+                    allocation_percent: r.data.allocation_percent,
+                })
+            })
+            .collect();
+        let costs = self.ownership_costs(&ids, as_of).await?;
+        Ok(CostRollup {
+            rollup: finance::rollup(&costs, &dependants, &edges),
+            assets: ids,
+        })
+    }
+
+    /// A roll-up of an asset no relationship touches: its own cost.
+    async fn own_cost_only(
+        &self,
+        asset: &EntityId,
+        as_of: NaiveDate,
+    ) -> Result<CostRollup, ServiceError> {
+        let ids = vec![asset.clone()];
+        let costs = self.ownership_costs(&ids, as_of).await?;
+        Ok(CostRollup {
+            rollup: finance::rollup(&costs, &[0], &[]),
+            assets: ids,
+        })
+    }
+
+    /// The total cost of ownership of each asset, in the order given.
+    async fn ownership_costs(
+        &self,
+        ids: &[EntityId],
+        as_of: NaiveDate,
+    ) -> Result<Vec<Amounts>, ServiceError> {
+        let assets: HashMap<EntityId, Asset> = self
+            .store
+            .get_many::<Asset>(ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.data))
+            .collect();
+        let keys = ids.iter().map(|id| Json::from(id.as_str())).collect();
+        let mut maintenance: HashMap<EntityId, Vec<Maintenance>> = HashMap::new();
+        for record in self.store.find_by::<Maintenance>("asset", keys).await? {
+            maintenance
+                .entry(record.data.asset.clone())
+                .or_default()
+                .push(record.data);
+        }
+        Ok(ids
+            .iter()
+            .map(|id| match assets.get(id) {
+                Some(asset) => {
+                    let records = maintenance.get(id).map_or(&[][..], Vec::as_slice);
+                    finance::ownership(asset, records, as_of).total
+                }
+                None => Amounts::default(),
+            })
+            .collect())
+    }
+}
+
+/// A fraction as shown to clients: a plain decimal, at most 6 places.
+pub fn fraction_text(fraction: Decimal) -> String {
+    fraction.round_dp(6).normalize().to_string()
+}
