@@ -96,6 +96,9 @@ pub struct Candidate {
     pub reasons: Vec<Reason>,
 }
 
+/// Groups being summed: asset count and totals by currency code, per group.
+type Partial = HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)>;
+
 #[derive(Debug, Default)]
 struct Interner {
     numbers: HashMap<EntityId, Ref>,
@@ -257,22 +260,18 @@ impl Ledger {
     ) -> Vec<Group> {
         let threads = threads.clamp(1, 16);
         let chunk = self.entries.len().div_ceil(threads).max(1);
-        let partial: Vec<HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)>> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = self
-                    .entries
-                    .chunks(chunk)
-                    .map(|part| {
-                        scope.spawn(move || self.summarise(part, by, as_of, fiscal_year_start))
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|w| w.join().expect("summary worker"))
-                    .collect()
-            });
-        let mut merged: HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)> =
-            HashMap::new();
+        let partial: Vec<Partial> = std::thread::scope(|scope| {
+            let workers: Vec<_> = self
+                .entries
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || self.summarise(part, by, as_of, fiscal_year_start)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("summary worker"))
+                .collect()
+        });
+        let mut merged: Partial = HashMap::new();
         for part in partial {
             for (key, (count, currencies)) in part {
                 let group = merged.entry(key).or_default();
@@ -308,9 +307,8 @@ impl Ledger {
         by: GroupBy,
         as_of: NaiveDate,
         fiscal_year_start: u32,
-    ) -> HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)> {
-        let mut groups: HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)> =
-            HashMap::new();
+    ) -> Partial {
+        let mut groups: Partial = HashMap::new();
         for entry in part.iter().flatten() {
             if entry.stage == LifecycleStage::Disposed
                 || entry.purchase_date.is_some_and(|d| d > as_of)
