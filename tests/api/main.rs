@@ -4,6 +4,7 @@ mod bad_input;
 mod checkpoints;
 mod crud;
 mod durability;
+mod finance;
 mod helpers;
 mod http;
 mod lifecycle;
