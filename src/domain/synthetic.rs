@@ -8,8 +8,11 @@ use rust_decimal::Decimal;
 
 use super::entity::{EntityId, EntityKind, NodeRef, Record};
 use super::money::{Currency, Money};
-use super::register::{Asset, AssetClass, LifecycleStage, OperationalStatus, Purchase};
+use super::party::Team;
+use super::register::{Asset, AssetClass, LifecycleStage, OperationalStatus, Owner, Purchase};
 use super::relation::{RelationType, Relationship};
+use super::site::{Location, LocationKind};
+use super::supply::Vendor;
 
 /// SplitMix64: tiny, fast, and the same sequence on every platform, which is all synthetic data needs.
 #[derive(Debug, Clone)]
@@ -149,6 +152,16 @@ const RACKS_PER_POD: usize = 25;
 /// Shared platform applications (identity, DNS, registry, …) that most others depend on.
 const PLATFORM_APPS: usize = 10;
 
+/// The organisation around an estate: teams owning assets, vendors supplying them, sites and
+/// their server rooms holding them.
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    pub teams: Vec<Record<Team>>,
+    pub vendors: Vec<Record<Vendor>>,
+    /// Sites first, then one server room per site.
+    pub locations: Vec<Record<Location>>,
+}
+
 /// The shape of an estate of a given size: which asset numbers each layer owns.
 #[derive(Debug, Clone)]
 pub struct Estate {
@@ -156,7 +169,11 @@ pub struct Estate {
     layers: Vec<(Layer, Range<usize>)>,
     ids: Vec<EntityId>,
     at: DateTime<Utc>,
+    organisation: Organisation,
 }
+
+/// Vendors in every estate.
+const VENDORS: usize = 24;
 
 impl Estate {
     /// Plans `assets` assets (at least 200) for `seed`; `at` stamps every record.
@@ -196,12 +213,81 @@ impl Estate {
         }
         let mut rng = Rng::new(seed);
         let ids = (0..start).map(|_| rng.id()).collect();
+        let organisation = Estate::organisation(n, seed, at);
         Estate {
             seed,
             layers,
             ids,
             at,
+            organisation,
         }
+    }
+
+    /// About one team per 5,000 assets (at least 10), one site per 100,000 (at least 2).
+    fn organisation(n: usize, seed: u64, at: DateTime<Utc>) -> Organisation {
+        let mut rng = Rng::new(seed ^ 0x005E_ED0F_0126);
+        fn record<T>(rng: &mut Rng, at: DateTime<Utc>, data: T) -> Record<T> {
+            Record {
+                id: rng.id(),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+                data,
+            }
+        }
+        let teams = (0..(n / 5_000).max(10))
+            .map(|k| {
+                let team = Team {
+                    name: format!("Team {k:04}"),
+                    cost_centre: Some(format!("CC-{:04}", 1000 + k)),
+                    parent: None,
+                };
+                record(&mut rng, at, team)
+            })
+            .collect();
+        let vendors = (0..VENDORS)
+            .map(|k| {
+                let vendor = Vendor {
+                    name: format!("Vendor {k:02}"),
+                    website: None,
+                    support_email: None,
+                    support_phone: None,
+                };
+                record(&mut rng, at, vendor)
+            })
+            .collect();
+        let sites: Vec<Record<Location>> = (0..(n / 100_000).max(2))
+            .map(|k| {
+                let site = Location {
+                    name: format!("Site {k:02}"),
+                    kind: LocationKind::Site,
+                    parent: None,
+                    address: None,
+                };
+                record(&mut rng, at, site)
+            })
+            .collect();
+        let rooms: Vec<Record<Location>> = sites
+            .iter()
+            .map(|site| {
+                let room = Location {
+                    name: format!("{} server room", site.data.name),
+                    kind: LocationKind::Room,
+                    parent: Some(site.id.clone()),
+                    address: None,
+                };
+                record(&mut rng, at, room)
+            })
+            .collect();
+        Organisation {
+            teams,
+            vendors,
+            locations: sites.into_iter().chain(rooms).collect(),
+        }
+    }
+
+    pub fn organisation_records(&self) -> &Organisation {
+        &self.organisation
     }
 
     pub fn asset_count(&self) -> usize {
@@ -245,13 +331,21 @@ impl Estate {
         let class = layer.class(&mut rng);
         let local = number - self.range(layer).start;
         let physical = class.is_physical();
+        // Bought within the last six years, with three years of warranty for hardware.
+        let bought = (self.at - chrono::Days::new(rng.below(6 * 365) as u64)).date_naive();
         let purchase = layer.price().map(|price| Purchase {
+            date: Some(bought),
             cost: Some(Money {
                 amount: Decimal::from(price),
                 currency: Currency::parse("EUR").expect("EUR is ISO 4217"),
             }),
             ..Purchase::default()
         });
+        let org = &self.organisation;
+        let team = org.teams[rng.below(org.teams.len())].id.clone();
+        let rooms = &org.locations[org.locations.len() / 2..];
+        let room = rooms[local % rooms.len()].id.clone();
+        let vendor = org.vendors[rng.below(org.vendors.len())].id.clone();
         let asset = Asset {
             name: format!("{}-{local:07}", layer.prefix()),
             asset_tag: format!("SYN-{number:08}"),
@@ -262,13 +356,14 @@ impl Estate {
             model: None,
             lifecycle_stage: LifecycleStage::Deployed,
             status: OperationalStatus::Operational,
-            owner: None,
+            owner: Some(Owner::Team(team)),
             assignee: None,
-            location: None,
-            vendor: None,
+            location: physical.then_some(room),
+            vendor: purchase.is_some().then_some(vendor),
+            warranty_start: (physical && purchase.is_some()).then_some(bought),
+            warranty_end: (physical && purchase.is_some())
+                .then(|| bought + chrono::Months::new(36)),
             purchase,
-            warranty_start: None,
-            warranty_end: None,
             end_of_life: None,
             end_of_support: None,
             depreciation: None,
@@ -548,6 +643,32 @@ mod tests {
             assert_eq!(a.relationships_of(n), b.relationships_of(n));
         }
         assert_ne!(estate(3_000, 8).id(5), a.id(5));
+    }
+
+    #[test]
+    fn every_asset_passes_the_register_rules_and_refers_to_its_organisation() {
+        use crate::domain::entity::Entity;
+        let estate = estate(5_000, 2);
+        let org = estate.organisation_records();
+        let known: std::collections::HashSet<&EntityId> = org
+            .teams
+            .iter()
+            .map(|r| &r.id)
+            .chain(org.vendors.iter().map(|r| &r.id))
+            .chain(org.locations.iter().map(|r| &r.id))
+            .collect();
+        for n in (0..estate.asset_count()).step_by(7) {
+            let asset = estate.asset(n).data;
+            let doc = serde_json::to_value(&asset).unwrap();
+            let checked = Asset::validate(serde_json::from_value(doc).unwrap());
+            assert_eq!(
+                checked.as_ref().ok(),
+                Some(&asset),
+                "asset {n}: {checked:?}"
+            );
+            let refs = [asset.location.as_ref(), asset.vendor.as_ref()];
+            assert!(refs.into_iter().flatten().all(|id| known.contains(id)));
+        }
     }
 
     #[test]

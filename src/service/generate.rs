@@ -40,6 +40,10 @@ pub async fn generate(
     }
     // These writes bypass the audit trail, so no checkpoint could be brought up to date.
     store.drop_checkpoint().await?;
+    let org = estate.organisation_records();
+    store.insert_bulk(&org.vendors).await?;
+    store.insert_bulk(&org.teams).await?;
+    store.insert_bulk(&org.locations).await?;
     let total = estate.asset_count();
     let batches = || (0..total).step_by(BATCH).map(|s| s..(s + BATCH).min(total));
 
