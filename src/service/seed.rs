@@ -5,8 +5,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::{Register, ServiceError};
+use crate::domain::approval::ApprovalRequest;
 use crate::domain::audit::Actor;
 use crate::domain::entity::{Entity, EntityId};
+use crate::domain::maintenance::Maintenance;
 use crate::domain::party::{Person, Team};
 use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
@@ -29,6 +31,8 @@ struct DataSet {
     models: Vec<Json>,
     assets: Vec<Json>,
     relationships: Vec<Json>,
+    maintenance: Vec<Json>,
+    approvals: Vec<Json>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +54,20 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     let mut models = data.models;
     shift_dates(&mut models, &["endOfLife", "endOfSupport"], shift);
     let mut assets = data.assets;
-    shift_dates(&mut assets, &["purchase.date", "warrantyEnd"], shift);
+    shift_dates(
+        &mut assets,
+        &[
+            "purchase.date",
+            "warrantyEnd",
+            "custody.since",
+            "custody.expectedReturn",
+        ],
+        shift,
+    );
+    let mut maintenance = data.maintenance;
+    shift_dates(&mut maintenance, &["date"], shift);
+    let mut approvals = data.approvals;
+    shift_dates(&mut approvals, &["decidedAt"], shift);
     load_all::<Vendor>(register, &actor, data.vendors, &mut report).await?;
     load_all::<Team>(register, &actor, data.teams, &mut report).await?;
     load_all::<Person>(register, &actor, data.people, &mut report).await?;
@@ -58,19 +75,24 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     load_all::<Model>(register, &actor, models, &mut report).await?;
     load_all::<Asset>(register, &actor, assets, &mut report).await?;
     load_all::<Relationship>(register, &actor, data.relationships, &mut report).await?;
+    load_all::<Maintenance>(register, &actor, maintenance, &mut report).await?;
+    load_all::<ApprovalRequest>(register, &actor, approvals, &mut report).await?;
     Ok(report)
 }
 
-/// Moves the dates at `paths` by `shift`, so warranties stay "expiring soon" whenever the demo is loaded.
+/// Moves the dates and instants at `paths` by `shift`, so warranties stay "expiring soon" and
+/// loans overdue whenever the demo is loaded.
 fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
     for item in items {
         for path in paths {
-            if let Some(slot) = lookup_mut(item, path)
-                && let Some(date) = slot
-                    .as_str()
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            {
+            let Some(slot) = lookup_mut(item, path) else {
+                continue;
+            };
+            let Some(text) = slot.as_str() else { continue };
+            if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 *slot = Json::String((date + shift).format("%Y-%m-%d").to_string());
+            } else if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+                *slot = Json::String((instant + shift).to_rfc3339());
             }
         }
     }

@@ -84,6 +84,39 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
         );
     }
 
+    // The lifecycle and the money side have something to show: loans (one overdue), approvals,
+    // maintenance, depreciation, and assets due for replacement.
+    let lifecycle = app
+        .data(
+            "{ overdueCheckouts { totalCount } pendingApprovals { totalCount } replacementCandidates { totalCount }
+               expiringWarranties(withinDays: 120) { totalCount } financeSummary(groupBy: CATEGORY) { count currencies { bookValue { amount } } }
+               assetByTag(tag: \"NW-SRV-0001\") { maintenance { totalCount } depreciation { method } totalCostOfOwnership { maintenanceRecords } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lifecycle["overdueCheckouts"]["totalCount"], 1,
+        "{lifecycle}"
+    );
+    assert_eq!(lifecycle["pendingApprovals"]["totalCount"], 1);
+    assert!(
+        lifecycle["replacementCandidates"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(
+        lifecycle["expiringWarranties"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(lifecycle["financeSummary"].as_array().unwrap().len() >= 4);
+    assert_eq!(
+        lifecycle["assetByTag"]["depreciation"]["method"],
+        "DECLINING_BALANCE"
+    );
+
     let before = app.snapshot().await;
     let report = seed::load(app.readiness.get().unwrap()).await.unwrap();
     assert_eq!(report.created, 0);
