@@ -222,6 +222,8 @@ impl Client {
 const HTTP_QUERY: &str = "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { affected } \
     affected(first: 100) { edges { node { depth state asset { id name } path { id } } } } } }";
 
+const SUMMARY_QUERY: &str = "{ financeSummary(groupBy: TEAM) { count team { name } currencies { currency purchaseCost { amount } bookValue { amount } } } }";
+
 async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Duration>, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -243,6 +245,22 @@ async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Dura
             return Err(format!("HTTP answer disagrees with the index: {answer}"));
         }
     }
+    let mut summaries = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let answer = client
+            .post(&json!({"query": SUMMARY_QUERY}))
+            .await
+            .map_err(|e| e.to_string())?;
+        summaries.push(started.elapsed());
+        if answer["data"]["financeSummary"].as_array().is_none() {
+            return Err(format!("financeSummary failed: {answer}"));
+        }
+    }
+    let (p50, _, max) = percentiles(summaries);
+    println!(
+        "| financeSummary by team over HTTP/GraphQL (teams resolved) | p50 {p50:.1} ms, max {max:.1} ms |"
+    );
     server.abort();
     Ok(timings)
 }
@@ -360,6 +378,14 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
         .map(|a| a.id);
     let typical = register.with_index(|index| index_figures(index, &config, hub.as_ref()));
 
+    let ledger_wait = Instant::now();
+    while !register.ledger_loaded() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "| finance ledger loaded from the store in the background (after the index) | {:.1} s |",
+        ledger_wait.elapsed().as_secs_f64()
+    );
     let http = time_http(&register, &typical[..typical.len().min(100)]).await?;
     let (p50, p95, max) = percentiles(http);
     println!(

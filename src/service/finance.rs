@@ -135,6 +135,11 @@ pub struct CostRollup {
 }
 
 impl Register {
+    /// Whether the finance ledger has loaded every asset (it loads in the background at start).
+    pub fn ledger_loaded(&self) -> bool {
+        *self.books.loaded.borrow()
+    }
+
     /// Count, purchase cost, accumulated depreciation and book value per group and currency.
     pub async fn finance_summary(
         &self,
