@@ -689,6 +689,58 @@ mod tests {
     }
 
     #[test]
+    fn declining_balance_from_mid_year_splits_each_life_year() {
+        // 10000, salvage 1000, 5 years, 40%, in service 10 April 2024: life year 1 (Apr 24–Mar 25)
+        // is 4000, of which 2024 gets 9 months = 3000; 2025 gets 1000 + 9/12 × 2400 = 2800; …
+        let p = profile(Method::DecliningBalance, 60, "1000", "2024-04-10");
+        let amounts: Vec<Decimal> = rows("10000", &p).into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            amounts,
+            [
+                d("3000"),
+                d("2800"),
+                d("1680"),
+                d("1008"),
+                d("438"),
+                d("74")
+            ]
+        );
+    }
+
+    #[test]
+    fn half_year_convention_with_declining_balance_and_an_april_fiscal_year() {
+        // In service November 2024 in the fiscal year April 2024–March 2025: depreciation starts in
+        // its middle (October). Life years of 4000, 2400, 1440, 864 and 296 (to salvage 1000) each
+        // split half and half between two fiscal years.
+        let mut p = profile(Method::DecliningBalance, 60, "1000", "2024-11-20");
+        p.convention = Convention::HalfYear;
+        p.fiscal_year_start_month = 4;
+        assert_eq!(
+            rows("10000", &p),
+            [
+                (2025, d("2000"), d("8000")),
+                (2026, d("3200"), d("4800")),
+                (2027, d("1920"), d("2880")),
+                (2028, d("1152"), d("1728")),
+                (2029, d("580"), d("1148")),
+                (2030, d("148"), d("1000")),
+            ]
+        );
+    }
+
+    #[test]
+    fn half_year_convention_with_sum_of_years_digits() {
+        // 1500 over 5 years: 500, 400, 300, 200, 100 by life year, halved across fiscal years.
+        let mut p = profile(Method::SumOfYearsDigits, 60, "0", "2025-02-03");
+        p.convention = Convention::HalfYear;
+        let amounts: Vec<Decimal> = rows("1500", &p).into_iter().map(|r| r.1).collect();
+        assert_eq!(
+            amounts,
+            [d("250"), d("450"), d("350"), d("250"), d("150"), d("50")]
+        );
+    }
+
+    #[test]
     fn book_value_accrues_by_month() {
         // 1200 over 12 months from March 2025: 100 a month, recognised at each month's end.
         let p = profile(Method::StraightLine, 12, "0", "2025-03-15");
