@@ -21,7 +21,7 @@ use crate::domain::party::Team;
 use crate::domain::register::Asset;
 use crate::domain::site::Location;
 use crate::domain::supply::{Model, Vendor};
-use crate::service::finance::fraction_text;
+use crate::service::finance::{Dated, fraction_text};
 use crate::store::Page;
 
 fn money(amount: Decimal, currency: Currency) -> MoneyNode {
@@ -391,6 +391,16 @@ async fn page_of<X: Clone, N: async_graphql::OutputType>(
     ))
 }
 
+/// A page of a watch list of dated assets.
+async fn due_page(
+    ctx: &Context<'_>,
+    due: std::result::Result<Dated, crate::service::ServiceError>,
+    window: (Option<i32>, Option<String>, Option<i32>, Option<String>),
+) -> Result<Conn<DueAsset>> {
+    let due = due.map_err(|e| fail(ctx, e))?;
+    page_of(ctx, due, window, |asset, date| DueAsset { asset, date }).await
+}
+
 /// Longest look-ahead of a watch list, in days.
 const MAX_WITHIN_DAYS: i32 = 3660;
 
@@ -432,14 +442,8 @@ impl FinanceQueries {
         before: Option<String>,
     ) -> Result<Conn<DueAsset>> {
         let days = within(within_days)?;
-        let due = register(ctx)?
-            .expiring_warranties(today(), days)
-            .await
-            .map_err(|e| fail(ctx, e))?;
-        page_of(ctx, due, (first, after, last, before), |asset, date| {
-            DueAsset { asset, date }
-        })
-        .await
+        let due = register(ctx)?.expiring_warranties(today(), days).await;
+        due_page(ctx, due, (first, after, last, before)).await
     }
 
     /// Assets whose support (their own date, else their model's) ends within `withinDays` from
@@ -454,14 +458,8 @@ impl FinanceQueries {
         before: Option<String>,
     ) -> Result<Conn<DueAsset>> {
         let days = within(within_days)?;
-        let due = register(ctx)?
-            .end_of_support(today(), days)
-            .await
-            .map_err(|e| fail(ctx, e))?;
-        page_of(ctx, due, (first, after, last, before), |asset, date| {
-            DueAsset { asset, date }
-        })
-        .await
+        let due = register(ctx)?.end_of_support(today(), days).await;
+        due_page(ctx, due, (first, after, last, before)).await
     }
 
     /// Deployed assets that are fully depreciated, out of warranty or past end of support,

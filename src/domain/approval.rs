@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::entity::{Entity, EntityId, EntityKind};
-use super::register::optional_ref;
+use super::register::required_ref;
 use super::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
@@ -84,14 +84,7 @@ impl Entity for ApprovalRequest {
 
     fn validate(d: ApprovalRequestDraft) -> Result<ApprovalRequest, Vec<FieldError>> {
         let mut p = Problems::default();
-        let asset = p.take(optional_ref("asset", d.asset.as_deref())).flatten();
-        if asset.is_none() {
-            p.push(FieldError::new(
-                "asset",
-                ErrorCode::Required,
-                "asset is required",
-            ));
-        }
+        let asset = p.take(required_ref("asset", d.asset.as_deref()));
         let requested_by = p.take(required_text(
             "requestedBy",
             d.requested_by.as_deref(),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entity::{Entity, EntityId, EntityKind};
 use super::money::{Money, MoneyDraft};
-use super::register::{optional_ref, required_date};
+use super::register::{optional_ref, required_date, required_ref};
 use super::validation::{ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,14 +55,7 @@ impl Entity for Maintenance {
 
     fn validate(d: MaintenanceDraft) -> Result<Maintenance, Vec<FieldError>> {
         let mut p = Problems::default();
-        let asset = p.take(optional_ref("asset", d.asset.as_deref())).flatten();
-        if asset.is_none() {
-            p.push(FieldError::new(
-                "asset",
-                ErrorCode::Required,
-                "asset is required",
-            ));
-        }
+        let asset = p.take(required_ref("asset", d.asset.as_deref()));
         if d.kind.is_none() {
             p.push(FieldError::new(
                 "kind",

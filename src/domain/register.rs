@@ -277,6 +277,12 @@ pub fn optional_ref(field: &str, value: Option<&str>) -> Result<Option<EntityId>
     }
 }
 
+/// Parses a required reference id.
+pub fn required_ref(field: &str, value: Option<&str>) -> Result<EntityId, FieldError> {
+    optional_ref(field, value)?
+        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
+}
+
 /// Parses an optional ISO date (`YYYY-MM-DD`).
 pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {

@@ -204,25 +204,23 @@ async fn the_summary_groups_money_per_currency_and_follows_every_write() {
     );
     let summary = app.data(&query, json!({})).await["financeSummary"].clone();
     assert_eq!(summary.as_array().unwrap().len(), 2);
-    let team = summary
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| !g["team"].is_null())
-        .unwrap();
+    let group = |summary: &Value, owned: bool| {
+        summary
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["team"].is_null() != owned)
+            .unwrap()
+            .clone()
+    };
+    let team = group(&summary, true);
     assert_eq!(team["team"]["name"], "IT Infrastructure");
     assert_eq!(team["count"], 2);
     assert_eq!(
         team["currencies"],
         json!([{"currency": "EUR", "assets": 1, "purchaseCost": {"amount": "3600.00", "currency": "EUR"}, "accumulatedDepreciation": {"amount": "1200.00"}, "bookValue": {"amount": "2400.00"}}])
     );
-    let none = summary
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["team"].is_null())
-        .unwrap();
-    assert_eq!(none["currencies"][0]["currency"], "USD");
+    assert_eq!(group(&summary, false)["currencies"][0]["currency"], "USD");
 
     // A change of cost shows at once.
     app.mutate(
@@ -233,13 +231,10 @@ async fn the_summary_groups_money_per_currency_and_follows_every_write() {
     )
     .await;
     let summary = app.data(&query, json!({})).await["financeSummary"].clone();
-    let team = summary
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| !g["team"].is_null())
-        .unwrap();
-    assert_eq!(team["currencies"][0]["bookValue"]["amount"], "4800.00");
+    assert_eq!(
+        group(&summary, true)["currencies"][0]["bookValue"]["amount"],
+        "4800.00"
+    );
 
     let by_class = app
         .data(

@@ -60,6 +60,16 @@ async fn refused(
     );
 }
 
+async fn request_status(app: &TestApp, id: &impl serde::Serialize) -> Value {
+    let answer = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on ApprovalRequest { status } } }",
+            json!({"id": id}),
+        )
+        .await;
+    answer["node"]["status"].clone()
+}
+
 fn disposal(sanitised: bool) -> Value {
     let mut d =
         json!({"method": "RECYCLED", "date": "2026-03-02", "recipient": "GreenIT Recycling"});
@@ -176,13 +186,7 @@ async fn an_asset_goes_from_stock_to_disposal_with_approval_and_records() {
     )
     .await;
     assert_eq!(retired["node"]["lifecycleStage"], "RETIRED");
-    let used = app
-        .data(
-            "query($id: ID!) { node(id: $id) { ... on ApprovalRequest { status } } }",
-            json!({"id": request_id}),
-        )
-        .await;
-    assert_eq!(used["node"]["status"], "COMPLETED");
+    assert_eq!(request_status(&app, &request_id).await, "COMPLETED");
 
     // Disposal needs its record, and a laptop holds data: how it was wiped.
     refused(
@@ -284,13 +288,7 @@ async fn withdrawing_a_retirement_withdraws_its_approval() {
     )
     .await;
     assert_eq!(back["node"]["lifecycleStage"], "IN_STOCK");
-    let status = app
-        .data(
-            "query($id: ID!) { node(id: $id) { ... on ApprovalRequest { status } } }",
-            json!({"id": request_id}),
-        )
-        .await;
-    assert_eq!(status["node"]["status"], "WITHDRAWN");
+    assert_eq!(request_status(&app, &request_id).await, "WITHDRAWN");
     // The old approval no longer counts.
     transition(&app, "alice", json!({"asset": id, "to": "RETIRING"})).await;
     refused(
