@@ -33,6 +33,8 @@ struct Entry {
     settings: Option<Box<Settings>>,
     warranty_end: Option<NaiveDate>,
     end_of_support: Option<NaiveDate>,
+    /// When it left the organisation (disposed assets).
+    disposed_on: Option<NaiveDate>,
 }
 
 /// What the ledger keeps of a model.
@@ -167,6 +169,7 @@ impl Ledger {
             settings: a.depreciation.clone().map(Box::new),
             warranty_end: a.warranty_end,
             end_of_support: a.end_of_support,
+            disposed_on: a.disposal.as_ref().map(|d| d.date),
         };
         match self.positions.get(&record.id) {
             Some(&at) => {
@@ -249,7 +252,7 @@ impl Ledger {
     }
 
     /// Count, purchase cost, accumulated depreciation and book value per group and currency as
-    /// of the end of `as_of`, over assets bought by then; disposed assets are no longer held.
+    /// of the end of `as_of`, over the assets held then: bought by then, not yet disposed of.
     /// Runs on `threads` threads.
     pub fn summary(
         &self,
@@ -310,9 +313,9 @@ impl Ledger {
     ) -> Partial {
         let mut groups: Partial = HashMap::new();
         for entry in part.iter().flatten() {
-            if entry.stage == LifecycleStage::Disposed
-                || entry.purchase_date.is_some_and(|d| d > as_of)
-            {
+            let gone = entry.disposed_on.is_some_and(|d| d <= as_of)
+                || (entry.stage == LifecycleStage::Disposed && entry.disposed_on.is_none());
+            if gone || entry.purchase_date.is_some_and(|d| d > as_of) {
                 continue;
             }
             let group = groups.entry(self.key(entry, by)).or_default();
@@ -464,6 +467,24 @@ mod tests {
         );
         assert_eq!(groups[1].key, GroupKey::Category(Category::Software));
         assert!(groups[1].currencies.is_empty());
+    }
+
+    #[test]
+    fn disposed_assets_count_until_the_day_they_left() {
+        let mut ledger = Ledger::default();
+        let mut gone = bought("500", "EUR", "2024-01-10");
+        gone["lifecycleStage"] = json!("DISPOSED");
+        gone["disposal"] = json!({"method": "DONATED", "date": "2025-06-30", "recipient": "School",
+            "sanitisation": {"method": "PURGE", "date": "2025-06-29", "performedBy": "IT", "certificateRef": "C-1"}});
+        ledger.put_asset(&asset("gone", 1, gone));
+        let count = |day: &str| {
+            ledger
+                .summary(GroupBy::Class, date(day), 1, 1)
+                .first()
+                .map_or(0, |g| g.count)
+        };
+        assert_eq!(count("2025-06-29"), 1);
+        assert_eq!(count("2025-06-30"), 0);
     }
 
     #[test]
