@@ -185,3 +185,57 @@ pub enum MaintenanceKind {
     Inspection,
     Cleaning,
 }
+
+/// What one licence counts.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::entitlement::Metric")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LicenseMetric {
+    PerDevice,
+    PerUser,
+    PerCore,
+    Concurrent,
+    Site,
+    SubscriptionSeat,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::contract::ContractKind")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContractKind {
+    Purchase,
+    Lease,
+    Support,
+    Warranty,
+    Saas,
+    Cloud,
+}
+
+/// How often a recurring cost falls due.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::contract::Period")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BillingPeriod {
+    Monthly,
+    Quarterly,
+    Annual,
+    OneTime,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::subscription::BillingModel")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BillingModel {
+    PerSeat,
+    UsageBased,
+    Flat,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
+#[graphql(remote = "crate::domain::compliance::Status")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Compliant,
+    UnderLicensed,
+    OverLicensed,
+}

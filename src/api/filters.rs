@@ -520,3 +520,23 @@ pub fn sort<F: OrderField>(order: Option<Order<F>>, default: F) -> Sort {
         descending,
     }
 }
+
+/// A search by name, for products, entitlements, subscriptions and contracts.
+#[derive(InputObject, Default)]
+pub struct NameFilter {
+    /// Case-insensitive search in the name.
+    pub text: Option<String>,
+    pub and: Option<Vec<NameFilter>>,
+    pub or: Option<Vec<NameFilter>>,
+    pub not: Option<Box<NameFilter>>,
+}
+
+impl FilterInput for NameFilter {
+    fn own(&self, _: &Subtrees) -> async_graphql::Result<Vec<Filter>> {
+        self.text
+            .iter()
+            .map(|needle| text(&["name"], needle))
+            .collect()
+    }
+    combinators!(NameFilter);
+}

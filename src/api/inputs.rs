@@ -163,6 +163,8 @@ pub struct CreatePersonInput {
     pub title: Option<String>,
     pub team: Option<ID>,
     pub manager: Option<ID>,
+    /// Last working day, for someone who has left.
+    pub left_on: Option<NaiveDate>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -182,6 +184,8 @@ pub struct UpdatePersonInput {
     pub team: Patch<ID>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub manager: Patch<ID>,
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub left_on: Patch<NaiveDate>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -330,6 +334,18 @@ pub struct RelateInput {
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
     pub note: Option<String>,
+    /// For INSTALLED_ON only: what is known of the installation.
+    pub installation: Option<InstallationInput>,
+}
+
+/// An installation's details; `version` is the exact build found, which may be finer than the
+/// product's version.
+#[derive(InputObject, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallationInput {
+    pub version: Option<String>,
+    pub installed_on: Option<NaiveDate>,
+    pub last_used: Option<NaiveDate>,
 }
 
 #[derive(InputObject)]
@@ -363,6 +379,9 @@ pub struct UpdateRelationshipInput {
     pub valid_to: Patch<NaiveDate>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub note: Patch<String>,
+    /// For INSTALLED_ON only; replaces what was recorded (discovery reports last use this way).
+    #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
+    pub installation: Patch<InstallationInput>,
 }
 
 /// Deletes an entity that nothing references any more.
@@ -379,13 +398,15 @@ pub trait Targeted {
 
 macro_rules! targeted {
     ($($input:ty),*) => {
-        $(impl Targeted for $input {
-            fn target(&self) -> (&ID, Option<i64>) {
+        $(impl $crate::api::inputs::Targeted for $input {
+            fn target(&self) -> (&async_graphql::ID, Option<i64>) {
                 (&self.id, self.expected_version)
             }
         })*
     };
 }
+
+pub(super) use targeted;
 
 targeted!(
     UpdateAssetInput,

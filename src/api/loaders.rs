@@ -9,6 +9,8 @@ use serde_json::Value as Json;
 
 use super::context::Readiness;
 use crate::domain::approval::ApprovalRequest;
+use crate::domain::contract::Contract;
+use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::party::{Person, Team};
@@ -16,6 +18,8 @@ use crate::domain::query::lookup;
 use crate::domain::register::{Asset, Owner};
 use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+use crate::domain::subscription::Subscription;
 use crate::domain::supply::{Model, Vendor};
 use crate::service::{Register, ServiceError};
 
@@ -128,6 +132,11 @@ pub fn attach(request: Request, readiness: &Readiness) -> Request {
     let request = add::<Relationship>(request, readiness);
     let request = add::<ApprovalRequest>(request, readiness);
     let request = add::<Maintenance>(request, readiness);
+    let request = add::<SoftwareProduct>(request, readiness);
+    let request = add::<SoftwareUsage>(request, readiness);
+    let request = add::<Entitlement>(request, readiness);
+    let request = add::<Subscription>(request, readiness);
+    let request = add::<Contract>(request, readiness);
     add::<Model>(request, readiness)
 }
 

@@ -13,6 +13,7 @@ mod lifecycle;
 mod loaders;
 mod mutation;
 mod query;
+mod software;
 mod types;
 
 use std::collections::HashMap;
@@ -47,12 +48,17 @@ pub struct QueryRoots(
     QueryRoot,
     lifecycle::LifecycleQueries,
     finance::FinanceQueries,
+    software::SoftwareQueries,
 );
 
 /// Every mutation, from each part of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoots(MutationRoot, lifecycle::LifecycleMutations);
+pub struct MutationRoots(
+    MutationRoot,
+    lifecycle::LifecycleMutations,
+    software::SoftwareMutations,
+);
 
 type AppSchema = Schema<QueryRoots, MutationRoots, EmptySubscription>;
 

@@ -9,6 +9,9 @@ use super::errors::{UserError, coded, internal};
 use super::ids;
 use super::inputs::*;
 use super::lifecycle::{ApprovalRequestNode, MaintenanceRecordNode};
+use super::software::{
+    ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
+};
 use super::types::{
     AssetNode, LocationNode, ModelNode, PersonNode, RelationshipNode, TeamNode, VendorNode,
 };
@@ -34,6 +37,11 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "RelationshipPayload", params(RelationshipNode)))]
 #[graphql(concrete(name = "ApprovalRequestPayload", params(ApprovalRequestNode)))]
 #[graphql(concrete(name = "MaintenanceRecordPayload", params(MaintenanceRecordNode)))]
+#[graphql(concrete(name = "SoftwareProductPayload", params(SoftwareProductNode)))]
+#[graphql(concrete(name = "SoftwareUsagePayload", params(SoftwareUsageNode)))]
+#[graphql(concrete(name = "EntitlementPayload", params(EntitlementNode)))]
+#[graphql(concrete(name = "SubscriptionPayload", params(SubscriptionNode)))]
+#[graphql(concrete(name = "ContractPayload", params(ContractNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,
@@ -65,16 +73,22 @@ fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
         let Some(slot) = lookup_mut(doc, field.path) else {
             continue;
         };
-        let Some(global) = slot.as_str() else {
-            continue;
+        let slots: Vec<&mut Json> = match slot {
+            Json::Array(items) if field.many => items.iter_mut().collect(),
+            single => vec![single],
         };
-        match ids::decode(field.target, global) {
-            Some(key) => *slot = Json::String(key.to_string()),
-            None => errors.push(FieldError::new(
-                field.path,
-                ErrorCode::Invalid,
-                format!("not a {} id", field.target),
-            )),
+        for slot in slots {
+            let Some(global) = slot.as_str() else {
+                continue;
+            };
+            match ids::decode(field.target, global) {
+                Some(key) => *slot = Json::String(key.to_string()),
+                None => errors.push(FieldError::new(
+                    field.path,
+                    ErrorCode::Invalid,
+                    format!("not a {} id", field.target),
+                )),
+            }
         }
     }
     if E::KIND == EntityKind::Relationship {
@@ -162,7 +176,7 @@ fn target<E: Entity>(id: &ID) -> std::result::Result<EntityId, ServiceError> {
     })
 }
 
-async fn create<E: Entity, N: OutputType>(
+pub(super) async fn create<E: Entity, N: OutputType>(
     ctx: &Context<'_>,
     input: &impl Serialize,
     wrap: fn(Record<E>) -> N,
@@ -174,7 +188,7 @@ async fn create<E: Entity, N: OutputType>(
     Ok(payload(outcome(ctx, result)?, wrap))
 }
 
-async fn update<E: Entity, N: OutputType>(
+pub(super) async fn update<E: Entity, N: OutputType>(
     ctx: &Context<'_>,
     input: &(impl Serialize + Targeted),
     wrap: fn(Record<E>) -> N,
@@ -192,7 +206,10 @@ async fn update<E: Entity, N: OutputType>(
     Ok(payload(outcome(ctx, result)?, wrap))
 }
 
-async fn delete<E: Entity>(ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+pub(super) async fn delete<E: Entity>(
+    ctx: &Context<'_>,
+    input: DeleteInput,
+) -> Result<DeletePayload> {
     let result = match target::<E>(&input.id) {
         Err(e) => Err(e),
         Ok(id) => {

@@ -30,17 +30,17 @@ pub struct QueryRoot;
 
 /// The Relay arguments every list takes.
 pub struct Window {
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
 }
 
 /// Each `locationWithin` costs a query per level of the location tree; this bounds it.
 const MAX_SUBTREE_ROOTS: usize = 20;
 
 /// A filtered, sorted page of one kind of entity, as a connection.
-async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
+pub(super) async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType>(
     ctx: &Context<'_>,
     filter: Option<F>,
     order: Option<Order<O>>,
@@ -93,7 +93,7 @@ async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
 }
 
 /// One entity by global id; a malformed or foreign id is an error, a missing entity is null.
-async fn by_id<E: Entity>(ctx: &Context<'_>, id: &ID) -> Result<Option<Record<E>>> {
+pub(super) async fn by_id<E: Entity>(ctx: &Context<'_>, id: &ID) -> Result<Option<Record<E>>> {
     let key = ids::decode(E::KIND, id)
         .ok_or_else(|| bad_input(format!("{:?} is not a {} id", id.as_str(), E::KIND)))?;
     one::<E>(ctx, Some(&key)).await

@@ -19,8 +19,13 @@ use super::lifecycle::{
     MaintenanceRecordNode, maintenance_of,
 };
 use super::loaders::{many, one, referring};
+use super::software::{
+    ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
+};
 use crate::domain::approval::ApprovalRequest;
 use crate::domain::audit::AuditEntry;
+use crate::domain::contract::Contract;
+use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::money::Money;
@@ -28,6 +33,8 @@ use crate::domain::party::{Person, Team};
 use crate::domain::register::{Asset, Owner};
 use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+use crate::domain::subscription::Subscription;
 use crate::domain::supply::{Model, Vendor};
 
 /// The audit trail of one entity as a connection.
@@ -299,6 +306,8 @@ entity_object!(
         async fn name(&self) -> &str { &self.0.data.name }
         async fn email(&self) -> &str { &self.0.data.email }
         async fn title(&self) -> Option<&str> { self.0.data.title.as_deref() }
+        /// Last working day, for someone who has left.
+        async fn left_on(&self) -> Option<NaiveDate> { self.0.data.left_on }
         async fn team(&self, ctx: &Context<'_>) -> Result<Option<TeamNode>> {
             Ok(one::<Team>(ctx, self.0.data.team.as_ref()).await?.map(TeamNode))
         }
@@ -471,8 +480,25 @@ entity_object!(
         async fn valid_from(&self) -> Option<NaiveDate> { self.0.data.valid_from }
         async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
         async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
+        /// What is known of the installation, for INSTALLED_ON.
+        async fn installation(&self) -> Option<Installation> {
+            self.0.data.installation.as_ref().map(|i| Installation {
+                version: i.version.clone(),
+                installed_on: i.installed_on,
+                last_used: i.last_used,
+            })
+        }
     }
 );
+
+/// An installation of a software product on a device.
+#[derive(SimpleObject)]
+pub struct Installation {
+    /// The exact build found.
+    pub version: Option<String>,
+    pub installed_on: Option<NaiveDate>,
+    pub last_used: Option<NaiveDate>,
+}
 
 /// Which relationships of an entity to follow.
 #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
@@ -554,6 +580,21 @@ pub async fn load_node(
         EntityKind::Maintenance => one::<Maintenance>(ctx, key)
             .await?
             .map(|r| Node::MaintenanceRecord(MaintenanceRecordNode(r))),
+        EntityKind::SoftwareProduct => one::<SoftwareProduct>(ctx, key)
+            .await?
+            .map(|r| Node::SoftwareProduct(SoftwareProductNode(r))),
+        EntityKind::SoftwareUsage => one::<SoftwareUsage>(ctx, key)
+            .await?
+            .map(|r| Node::SoftwareUsage(SoftwareUsageNode(r))),
+        EntityKind::Entitlement => one::<Entitlement>(ctx, key)
+            .await?
+            .map(|r| Node::Entitlement(EntitlementNode(r))),
+        EntityKind::Subscription => one::<Subscription>(ctx, key)
+            .await?
+            .map(|r| Node::Subscription(SubscriptionNode(r))),
+        EntityKind::Contract => one::<Contract>(ctx, key)
+            .await?
+            .map(|r| Node::Contract(ContractNode(r))),
     })
 }
 
@@ -574,4 +615,9 @@ pub enum Node {
     Relationship(RelationshipNode),
     ApprovalRequest(ApprovalRequestNode),
     MaintenanceRecord(MaintenanceRecordNode),
+    SoftwareProduct(SoftwareProductNode),
+    SoftwareUsage(SoftwareUsageNode),
+    Entitlement(EntitlementNode),
+    Subscription(SubscriptionNode),
+    Contract(ContractNode),
 }

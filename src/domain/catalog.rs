@@ -3,7 +3,20 @@
 use super::entity::{EntityKind, ReferenceField};
 
 const fn r(path: &'static str, target: EntityKind) -> ReferenceField {
-    ReferenceField { path, target }
+    ReferenceField {
+        path,
+        target,
+        many: false,
+    }
+}
+
+/// A field holding a list of ids.
+const fn list(path: &'static str, target: EntityKind) -> ReferenceField {
+    ReferenceField {
+        path,
+        target,
+        many: true,
+    }
 }
 
 const ASSET_REFERENCES: &[ReferenceField] = &[
@@ -26,6 +39,24 @@ const MAINTENANCE_REFERENCES: &[ReferenceField] = &[
     r("asset", EntityKind::Asset),
     r("vendor", EntityKind::Vendor),
 ];
+const USAGE_REFERENCES: &[ReferenceField] = &[r("product", EntityKind::SoftwareProduct)];
+const ENTITLEMENT_REFERENCES: &[ReferenceField] = &[
+    list("products", EntityKind::SoftwareProduct),
+    r("vendor", EntityKind::Vendor),
+    r("contract", EntityKind::Contract),
+    r("team", EntityKind::Team),
+    list("assignedPeople", EntityKind::Person),
+    list("assignedDevices", EntityKind::Asset),
+];
+const SUBSCRIPTION_REFERENCES: &[ReferenceField] = &[
+    r("vendor", EntityKind::Vendor),
+    r("product", EntityKind::SoftwareProduct),
+    r("team", EntityKind::Team),
+    r("contract", EntityKind::Contract),
+    list("users", EntityKind::Person),
+];
+const CONTRACT_REFERENCES: &[ReferenceField] =
+    &[r("vendor", EntityKind::Vendor), r("team", EntityKind::Team)];
 
 /// Fields of `kind` whose value is the id of another entity.
 pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
@@ -40,16 +71,20 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Relationship => &[],
         EntityKind::Approval => APPROVAL_REFERENCES,
         EntityKind::Maintenance => MAINTENANCE_REFERENCES,
+        EntityKind::SoftwareProduct => &[],
+        EntityKind::SoftwareUsage => USAGE_REFERENCES,
+        EntityKind::Entitlement => ENTITLEMENT_REFERENCES,
+        EntityKind::Subscription => SUBSCRIPTION_REFERENCES,
+        EntityKind::Contract => CONTRACT_REFERENCES,
     }
 }
 
 /// Every (kind, field) that may point at an entity of `target`: what blocks deleting it.
-pub fn referrers(target: EntityKind) -> Vec<(EntityKind, &'static str)> {
+pub fn referrers(target: EntityKind) -> Vec<(EntityKind, ReferenceField)> {
     EntityKind::ALL
         .into_iter()
-        .flat_map(|kind| reference_fields(kind).iter().map(move |f| (kind, f)))
+        .flat_map(|kind| reference_fields(kind).iter().map(move |f| (kind, *f)))
         .filter(|(_, f)| f.target == target)
-        .map(|(kind, f)| (kind, f.path))
         .collect()
 }
 
@@ -101,7 +136,25 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
             field: "name",
             message: "this manufacturer already has a model with this name",
         }],
-        EntityKind::Location | EntityKind::Approval | EntityKind::Maintenance => &[],
+        EntityKind::SoftwareProduct => &[
+            UniqueKey {
+                index: "software_product_unique",
+                field: "name",
+                message: "this publisher already has a product of this name, version and edition",
+            },
+            UniqueKey {
+                index: "software_product_tag_unique",
+                field: "tagId",
+                message: "another product has this tag id",
+            },
+        ],
+        EntityKind::Location
+        | EntityKind::Approval
+        | EntityKind::Maintenance
+        | EntityKind::SoftwareUsage
+        | EntityKind::Entitlement
+        | EntityKind::Subscription
+        | EntityKind::Contract => &[],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",
@@ -116,17 +169,26 @@ mod tests {
 
     #[test]
     fn referrers_are_derived_from_reference_fields() {
-        let team = referrers(EntityKind::Team);
+        let paths = |kind| -> Vec<(EntityKind, &str)> {
+            referrers(kind)
+                .into_iter()
+                .map(|(k, f)| (k, f.path))
+                .collect()
+        };
+        let team = paths(EntityKind::Team);
         assert!(team.contains(&(EntityKind::Asset, "owner.team")));
         assert!(team.contains(&(EntityKind::Person, "team")));
         assert!(team.contains(&(EntityKind::Team, "parent")));
-        assert_eq!(team.len(), 3);
-        // An asset's approval requests and maintenance records keep it from being deleted.
+        assert!(team.contains(&(EntityKind::Contract, "team")));
+        assert_eq!(team.len(), 6);
+        // An asset's approval requests, maintenance records and licence assignments keep it
+        // from being deleted.
         assert_eq!(
-            referrers(EntityKind::Asset),
+            paths(EntityKind::Asset),
             [
                 (EntityKind::Approval, "asset"),
-                (EntityKind::Maintenance, "asset")
+                (EntityKind::Maintenance, "asset"),
+                (EntityKind::Entitlement, "assignedDevices"),
             ]
         );
     }

@@ -20,11 +20,16 @@ pub enum EntityKind {
     Relationship,
     Approval,
     Maintenance,
+    SoftwareProduct,
+    SoftwareUsage,
+    Entitlement,
+    Subscription,
+    Contract,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 14] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -34,6 +39,11 @@ impl EntityKind {
         EntityKind::Relationship,
         EntityKind::Approval,
         EntityKind::Maintenance,
+        EntityKind::SoftwareProduct,
+        EntityKind::SoftwareUsage,
+        EntityKind::Entitlement,
+        EntityKind::Subscription,
+        EntityKind::Contract,
     ];
 
     /// The store table holding this kind.
@@ -48,6 +58,11 @@ impl EntityKind {
             EntityKind::Relationship => "relationship",
             EntityKind::Approval => "approval",
             EntityKind::Maintenance => "maintenance",
+            EntityKind::SoftwareProduct => "software_product",
+            EntityKind::SoftwareUsage => "software_usage",
+            EntityKind::Entitlement => "entitlement",
+            EntityKind::Subscription => "subscription",
+            EntityKind::Contract => "contract",
         }
     }
 
@@ -63,6 +78,11 @@ impl EntityKind {
             EntityKind::Relationship => "Relationship",
             EntityKind::Approval => "ApprovalRequest",
             EntityKind::Maintenance => "MaintenanceRecord",
+            EntityKind::SoftwareProduct => "SoftwareProduct",
+            EntityKind::SoftwareUsage => "SoftwareUsage",
+            EntityKind::Entitlement => "Entitlement",
+            EntityKind::Subscription => "Subscription",
+            EntityKind::Contract => "Contract",
         }
     }
 
@@ -144,12 +164,14 @@ pub struct Record<T> {
     pub data: T,
 }
 
-/// A field of one entity that holds the id of another.
+/// A field of one entity that holds the id of another, or a list of such ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReferenceField {
     /// Dotted path of the field in the entity's document, e.g. `owner.team`.
     pub path: &'static str,
     pub target: EntityKind,
+    /// The field holds a list of ids.
+    pub many: bool,
 }
 
 /// One end of a relationship: the kind of entity and its id.

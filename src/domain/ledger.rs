@@ -35,6 +35,18 @@ struct Entry {
     end_of_support: Option<NaiveDate>,
     /// When it left the organisation (disposed assets).
     disposed_on: Option<NaiveDate>,
+    /// The person using it, for per-user licences.
+    user: Ref,
+    /// Processor cores, for per-core licences (0 when unknown).
+    cores: u32,
+}
+
+/// What licence compliance needs of a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceView<'a> {
+    pub stage: LifecycleStage,
+    pub user: Option<&'a EntityId>,
+    pub cores: u32,
 }
 
 /// What the ledger keeps of a model.
@@ -170,6 +182,12 @@ impl Ledger {
             warranty_end: a.warranty_end,
             end_of_support: a.end_of_support,
             disposed_on: a.disposal.as_ref().map(|d| d.date),
+            user: self.refs.number(a.assignee.as_ref()),
+            cores: a
+                .attributes
+                .get("cpuCores")
+                .and_then(serde_json::Value::as_u64)
+                .map_or(0, |c| c.min(u64::from(u32::MAX)) as u32),
         };
         match self.positions.get(&record.id) {
             Some(&at) => {
@@ -183,6 +201,16 @@ impl Ledger {
                 self.entries.push(Some(entry));
             }
         }
+    }
+
+    /// The device facts of an asset, if the ledger holds it.
+    pub fn device(&self, id: &EntityId) -> Option<DeviceView<'_>> {
+        let entry = self.entries[*self.positions.get(id)?].as_ref()?;
+        Some(DeviceView {
+            stage: entry.stage,
+            user: self.refs.id(entry.user),
+            cores: entry.cores,
+        })
     }
 
     /// Forgets a deleted asset, for good: a copy read before the deletion is refused later.

@@ -43,6 +43,9 @@ pub struct Person {
     pub team: Option<EntityId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<EntityId>,
+    /// Last working day of someone who has left; their licences and seats can be reclaimed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -53,6 +56,7 @@ pub struct PersonDraft {
     pub title: Option<String>,
     pub team: Option<String>,
     pub manager: Option<String>,
+    pub left_on: Option<String>,
 }
 
 impl Entity for Person {
@@ -71,12 +75,19 @@ impl Entity for Person {
         let manager = p
             .take(optional_ref("manager", d.manager.as_deref()))
             .flatten();
+        let left_on = p
+            .take(super::register::optional_date(
+                "leftOn",
+                d.left_on.as_deref(),
+            ))
+            .flatten();
         p.finish(|| Person {
             name: name.expect("checked"),
             email: email.expect("checked"),
             title,
             team,
             manager,
+            left_on,
         })
     }
 }

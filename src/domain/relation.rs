@@ -41,13 +41,18 @@ pub enum End {
     Entity(EntityKind),
     /// Either of two non-asset kinds.
     EitherOf(EntityKind, EntityKind),
-    /// An entity kind the register does not hold yet (contracts, licences); refused until it does.
-    NotYetRegistered,
 }
 
 const PHYSICAL: &[Category] = &[Category::Hardware, Category::Mobile, Category::Network];
 const HOSTS: &[Category] = &[Category::Hardware, Category::Network, Category::Cloud];
 const SOFTWARE: &[Category] = &[Category::Software, Category::Cloud];
+/// What software is installed on: computers, phones, network gear and cloud machines.
+const DEVICES: &[Category] = &[
+    Category::Hardware,
+    Category::Mobile,
+    Category::Network,
+    Category::Cloud,
+];
 
 impl RelationType {
     pub const ALL: [RelationType; 12] = [
@@ -107,7 +112,9 @@ impl RelationType {
 
     /// The allowed (source, target) ends.
     pub fn ends(self) -> (End, End) {
-        use EntityKind::{Location, Person, Team, Vendor};
+        use EntityKind::{
+            Contract, Entitlement, Location, Person, SoftwareProduct, Subscription, Team, Vendor,
+        };
         match self {
             RelationType::DependsOn | RelationType::ConnectedTo => (End::Asset, End::Asset),
             RelationType::RunsOn => (End::AssetIn(SOFTWARE), End::AssetIn(HOSTS)),
@@ -116,13 +123,12 @@ impl RelationType {
                 End::AssetIn(HOSTS),
             ),
             RelationType::Contains => (End::AssetIn(PHYSICAL), End::AssetIn(PHYSICAL)),
-            RelationType::InstalledOn => (End::AssetIn(&[Category::Software]), End::Asset),
+            RelationType::InstalledOn => (End::Entity(SoftwareProduct), End::AssetIn(DEVICES)),
             RelationType::OwnedBy => (End::Asset, End::EitherOf(Team, Person)),
             RelationType::AssignedTo => (End::Asset, End::Entity(Person)),
             RelationType::LocatedAt => (End::AssetIn(PHYSICAL), End::Entity(Location)),
-            RelationType::CoveredBy | RelationType::LicensedBy => {
-                (End::Asset, End::NotYetRegistered)
-            }
+            RelationType::CoveredBy => (End::Asset, End::Entity(Contract)),
+            RelationType::LicensedBy => (End::Asset, End::EitherOf(Entitlement, Subscription)),
             RelationType::SuppliedBy => (End::Asset, End::Entity(Vendor)),
         }
     }
@@ -168,6 +174,58 @@ pub struct Provenance {
     pub last_seen: Option<DateTime<Utc>>,
 }
 
+/// What an INSTALLED_ON relationship knows of the installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Installation {
+    /// The exact version found (build or patch level), which may be finer than the product's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installed_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallationDraft {
+    pub version: Option<String>,
+    pub installed_on: Option<String>,
+    pub last_used: Option<String>,
+}
+
+fn installation(
+    relation: Option<RelationType>,
+    draft: Option<InstallationDraft>,
+) -> Result<Option<Installation>, FieldError> {
+    let Some(d) = draft else { return Ok(None) };
+    if relation != Some(RelationType::InstalledOn) {
+        return Err(FieldError::new(
+            "installation",
+            ErrorCode::NotAllowed,
+            "only INSTALLED_ON relationships describe an installation",
+        ));
+    }
+    let version = optional_text("installation.version", d.version.as_deref(), 100)?;
+    let installed_on = optional_date("installation.installedOn", d.installed_on.as_deref())?;
+    let last_used = optional_date("installation.lastUsed", d.last_used.as_deref())?;
+    if let (Some(installed), Some(used)) = (installed_on, last_used)
+        && used < installed
+    {
+        return Err(FieldError::new(
+            "installation.lastUsed",
+            ErrorCode::Invalid,
+            "lastUsed cannot precede installedOn",
+        ));
+    }
+    Ok(Some(Installation {
+        version,
+        installed_on,
+        last_used,
+    }))
+}
+
 /// A typed, directed, attributed edge between two register entities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -199,6 +257,8 @@ pub struct Relationship {
     pub valid_to: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installation: Option<Installation>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -230,6 +290,7 @@ pub struct RelationshipDraft {
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub note: Option<String>,
+    pub installation: Option<InstallationDraft>,
 }
 
 fn node_ref(field: &str, draft: Option<NodeRefDraft>) -> Result<NodeRef, FieldError> {
@@ -370,6 +431,7 @@ impl Entity for Relationship {
         let note = p
             .take(optional_text("note", d.note.as_deref(), MAX_TEXT))
             .flatten();
+        let installation = p.take(installation(d.relation, d.installation)).flatten();
         p.finish(|| Relationship {
             source: source.expect("checked"),
             target: target.expect("checked"),
@@ -382,6 +444,7 @@ impl Entity for Relationship {
             valid_from,
             valid_to,
             note,
+            installation,
         })
     }
 
@@ -412,6 +475,13 @@ mod tests {
         assert!(RelationType::OwnedBy.allows(laptop, Endpoint::Entity(EntityKind::Team)));
         assert!(!RelationType::OwnedBy.allows(laptop, Endpoint::Entity(EntityKind::Vendor)));
         assert!(!RelationType::CoveredBy.allows(laptop, Endpoint::Entity(EntityKind::Vendor)));
+        assert!(RelationType::CoveredBy.allows(laptop, Endpoint::Entity(EntityKind::Contract)));
+        let product = Endpoint::Entity(EntityKind::SoftwareProduct);
+        assert!(RelationType::InstalledOn.allows(product, laptop));
+        assert!(
+            !RelationType::InstalledOn
+                .allows(product, Endpoint::Asset(AssetClass::BusinessService))
+        );
         assert!(
             RelationType::DependsOn.carries_failure() && !RelationType::LocatedAt.carries_failure()
         );

@@ -599,6 +599,7 @@ impl<'a> Edges<'a> {
             valid_from: None,
             valid_to: None,
             note: None,
+            installation: None,
         };
         let id = self.rng.id();
         self.records.push(self.estate.record(id, relationship));

@@ -104,7 +104,7 @@ impl Books {
     }
 
     /// Runs `read` on the loaded ledger, waiting for it to load for a while.
-    async fn read<R>(&self, read: impl FnOnce(&Ledger) -> R) -> Result<R, ServiceError> {
+    pub(super) async fn read<R>(&self, read: impl FnOnce(&Ledger) -> R) -> Result<R, ServiceError> {
         let mut loaded = self.loaded.subscribe();
         if tokio::time::timeout(LOAD_WAIT, loaded.wait_for(|done| *done))
             .await

@@ -8,6 +8,7 @@ pub mod graph;
 mod hierarchy;
 pub mod lifecycle;
 pub mod seed;
+pub mod software;
 
 use std::collections::HashSet;
 
@@ -241,6 +242,7 @@ impl Register {
         };
         hierarchy::check(&self.store, &record).await?;
         self.check_relationship(None, &record).await?;
+        self.check_entitlement(&record).await?;
         let changes = diff(&Json::Object(Default::default()), &to_json(&record.data)?);
         let audit = AuditEntry::new(actor, Operation::Create, E::KIND, &record.id, changes);
         Ok((record, audit))
@@ -378,6 +380,7 @@ impl Register {
         };
         hierarchy::check(&self.store, &record).await?;
         self.check_relationship(Some(current), &record).await?;
+        self.check_entitlement(&record).await?;
         Ok(Some((record, changes)))
     }
 

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "005_lifecycle_finance",
         include_str!("../../schema/surreal/005_lifecycle_finance.surql"),
     ),
+    (
+        "006_software_contracts",
+        include_str!("../../schema/surreal/006_software_contracts.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ mod edges;
 mod error;
 mod filter_sql;
 mod migrate;
+mod software;
 mod writes;
 
 use std::collections::BTreeMap;

@@ -120,12 +120,22 @@ pub(super) fn decode_audit(mut row: Json) -> Result<AuditEntry, StoreError> {
 fn reference_checks<E: Entity>(doc: &Json, params: &mut Params) -> String {
     let mut sql = String::new();
     for field in reference_fields(E::KIND) {
-        if let Some(key) = lookup(doc, field.path).and_then(Json::as_str) {
+        let Some(value) = lookup(doc, field.path) else {
+            continue;
+        };
+        let (table, path) = (field.target.table(), field.path);
+        if field.many {
+            let Some(keys) = value.as_array().filter(|keys| !keys.is_empty()) else {
+                continue;
+            };
+            let keys = params.add(Json::Array(keys.clone()));
+            sql.push_str(&format!(
+                "FOR $key IN {keys} {{ IF !record::exists(type::record('{table}', $key)) {{ THROW '{MISSING_REFERENCE}:{path}' }}; }};\n",
+            ));
+        } else if let Some(key) = value.as_str() {
             let key = params.add(key.to_string());
             sql.push_str(&format!(
                 "IF !record::exists(type::record('{table}', {key})) {{ THROW '{MISSING_REFERENCE}:{path}' }};\n",
-                table = field.target.table(),
-                path = field.path,
             ));
         }
     }
@@ -230,9 +240,10 @@ impl Batch {
             .push_str(&version_check(table, id.as_str(), expected_version, params));
         let key = params.add(id.as_str().to_string());
         let record = format!("type::record('{table}', {key})");
-        for (kind, path) in referrers(E::KIND) {
+        for (kind, field) in referrers(E::KIND) {
+            let (path, test) = (field.path, if field.many { "CONTAINS" } else { "=" });
             self.sql.push_str(&format!(
-                "IF array::len(SELECT VALUE id FROM {referrer} WHERE {path} = {key} LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
+                "IF array::len(SELECT VALUE id FROM {referrer} WHERE {path} {test} {key} LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
                 referrer = kind.table(),
             ));
         }

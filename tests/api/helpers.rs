@@ -120,6 +120,10 @@ impl TestApp {
             "locations",
             "vendors",
             "models",
+            "softwareProducts",
+            "entitlements",
+            "subscriptions",
+            "contracts",
         ];
         let selection: Vec<String> = lists
             .iter()

@@ -12,3 +12,4 @@ mod listing;
 mod loaders;
 mod relations;
 mod seed;
+mod software;
