@@ -32,7 +32,7 @@ fn monies(amounts: &Amounts) -> Vec<MoneyNode> {
     amounts.to_money().iter().map(MoneyNode::from).collect()
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
@@ -360,7 +360,7 @@ impl ReplacementCandidate {
 }
 
 /// One page of a list of asset ids with something each, the page's assets loaded in one batch.
-async fn page_of<X: Clone, N: async_graphql::OutputType>(
+pub(super) async fn page_of<X: Clone, N: async_graphql::OutputType>(
     ctx: &Context<'_>,
     items: Vec<(EntityId, X)>,
     window: (Option<i32>, Option<String>, Option<i32>, Option<String>),
@@ -404,7 +404,7 @@ async fn due_page(
 /// Longest look-ahead of a watch list, in days.
 const MAX_WITHIN_DAYS: i32 = 3660;
 
-fn within(days: i32) -> Result<u32> {
+pub(super) fn within(days: i32) -> Result<u32> {
     u32::try_from(days)
         .ok()
         .filter(|d| *d <= MAX_WITHIN_DAYS as u32)

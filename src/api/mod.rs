@@ -2,6 +2,7 @@
 
 mod connection;
 mod context;
+mod contracts;
 mod enums;
 mod errors;
 mod filters;
@@ -49,6 +50,7 @@ pub struct QueryRoots(
     lifecycle::LifecycleQueries,
     finance::FinanceQueries,
     software::SoftwareQueries,
+    contracts::ContractQueries,
 );
 
 /// Every mutation, from each part of the API.

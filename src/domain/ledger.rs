@@ -213,6 +213,23 @@ impl Ledger {
         })
     }
 
+    /// Deployed assets neither under warranty on `today` nor in `covered` (by a support or
+    /// warranty contract in force), in the order they were first seen.
+    pub fn deployed_uncovered(
+        &self,
+        today: NaiveDate,
+        covered: &HashSet<EntityId>,
+    ) -> Vec<EntityId> {
+        self.entries
+            .iter()
+            .flatten()
+            .filter(|e| e.stage == LifecycleStage::Deployed)
+            .filter(|e| e.warranty_end.is_none_or(|end| end < today))
+            .filter(|e| !covered.contains(&e.id))
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
     /// Forgets a deleted asset, for good: a copy read before the deletion is refused later.
     pub fn remove_asset(&mut self, id: &EntityId) {
         if let Some(at) = self.positions.remove(id) {

@@ -20,6 +20,7 @@ pub mod patch;
 pub mod query;
 pub mod register;
 pub mod relation;
+pub mod renewal;
 pub mod site;
 pub mod software;
 pub mod subscription;

@@ -226,7 +226,64 @@ impl Entity for Subscription {
     }
 }
 
+/// How much of a subscription is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utilization {
+    /// Seats bought; for other billing models, the seats held.
+    pub purchased: u64,
+    pub assigned: u64,
+    pub active_30_days: u64,
+    pub active_90_days: u64,
+    /// Seats bought but not used in 90 days: unassigned, inactive, or held by people who left.
+    pub idle: u64,
+    /// A year of idle seats (per-seat billing only).
+    pub idle_annual_cost: Option<Money>,
+    /// A year of the subscription per user active in the last 30 days.
+    pub annual_cost_per_active_user: Option<Money>,
+}
+
 impl Subscription {
+    /// Seats bought against seats held and used as of `today`; people in `departed` count as
+    /// inactive whatever their last activity.
+    pub fn utilization(
+        &self,
+        today: NaiveDate,
+        departed: &std::collections::HashSet<EntityId>,
+    ) -> Utilization {
+        let active_since = |days: u64| {
+            let since = today - chrono::Days::new(days);
+            self.users
+                .iter()
+                .filter(|u| !departed.contains(*u))
+                .filter(|u| {
+                    self.last_active(u)
+                        .is_some_and(|d| d >= since && d <= today)
+                })
+                .count() as u64
+        };
+        let assigned = self.users.len() as u64;
+        let purchased = self.seats.unwrap_or(assigned);
+        let (active_30_days, active_90_days) = (active_since(30), active_since(90));
+        let idle = purchased.saturating_sub(active_90_days);
+        let annual = self.annual_cost();
+        let per_seat = |count: u64| Money {
+            amount: self.period.annualised(self.price.amount) * Decimal::from(count),
+            currency: self.price.currency,
+        };
+        Utilization {
+            purchased,
+            assigned,
+            active_30_days,
+            active_90_days,
+            idle,
+            idle_annual_cost: (self.billing == BillingModel::PerSeat).then(|| per_seat(idle)),
+            annual_cost_per_active_user: (active_30_days > 0).then(|| Money {
+                amount: (annual.amount / Decimal::from(active_30_days)).round_dp(2),
+                currency: annual.currency,
+            }),
+        }
+    }
+
     /// What one period costs under the billing model.
     pub fn period_cost(&self) -> Money {
         let factor = match self.billing {
@@ -288,6 +345,45 @@ mod tests {
         assert_eq!(
             s.last_active(&EntityId::parse("p1").unwrap()),
             NaiveDate::from_ymd_opt(2026, 11, 20)
+        );
+    }
+
+    #[test]
+    fn idle_seats_are_unassigned_inactive_or_held_by_leavers() {
+        let mut d = draft();
+        d.seats = Some(5);
+        d.users = Some(vec!["p1".into(), "p2".into(), "p3".into()]);
+        d.activity = Some(
+            [
+                ("p1", "2026-11-20"),
+                ("p2", "2026-08-01"),
+                ("p3", "2026-11-25"),
+            ]
+            .into_iter()
+            .map(|(p, at)| ActivityDraft {
+                person: Some(p.into()),
+                last_active: Some(at.into()),
+            })
+            .collect(),
+        );
+        let s = Subscription::validate(d).unwrap();
+        let left = std::collections::HashSet::from([EntityId::parse("p3").unwrap()]);
+        let u = s.utilization(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &left);
+        assert_eq!(
+            (
+                u.purchased,
+                u.assigned,
+                u.active_30_days,
+                u.active_90_days,
+                u.idle
+            ),
+            (5, 3, 1, 1, 4)
+        );
+        // 55 a month per seat: four idle seats cost 2640 a year; 3300 a year for one active user.
+        assert_eq!(u.idle_annual_cost.unwrap().amount, Decimal::from(2640));
+        assert_eq!(
+            u.annual_cost_per_active_user.unwrap().amount,
+            Decimal::from(3300)
         );
     }
 

@@ -1,6 +1,7 @@
 //! Use cases: one function per business operation; owns validation, rules, transactions and audit.
 
 mod checkpoint;
+pub mod contracts;
 mod error;
 pub mod finance;
 pub mod generate;

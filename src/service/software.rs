@@ -14,6 +14,7 @@ use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::party::Person;
 use crate::domain::register::LifecycleStage;
+use crate::domain::relation::RelationType;
 use crate::domain::software::{SoftwareProduct, SoftwareUsage, compare_versions};
 use crate::domain::validation::ErrorCode;
 use crate::store::Store;
@@ -27,7 +28,7 @@ pub struct FamilyPosition {
 }
 
 /// Every record of a kind, gathered from the store's batched scan.
-async fn all<E: Entity>(store: &Store) -> Result<Vec<Record<E>>, ServiceError> {
+pub(super) async fn all<E: Entity>(store: &Store) -> Result<Vec<Record<E>>, ServiceError> {
     let mut records = Vec::new();
     let mut batches = std::pin::pin!(store.scan_all::<E>());
     while let Some(batch) = batches.next().await {
@@ -70,7 +71,7 @@ impl Register {
         let grants = all::<Entitlement>(&self.store).await?;
         let usage = all::<SoftwareUsage>(&self.store).await?;
         let people = all::<Person>(&self.store).await?;
-        let installs = self.store.installations().await?;
+        let installs = self.store.edges_of_type(RelationType::InstalledOn).await?;
 
         let mut estate = Estate::default();
         let mut families = Numbering::<String>::new();
@@ -126,15 +127,15 @@ impl Register {
             }
             n
         };
-        for row in &installs {
-            let Some(&product) = product_numbers.get(&row.product) else {
+        for edge in &installs {
+            let Some(&product) = product_numbers.get(&edge.source.id) else {
                 continue;
             };
-            let device = device_number(&row.device, &mut device_ids);
+            let device = device_number(&edge.target.id, &mut device_ids);
             estate.installs.push(InstallFacts {
                 product,
                 device,
-                last_used: row.last_used,
+                last_used: edge.installation.as_ref().and_then(|i| i.last_used),
             });
         }
         for grant in &grants {

@@ -23,6 +23,7 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 pub use checkpoint::Checkpoint;
 pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
+pub use software::TypedEdge;
 pub use writes::Batch;
 
 use crate::domain::audit::AuditEntry;

@@ -1,29 +1,41 @@
-//! What licence compliance reads of installations: product, device and last use of every
-//! INSTALLED_ON relationship, without the rest of the document.
+//! What software asset management reads of relationships of one type (installations, coverage,
+//! licensing): ends, cost share and installation details, without the rest of the document.
 
-use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{Params, Store, StoreError};
-use crate::domain::entity::EntityId;
+use crate::domain::entity::NodeRef;
+use crate::domain::relation::{Installation, RelationType};
 
-/// One installation as compliance reads it.
+/// One relationship of a given type, as these questions read it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InstallRow {
-    pub product: EntityId,
-    pub device: EntityId,
-    pub last_used: Option<NaiveDate>,
+pub struct TypedEdge {
+    pub source: NodeRef,
+    pub target: NodeRef,
+    #[serde(with = "rust_decimal::serde::str_option", default)]
+    pub allocation_percent: Option<Decimal>,
+    #[serde(default)]
+    pub installation: Option<Installation>,
 }
 
 impl Store {
-    /// Every installation (INSTALLED_ON relationship) in the store.
-    pub async fn installations(&self) -> Result<Vec<InstallRow>, StoreError> {
+    /// Every relationship of type `relation` (the `type` index finds them).
+    pub async fn edges_of_type(
+        &self,
+        relation: RelationType,
+    ) -> Result<Vec<TypedEdge>, StoreError> {
+        let mut params = Params::default();
+        params.set(
+            "type",
+            serde_json::to_value(relation).map_err(StoreError::internal)?,
+        );
         let rows = self
             .rows(
-                "SELECT source.id AS product, target.id AS device, installation.lastUsed AS lastUsed \
-                 FROM relationship WHERE type = 'INSTALLED_ON'",
-                Params::default(),
+                "SELECT source, target, allocationPercent, installation \
+                 FROM relationship WHERE type = $type",
+                params,
             )
             .await?;
         rows.into_iter()

@@ -472,3 +472,154 @@ async fn bad_software_input_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(crate::helpers::error_code(&response), "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn watch_lists_cover_renewals_seats_support_and_duplicates() {
+    let app = spawn_app().await;
+    let ada = person(&app, "ada", None).await;
+    let bob = person(&app, "bob", Some("2026-10-31")).await;
+    let bare = device(&app, "W1", None, 2).await;
+    let warranted = device(&app, "W2", None, 2).await;
+    let supported = device(&app, "W3", None, 2).await;
+    let lapsed = device(&app, "W4", None, 2).await;
+    let updated = app
+        .mutate(
+            "updateAsset",
+            "UpdateAssetInput",
+            "node { warrantyEnd }",
+            json!({"id": warranted, "warrantyEnd": "2027-06-30"}),
+        )
+        .await;
+    assert_eq!(updated["userErrors"], json!([]), "{updated}");
+    let contract = |name: &str, end: &str| {
+        json!({"name": name, "kind": "SUPPORT", "start": "2024-01-01", "end": end, "autoRenew": true,
+               "noticeDays": 30, "cost": {"amount": "1200.00", "currency": "EUR"}})
+    };
+    let current = app
+        .create("Contract", contract("Current support", "2027-01-31"))
+        .await;
+    let old = app
+        .create("Contract", contract("Old support", "2025-12-31"))
+        .await;
+    // The old one ended without renewing.
+    let stopped = app
+        .mutate(
+            "updateContract",
+            "UpdateContractInput",
+            "node { autoRenew }",
+            json!({"id": old, "autoRenew": false}),
+        )
+        .await;
+    assert_eq!(stopped["userErrors"], json!([]));
+    for (asset, c) in [(&supported, &current), (&lapsed, &old)] {
+        let made = relate(
+            &app,
+            json!({"source": asset, "target": c, "type": "COVERED_BY"}),
+        )
+        .await;
+        assert_eq!(made["userErrors"], json!([]), "{made}");
+    }
+    let old_os = app
+        .create(
+            "SoftwareProduct",
+            json!({"publisher": "Acme", "name": "OS", "productVersion": "7", "endOfSupport": "2025-06-30"}),
+        )
+        .await;
+    install(&app, &old_os, &bare, None).await;
+    let office = product(&app, "Office", "2021", true).await;
+    for team in ["Sales", "Finance"] {
+        let team_id = app.create("Team", json!({"name": team})).await;
+        entitle(
+            &app,
+            json!({"name": format!("Office for {team}"), "products": [office], "metric": "PER_USER",
+                   "quantity": 5, "team": team_id, "termEnd": "2027-02-01"}),
+        )
+        .await;
+    }
+    app.create(
+        "Subscription",
+        json!({"name": "Design", "price": {"amount": "55.00", "currency": "EUR"}, "seats": 3,
+               "start": "2026-01-15", "renewalDate": "2026-01-15", "users": [ada, bob],
+               "activity": [{"person": ada, "lastActive": "2026-11-28"}, {"person": bob, "lastActive": "2026-10-30"}]}),
+    )
+    .await;
+
+    let answer = app
+        .data(
+            "{ upcomingRenewals(withinDays: 90, asOf: \"2026-12-01\") { kind name date daysLeft autoRenew noticeDeadline annualCost { amount } item { id } }
+               subscriptionUtilization(asOf: \"2026-12-01\") { subscription { name } purchased assigned active30Days active90Days idleSeats idleAnnualCost { amount } annualCostPerActiveUser { amount } }
+               uncoveredAssets(asOf: \"2026-12-01\") { totalCount edges { node { assetTag } } }
+               unsupportedSoftware(asOf: \"2026-12-01\") { totalCount edges { node { product { name } device { assetTag } endOfSupport daysPastEndOfSupport } } }
+               duplicatePurchases(asOf: \"2026-12-01\") { family entitlements { name } teams { name } contracts { name } } }",
+            json!({}),
+        )
+        .await;
+    let renewals: Vec<(String, String, i64, Value)> = answer["upcomingRenewals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().into(),
+                r["date"].as_str().unwrap().into(),
+                r["daysLeft"].as_i64().unwrap(),
+                r["noticeDeadline"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        renewals,
+        [
+            ("Design".into(), "2026-12-15".into(), 14, json!(null)),
+            (
+                "Current support".into(),
+                "2027-01-31".into(),
+                61,
+                json!("2027-01-01")
+            ),
+            (
+                "Office for Finance".into(),
+                "2027-02-01".into(),
+                62,
+                json!(null)
+            ),
+            (
+                "Office for Sales".into(),
+                "2027-02-01".into(),
+                62,
+                json!(null)
+            ),
+        ]
+    );
+    assert_eq!(
+        answer["upcomingRenewals"][1]["annualCost"]["amount"],
+        "1200.00"
+    );
+    assert_eq!(
+        answer["subscriptionUtilization"],
+        json!([{"subscription": {"name": "Design"}, "purchased": 3, "assigned": 2, "active30Days": 1,
+                "active90Days": 1, "idleSeats": 2, "idleAnnualCost": {"amount": "1320.00"},
+                "annualCostPerActiveUser": {"amount": "1980.00"}}])
+    );
+    let uncovered: Vec<&str> = answer["uncoveredAssets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["assetTag"].as_str().unwrap())
+        .collect();
+    assert_eq!(uncovered, ["W1", "W4"]);
+    assert_eq!(
+        answer["unsupportedSoftware"]["edges"][0]["node"],
+        json!({"product": {"name": "OS"}, "device": {"assetTag": "W1"}, "endOfSupport": "2025-06-30",
+               "daysPastEndOfSupport": 519})
+    );
+    assert_eq!(answer["duplicatePurchases"][0]["family"], "Acme Office");
+    assert_eq!(
+        answer["duplicatePurchases"][0]["teams"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(answer["duplicatePurchases"][0]["contracts"], json!([]));
+}

@@ -1,0 +1,184 @@
+//! Contracts, subscriptions and the software estate's watch lists: renewals, seat use, assets
+//! without support, installations past end of support, and the same software bought twice.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::software::all;
+use super::{Register, ServiceError};
+use crate::domain::contract::{Contract, ContractKind};
+use crate::domain::entitlement::Entitlement;
+use crate::domain::entity::{EntityId, EntityKind, Record};
+use crate::domain::party::Person;
+use crate::domain::relation::RelationType;
+use crate::domain::renewal::{self, Renewal};
+use crate::domain::software::SoftwareProduct;
+use crate::domain::subscription::{Subscription, Utilization};
+
+/// An installation of a product past its end of support.
+#[derive(Debug, Clone)]
+pub struct Unsupported {
+    pub product: Record<SoftwareProduct>,
+    pub device: EntityId,
+    pub end_of_support: NaiveDate,
+}
+
+/// One product family bought under several contracts or by several teams.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    pub family: String,
+    pub entitlements: Vec<EntityId>,
+    pub contracts: Vec<EntityId>,
+    pub teams: Vec<EntityId>,
+}
+
+impl Register {
+    /// Entitlements, subscriptions and contracts ending or renewing from `today` to
+    /// `within_days` later, soonest first.
+    pub async fn upcoming_renewals(
+        &self,
+        today: NaiveDate,
+        within_days: u32,
+    ) -> Result<Vec<Renewal>, ServiceError> {
+        let until = today + chrono::Days::new(u64::from(within_days));
+        let mut renewals: Vec<Renewal> = Vec::new();
+        for e in all::<Entitlement>(&self.store).await? {
+            renewals.extend(renewal::of_entitlement(&e, today, until));
+        }
+        for s in all::<Subscription>(&self.store).await? {
+            renewals.extend(renewal::of_subscription(&s, today, until));
+        }
+        for c in all::<Contract>(&self.store).await? {
+            renewals.extend(renewal::of_contract(&c, today, until));
+        }
+        renewals.sort_by(|a, b| (a.date, &a.name).cmp(&(b.date, &b.name)));
+        Ok(renewals)
+    }
+
+    /// Every subscription with how its seats are used as of `today`.
+    pub async fn subscription_utilization(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<(Record<Subscription>, Utilization)>, ServiceError> {
+        let departed: HashSet<EntityId> = all::<Person>(&self.store)
+            .await?
+            .into_iter()
+            .filter(|p| p.data.left_on.is_some_and(|d| d <= today))
+            .map(|p| p.id)
+            .collect();
+        let mut subscriptions = all::<Subscription>(&self.store).await?;
+        subscriptions.sort_by(|a, b| a.data.name.cmp(&b.data.name));
+        Ok(subscriptions
+            .into_iter()
+            .map(|s| {
+                let use_ = s.data.utilization(today, &departed);
+                (s, use_)
+            })
+            .collect())
+    }
+
+    /// Deployed assets with neither a warranty nor a support or warranty contract in force.
+    pub async fn uncovered_assets(&self, today: NaiveDate) -> Result<Vec<EntityId>, ServiceError> {
+        let in_force: HashSet<EntityId> = all::<Contract>(&self.store)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                matches!(c.data.kind, ContractKind::Support | ContractKind::Warranty)
+                    && c.data.in_force(today)
+            })
+            .map(|c| c.id)
+            .collect();
+        let covered: HashSet<EntityId> = self
+            .store
+            .edges_of_type(RelationType::CoveredBy)
+            .await?
+            .into_iter()
+            .filter(|e| e.source.kind == EntityKind::Asset && in_force.contains(&e.target.id))
+            .map(|e| e.source.id)
+            .collect();
+        self.books
+            .read(|ledger| ledger.deployed_uncovered(today, &covered))
+            .await
+    }
+
+    /// Installations of products whose support ended before `today`, longest unsupported first.
+    pub async fn unsupported_software(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<Unsupported>, ServiceError> {
+        let products: HashMap<EntityId, Record<SoftwareProduct>> =
+            all::<SoftwareProduct>(&self.store)
+                .await?
+                .into_iter()
+                .filter(|p| p.data.end_of_support.is_some_and(|d| d < today))
+                .map(|p| (p.id.clone(), p))
+                .collect();
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<Unsupported> = self
+            .store
+            .edges_of_type(RelationType::InstalledOn)
+            .await?
+            .into_iter()
+            .filter_map(|e| {
+                let product = products.get(&e.source.id)?;
+                Some(Unsupported {
+                    end_of_support: product.data.end_of_support?,
+                    product: product.clone(),
+                    device: e.target.id,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            (a.end_of_support, &a.product.data.name, &a.device).cmp(&(
+                b.end_of_support,
+                &b.product.data.name,
+                &b.device,
+            ))
+        });
+        Ok(found)
+    }
+
+    /// Product families entitled, in force on `today`, under more than one contract or by more
+    /// than one team.
+    pub async fn duplicate_purchases(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<Duplicate>, ServiceError> {
+        let families: HashMap<EntityId, String> = all::<SoftwareProduct>(&self.store)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.data.family))
+            .collect();
+        let mut by_family: BTreeMap<String, Vec<Record<Entitlement>>> = BTreeMap::new();
+        for e in all::<Entitlement>(&self.store).await? {
+            if !e.data.in_force(today) {
+                continue;
+            }
+            if let Some(family) = e.data.products.first().and_then(|p| families.get(p)) {
+                by_family.entry(family.clone()).or_default().push(e);
+            }
+        }
+        Ok(by_family
+            .into_iter()
+            .filter_map(|(family, entitlements)| {
+                let contracts: BTreeSet<EntityId> = entitlements
+                    .iter()
+                    .filter_map(|e| e.data.contract.clone())
+                    .collect();
+                let teams: BTreeSet<EntityId> = entitlements
+                    .iter()
+                    .filter_map(|e| e.data.team.clone())
+                    .collect();
+                (contracts.len() > 1 || teams.len() > 1).then(|| Duplicate {
+                    family,
+                    entitlements: entitlements.into_iter().map(|e| e.id).collect(),
+                    contracts: contracts.into_iter().collect(),
+                    teams: teams.into_iter().collect(),
+                })
+            })
+            .collect())
+    }
+}
