@@ -69,6 +69,10 @@ pub struct TotalCostOfOwnership {
     /// Maintenance costs, per currency.
     pub maintenance: Vec<MoneyNode>,
     pub maintenance_records: usize,
+    /// Its share of the contracts covering it (COVERED_BY), per currency.
+    pub contracts: Vec<MoneyNode>,
+    /// Its share of the entitlements and subscriptions licensing it (LICENSED_BY), per currency.
+    pub licences: Vec<MoneyNode>,
     /// Everything, per currency.
     pub total: Vec<MoneyNode>,
 }
@@ -133,11 +137,20 @@ pub async fn total_cost_of_ownership(
         .into_iter()
         .map(|r| r.data)
         .collect();
-    let tco = finance::ownership(&asset.data, &records, as_of.unwrap_or_else(today));
+    let as_of = as_of.unwrap_or_else(today);
+    let shares = register(ctx)?
+        .agreement_shares(std::slice::from_ref(&asset.id), as_of)
+        .await
+        .map_err(|e| fail(ctx, e))?
+        .remove(&asset.id)
+        .unwrap_or_default();
+    let tco = finance::ownership(&asset.data, &records, &shares, as_of);
     Ok(TotalCostOfOwnership {
         purchase: tco.purchase.as_ref().map(MoneyNode::from),
         maintenance: monies(&tco.maintenance),
         maintenance_records: tco.maintenance_records,
+        contracts: monies(&tco.contracts),
+        licences: monies(&tco.licences),
         total: monies(&tco.total),
     })
 }

@@ -182,12 +182,52 @@ impl Contract {
         Some(end - Days::new(u64::from(self.notice_days.unwrap_or(0))))
     }
 
+    /// What it has cost by `day`.
+    pub fn accrued(&self, day: NaiveDate) -> Option<Money> {
+        let cost = self.cost.as_ref()?;
+        Some(accrued(cost, self.cost_period, self.start, self.end, day))
+    }
+
     /// Its cost over one year, if it has one.
     pub fn annual_cost(&self) -> Option<Money> {
         self.cost.as_ref().map(|c| Money {
             amount: self.cost_period.annualised(c.amount),
             currency: c.currency,
         })
+    }
+}
+
+/// How many periods of `months` have begun from `start` up to and including `day`.
+pub fn periods_begun(start: NaiveDate, day: NaiveDate, months: u32) -> u32 {
+    if day < start {
+        return 0;
+    }
+    let mut count = 0;
+    let mut next = start;
+    while next <= day {
+        count += 1;
+        next = start + Months::new(count * months);
+    }
+    count
+}
+
+/// What a cost of `cost` per `period` running from `start` to `end` has come to by `day`: each
+/// period is due when it begins; a one-time cost when the term begins.
+pub fn accrued(
+    cost: &Money,
+    period: Period,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    day: NaiveDate,
+) -> Money {
+    let last = end.map_or(day, |e| e.min(day));
+    let periods = match period.months() {
+        None => u32::from(start <= day),
+        Some(months) => periods_begun(start, last, months),
+    };
+    Money {
+        amount: cost.amount * Decimal::from(periods),
+        currency: cost.currency,
     }
 }
 
@@ -228,6 +268,20 @@ mod tests {
         .unwrap();
         assert_eq!(contract.notice_deadline(), Some(day("2026-10-02")));
         assert_eq!(contract.annual_cost().unwrap().amount, Decimal::from(6000));
+        // Quarters begun by mid-May 2024: January and April.
+        assert_eq!(
+            contract.accrued(day("2024-05-15")).unwrap().amount,
+            Decimal::from(3000)
+        );
+        // After the end, every one of its twelve quarters.
+        assert_eq!(
+            contract.accrued(day("2030-01-01")).unwrap().amount,
+            Decimal::from(18000)
+        );
+        assert_eq!(
+            contract.accrued(day("2023-12-31")).unwrap().amount,
+            Decimal::ZERO
+        );
         assert!(contract.in_force(day("2026-12-31")) && !contract.in_force(day("2027-01-01")));
     }
 

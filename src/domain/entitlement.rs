@@ -272,6 +272,19 @@ pub fn in_term(start: Option<NaiveDate>, end: Option<NaiveDate>, day: NaiveDate)
 }
 
 impl Entitlement {
+    /// What it cost, once its term had begun by `day`: every licence at the unit cost (a site
+    /// licence is one unit).
+    pub fn accrued(&self, day: NaiveDate) -> Option<Money> {
+        let cost = self.unit_cost.as_ref()?;
+        if self.term_start.is_some_and(|s| s > day) {
+            return None;
+        }
+        Some(Money {
+            amount: cost.amount * rust_decimal::Decimal::from(self.quantity.unwrap_or(1)),
+            currency: cost.currency,
+        })
+    }
+
     /// Whether the entitlement grants use on `day` (an expired term grants nothing).
     pub fn in_force(&self, day: NaiveDate) -> bool {
         in_term(self.term_start, self.term_end, day)

@@ -61,20 +61,43 @@ impl Amounts {
     }
 }
 
-/// What an asset has cost so far: what was paid for it and for its maintenance. Contracts and
-/// licences join here once the register knows them.
+/// What an asset has cost so far: what was paid for it, for its maintenance, and its share of
+/// the contracts covering it and the licences and subscriptions licensing it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ownership {
     pub purchase: Option<Money>,
     pub maintenance: Amounts,
     /// How many maintenance records the total includes.
     pub maintenance_records: usize,
+    pub contracts: Amounts,
+    pub licences: Amounts,
     pub total: Amounts,
+}
+
+/// Whether an agreement is a contract or a licence (entitlement or subscription).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreementKind {
+    Contract,
+    Licence,
+}
+
+/// The part of an agreement's cost one asset carries: what the agreement has cost by the day,
+/// and the asset's fraction of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementShare {
+    pub kind: AgreementKind,
+    pub accrued: Money,
+    pub fraction: Decimal,
 }
 
 /// The total cost of ownership of `asset` up to and including `as_of`: its purchase (if bought
 /// by then) and the maintenance done by then.
-pub fn ownership(asset: &Asset, maintenance: &[Maintenance], as_of: NaiveDate) -> Ownership {
+pub fn ownership(
+    asset: &Asset,
+    maintenance: &[Maintenance],
+    shares: &[AgreementShare],
+    as_of: NaiveDate,
+) -> Ownership {
     let mut result = Ownership::default();
     if let Some(purchase) = &asset.purchase
         && let Some(cost) = &purchase.cost
@@ -89,6 +112,17 @@ pub fn ownership(asset: &Asset, maintenance: &[Maintenance], as_of: NaiveDate) -
             result.total.add(cost);
         }
         result.maintenance_records += 1;
+    }
+    for share in shares {
+        let mut part = Amounts::default();
+        part.add(&share.accrued);
+        let part = part.scaled(share.fraction);
+        let bucket = match share.kind {
+            AgreementKind::Contract => &mut result.contracts,
+            AgreementKind::Licence => &mut result.licences,
+        };
+        bucket.add_all(&part);
+        result.total.add_all(&part);
     }
     result
 }

@@ -297,6 +297,11 @@ impl Subscription {
         }
     }
 
+    /// What it has cost by `day`, each period at today's seats or usage.
+    pub fn accrued(&self, day: NaiveDate) -> Money {
+        super::contract::accrued(&self.period_cost(), self.period, self.start, None, day)
+    }
+
     /// What a year costs at the current seats or usage.
     pub fn annual_cost(&self) -> Money {
         let period = self.period_cost();

@@ -7,9 +7,12 @@ use chrono::NaiveDate;
 
 use super::software::all;
 use super::{Register, ServiceError};
+use rust_decimal::Decimal;
+
 use crate::domain::contract::{Contract, ContractKind};
 use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{EntityId, EntityKind, Record};
+use crate::domain::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::finance::{AgreementKind, AgreementShare};
 use crate::domain::party::Person;
 use crate::domain::relation::RelationType;
 use crate::domain::renewal::{self, Renewal};
@@ -180,5 +183,118 @@ impl Register {
                 })
             })
             .collect())
+    }
+}
+
+impl Register {
+    /// Each asset's share of the contracts covering it (COVERED_BY) and of the entitlements and
+    /// subscriptions licensing it (LICENSED_BY), as they have cost by `as_of`: the edge's
+    /// `allocationPercent`, else an equal split among every asset so related to the agreement.
+    pub async fn agreement_shares(
+        &self,
+        assets: &[EntityId],
+        as_of: NaiveDate,
+    ) -> Result<HashMap<EntityId, Vec<AgreementShare>>, ServiceError> {
+        let sources: Vec<NodeRef> = assets
+            .iter()
+            .map(|id| NodeRef {
+                kind: EntityKind::Asset,
+                id: id.clone(),
+            })
+            .collect();
+        let edges: Vec<_> = self
+            .store
+            .relationships_leaving(&sources)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                matches!(
+                    r.data.relation,
+                    RelationType::CoveredBy | RelationType::LicensedBy
+                )
+            })
+            .collect();
+        if edges.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let targets = |kind: EntityKind| -> Vec<EntityId> {
+            edges
+                .iter()
+                .filter(|e| e.data.target.kind == kind)
+                .map(|e| e.data.target.id.clone())
+                .collect()
+        };
+        let mut accrued: HashMap<NodeRef, (AgreementKind, crate::domain::money::Money)> =
+            HashMap::new();
+        let key = |kind, id: &EntityId| NodeRef {
+            kind,
+            id: id.clone(),
+        };
+        for c in self
+            .store
+            .get_many::<Contract>(&targets(EntityKind::Contract))
+            .await?
+        {
+            if let Some(cost) = c.data.accrued(as_of) {
+                accrued.insert(
+                    key(EntityKind::Contract, &c.id),
+                    (AgreementKind::Contract, cost),
+                );
+            }
+        }
+        for e in self
+            .store
+            .get_many::<Entitlement>(&targets(EntityKind::Entitlement))
+            .await?
+        {
+            if let Some(cost) = e.data.accrued(as_of) {
+                accrued.insert(
+                    key(EntityKind::Entitlement, &e.id),
+                    (AgreementKind::Licence, cost),
+                );
+            }
+        }
+        for s in self
+            .store
+            .get_many::<Subscription>(&targets(EntityKind::Subscription))
+            .await?
+        {
+            accrued.insert(
+                key(EntityKind::Subscription, &s.id),
+                (AgreementKind::Licence, s.data.accrued(as_of)),
+            );
+        }
+        let index = self.graph.read();
+        let sharers = |target: &NodeRef, relation: RelationType| -> usize {
+            index.number(target).map_or(1, |n| {
+                index
+                    .incoming(n)
+                    .iter()
+                    .filter(|(_, packed)| packed.relation() == relation)
+                    .count()
+                    .max(1)
+            })
+        };
+        let mut shares: HashMap<EntityId, Vec<AgreementShare>> = HashMap::new();
+        for edge in &edges {
+            let Some((kind, cost)) = accrued.get(&edge.data.target) else {
+                continue;
+            };
+            let fraction = match edge.data.allocation_percent {
+                Some(percent) => percent / Decimal::ONE_HUNDRED,
+                None => {
+                    Decimal::ONE / Decimal::from(sharers(&edge.data.target, edge.data.relation))
+                }
+            };
+            shares
+                .entry(edge.data.source.id.clone())
+                .or_default()
+                .push(AgreementShare {
+                    kind: *kind,
+                    accrued: cost.clone(),
+                    fraction,
+                });
+        }
+        Ok(shares)
     }
 }

@@ -285,12 +285,14 @@ impl Register {
                 .or_default()
                 .push(record.data);
         }
+        let shares = self.agreement_shares(ids, as_of).await?;
         Ok(ids
             .iter()
             .map(|id| match assets.get(id) {
                 Some(asset) => {
                     let records = maintenance.get(id).map_or(&[][..], Vec::as_slice);
-                    finance::ownership(asset, records, as_of).total
+                    let shares = shares.get(id).map_or(&[][..], Vec::as_slice);
+                    finance::ownership(asset, records, shares, as_of).total
                 }
                 None => Amounts::default(),
             })

@@ -337,6 +337,26 @@ async fn contracts_and_subscriptions_keep_terms_seats_and_coverage() {
         node["activity"],
         json!([{"person": {"name": "ada"}, "lastActive": "2026-11-28"}])
     );
+    // The server carries all of the support contract and half of the subscription.
+    let subscription_id = node["id"].as_str().unwrap();
+    let licensed = relate(
+        &app,
+        json!({"source": server, "target": subscription_id, "type": "LICENSED_BY", "allocationPercent": "50"}),
+    )
+    .await;
+    assert_eq!(licensed["userErrors"], json!([]), "{licensed}");
+    let tco = app
+        .data(
+            "query($id: ID!) { asset(id: $id) { totalCostOfOwnership(asOf: \"2026-12-01\") { contracts { amount currency } licences { amount } total { amount } } } }",
+            json!({"id": server}),
+        )
+        .await;
+    // Eight quarters of 300 begun since January 2025; twelve months of 165 since January 2026, halved.
+    assert_eq!(
+        tco["asset"]["totalCostOfOwnership"],
+        json!({"contracts": [{"amount": "2400.00", "currency": "EUR"}], "licences": [{"amount": "990.00"}],
+               "total": [{"amount": "3390.00"}]})
+    );
     let listed = app
         .data(
             "{ subscriptions { totalCount } contracts { totalCount } }",
