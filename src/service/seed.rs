@@ -7,6 +7,8 @@ use serde_json::Value as Json;
 use super::{Register, ServiceError};
 use crate::domain::approval::ApprovalRequest;
 use crate::domain::audit::Actor;
+use crate::domain::contract::Contract;
+use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{Entity, EntityId};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::party::{Person, Team};
@@ -14,6 +16,8 @@ use crate::domain::query::lookup_mut;
 use crate::domain::register::Asset;
 use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+use crate::domain::subscription::Subscription;
 use crate::domain::supply::{Model, Vendor};
 
 const DEMO: &str = include_str!("../../seed/demo.json");
@@ -33,6 +37,11 @@ struct DataSet {
     relationships: Vec<Json>,
     maintenance: Vec<Json>,
     approvals: Vec<Json>,
+    software_products: Vec<Json>,
+    contracts: Vec<Json>,
+    entitlements: Vec<Json>,
+    subscriptions: Vec<Json>,
+    software_usage: Vec<Json>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +77,44 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     shift_dates(&mut maintenance, &["date"], shift);
     let mut approvals = data.approvals;
     shift_dates(&mut approvals, &["decidedAt"], shift);
+    let mut people = data.people;
+    shift_dates(&mut people, &["leftOn"], shift);
+    let mut relationships = data.relationships;
+    shift_dates(
+        &mut relationships,
+        &["installation.installedOn", "installation.lastUsed"],
+        shift,
+    );
+    let mut products = data.software_products;
+    shift_dates(&mut products, &["endOfLife", "endOfSupport"], shift);
+    let mut contracts = data.contracts;
+    shift_dates(&mut contracts, &["start", "end"], shift);
+    let mut entitlements = data.entitlements;
+    shift_dates(
+        &mut entitlements,
+        &["termStart", "termEnd", "maintenanceEnd"],
+        shift,
+    );
+    let mut subscriptions = data.subscriptions;
+    shift_dates(
+        &mut subscriptions,
+        &["start", "renewalDate", "activity.*.lastActive"],
+        shift,
+    );
+    let mut usage = data.software_usage;
+    shift_dates(&mut usage, &["measuredAt"], shift);
     load_all::<Vendor>(register, &actor, data.vendors, &mut report).await?;
     load_all::<Team>(register, &actor, data.teams, &mut report).await?;
-    load_all::<Person>(register, &actor, data.people, &mut report).await?;
+    load_all::<Person>(register, &actor, people, &mut report).await?;
     load_all::<Location>(register, &actor, data.locations, &mut report).await?;
     load_all::<Model>(register, &actor, models, &mut report).await?;
     load_all::<Asset>(register, &actor, assets, &mut report).await?;
-    load_all::<Relationship>(register, &actor, data.relationships, &mut report).await?;
+    load_all::<SoftwareProduct>(register, &actor, products, &mut report).await?;
+    load_all::<Contract>(register, &actor, contracts, &mut report).await?;
+    load_all::<Entitlement>(register, &actor, entitlements, &mut report).await?;
+    load_all::<Subscription>(register, &actor, subscriptions, &mut report).await?;
+    load_all::<SoftwareUsage>(register, &actor, usage, &mut report).await?;
+    load_all::<Relationship>(register, &actor, relationships, &mut report).await?;
     load_all::<Maintenance>(register, &actor, maintenance, &mut report).await?;
     load_all::<ApprovalRequest>(register, &actor, approvals, &mut report).await?;
     Ok(report)
@@ -82,19 +122,30 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
 
 /// Moves the dates and instants at `paths` by `shift`, so warranties stay "expiring soon" and
 /// loans overdue whenever the demo is loaded.
+/// A `*` in a path stands for every element of a list.
 fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
     for item in items {
         for path in paths {
-            let Some(slot) = lookup_mut(item, path) else {
-                continue;
-            };
-            let Some(text) = slot.as_str() else { continue };
-            if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                *slot = Json::String((date + shift).format("%Y-%m-%d").to_string());
-            } else if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
-                *slot = Json::String((instant + shift).to_rfc3339());
-            }
+            shift_at(item, path, shift);
         }
+    }
+}
+
+fn shift_at(value: &mut Json, path: &str, shift: Duration) {
+    if let Some((list, rest)) = path.split_once(".*.") {
+        if let Some(Json::Array(elements)) = lookup_mut(value, list) {
+            elements.iter_mut().for_each(|e| shift_at(e, rest, shift));
+        }
+        return;
+    }
+    let Some(slot) = lookup_mut(value, path) else {
+        return;
+    };
+    let Some(text) = slot.as_str() else { return };
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        *slot = Json::String((date + shift).format("%Y-%m-%d").to_string());
+    } else if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        *slot = Json::String((instant + shift).to_rfc3339());
     }
 }
 

@@ -117,6 +117,50 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
         "DECLINING_BALANCE"
     );
 
+    // A software estate: every licence metric, under- and over-licensed families, products past
+    // end of support, subscriptions with idle seats, support and lease contracts.
+    let software = app
+        .data(
+            "{ licenseCompliance { family metric status } subscriptionUtilization { idleSeats }
+               unsupportedSoftware { totalCount } duplicatePurchases { family }
+               contracts { edges { node { kind coveredAssets { totalCount } } } }
+               upcomingRenewals(withinDays: 90) { kind } }",
+            json!({}),
+        )
+        .await;
+    let rows = software["licenseCompliance"].to_string();
+    for wanted in [
+        "UNDER_LICENSED",
+        "OVER_LICENSED",
+        "PER_DEVICE",
+        "PER_USER",
+        "PER_CORE",
+        "CONCURRENT",
+        "SITE",
+    ] {
+        assert!(rows.contains(wanted), "no {wanted} in {rows}");
+    }
+    assert!(
+        software["unsupportedSoftware"]["totalCount"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(
+        software["subscriptionUtilization"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["idleSeats"].as_u64().unwrap() > 0)
+    );
+    assert_eq!(
+        software["duplicatePurchases"][0]["family"],
+        "Microsoft Office"
+    );
+    let contracts = software["contracts"].to_string();
+    assert!(contracts.contains("SUPPORT") && contracts.contains("LEASE"));
+    assert!(!software["upcomingRenewals"].as_array().unwrap().is_empty());
+
     let before = app.snapshot().await;
     let report = seed::load(app.readiness.get().unwrap()).await.unwrap();
     assert_eq!(report.created, 0);
