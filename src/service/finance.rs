@@ -14,9 +14,12 @@ use tokio::sync::watch;
 use super::{Register, ServiceError};
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::finance::{self, Amounts, CostEdge, Rollup};
+use crate::domain::installs::Installs;
 use crate::domain::ledger::{Candidate, Group, GroupBy, Ledger};
 use crate::domain::maintenance::Maintenance;
+use crate::domain::party::Person;
 use crate::domain::register::Asset;
+use crate::domain::relation::Relationship;
 use crate::domain::supply::Model;
 use crate::graph::RelationMask;
 use crate::store::Store;
@@ -24,9 +27,10 @@ use crate::store::Store;
 /// How long a question waits for the ledger to finish loading before answering UNAVAILABLE.
 const LOAD_WAIT: Duration = Duration::from_secs(10);
 
-/// The ledger shared by every request, and whether it has loaded.
+/// The ledger and the installations shared by every request, and whether they have loaded.
 pub struct Books {
     ledger: RwLock<Ledger>,
+    installs: RwLock<Installs>,
     loaded: watch::Sender<bool>,
 }
 
@@ -38,6 +42,7 @@ impl Books {
     pub(super) fn load(store: &Store) -> SharedBooks {
         let books = Arc::new(Books {
             ledger: RwLock::new(Ledger::default()),
+            installs: RwLock::new(Installs::default()),
             loaded: watch::Sender::new(false),
         });
         let (store, filling) = (store.clone(), books.clone());
@@ -45,6 +50,7 @@ impl Books {
             match filling.fill(&store).await {
                 Ok(()) => {
                     filling.write().settle();
+                    filling.installs_mut().settle();
                     filling.loaded.send_replace(true);
                 }
                 Err(e) => tracing::error!(error = %e, "could not load the finance ledger"),
@@ -64,7 +70,24 @@ impl Books {
             let mut ledger = self.write();
             batch?.iter().for_each(|a| ledger.put_asset(a));
         }
+        let mut people = std::pin::pin!(store.scan_matching::<Person>("leftOn != NONE"));
+        while let Some(batch) = people.next().await {
+            let mut installs = self.installs_mut();
+            batch?.iter().for_each(|p| installs.put_person(p));
+        }
+        let mut installations =
+            std::pin::pin!(store.scan_matching::<Relationship>("type = 'INSTALLED_ON'"));
+        while let Some(batch) = installations.next().await {
+            let mut installs = self.installs_mut();
+            batch?.iter().for_each(|r| installs.put(r));
+        }
         Ok(())
+    }
+
+    fn installs_mut(&self) -> std::sync::RwLockWriteGuard<'_, Installs> {
+        self.installs
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Ledger> {
@@ -73,34 +96,47 @@ impl Books {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Brings the ledger in line with a committed change of an entity (assets and models).
+    /// Brings the ledger and the installations in line with a committed change of an entity
+    /// (assets, models, people and installations).
     pub(super) fn apply<E: Entity>(&self, id: &EntityId, after: Option<&Record<E>>) {
-        match (E::KIND, after) {
-            (EntityKind::Asset, None) => self.write().remove_asset(id),
-            (EntityKind::Model, None) => self.write().remove_model(id),
-            (_, Some(record)) => {
-                if let Some(asset) = record.data.as_asset() {
-                    let record = Record {
-                        id: record.id.clone(),
-                        version: record.version,
-                        created_at: record.created_at,
-                        updated_at: record.updated_at,
-                        data: asset.clone(),
-                    };
-                    self.write().put_asset(&record);
-                } else if let Some(model) = record.data.as_model() {
-                    let record = Record {
-                        id: record.id.clone(),
-                        version: record.version,
-                        created_at: record.created_at,
-                        updated_at: record.updated_at,
-                        data: model.clone(),
-                    };
-                    self.write().put_model(&record);
-                }
+        let Some(record) = after else {
+            match E::KIND {
+                EntityKind::Asset => self.write().remove_asset(id),
+                EntityKind::Model => self.write().remove_model(id),
+                EntityKind::Relationship => self.installs_mut().remove(id),
+                EntityKind::Person => self.installs_mut().remove_person(id),
+                _ => {}
             }
-            _ => {}
+            return;
+        };
+        if let Some(asset) = record.data.as_asset() {
+            self.write().put_asset(&restamp(record, asset.clone()));
+        } else if let Some(model) = record.data.as_model() {
+            self.write().put_model(&restamp(record, model.clone()));
+        } else if let Some(relationship) = record.data.as_relationship() {
+            self.installs_mut()
+                .put(&restamp(record, relationship.clone()));
+        } else if E::KIND == EntityKind::Person
+            && let Ok(person) =
+                serde_json::to_value(&record.data).and_then(serde_json::from_value::<Person>)
+        {
+            self.installs_mut().put_person(&restamp(record, person));
         }
+    }
+
+    /// Runs `read` on the loaded ledger and installations together.
+    pub(super) async fn read_with_installs<R>(
+        &self,
+        read: impl FnOnce(&Ledger, &Installs) -> R,
+    ) -> Result<R, ServiceError> {
+        self.read(|ledger| {
+            let installs = self
+                .installs
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            read(ledger, &installs)
+        })
+        .await
     }
 
     /// Runs `read` on the loaded ledger, waiting for it to load for a while.
@@ -120,6 +156,17 @@ impl Books {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         Ok(read(&ledger))
+    }
+}
+
+/// The same record's bookkeeping around other data (the entity seen as its concrete type).
+fn restamp<E, T>(record: &Record<E>, data: T) -> Record<T> {
+    Record {
+        id: record.id.clone(),
+        version: record.version,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+        data,
     }
 }
 

@@ -219,9 +219,18 @@ impl Store {
     pub fn scan_all<E: Entity>(
         &self,
     ) -> impl futures_util::Stream<Item = Result<Vec<Record<E>>, StoreError>> + '_ {
+        self.scan_matching::<E>("true")
+    }
+
+    /// Like [`Store::scan_all`], only the records meeting `condition` (SurrealQL from code
+    /// constants, never from clients).
+    pub fn scan_matching<E: Entity>(
+        &self,
+        condition: &'static str,
+    ) -> impl futures_util::Stream<Item = Result<Vec<Record<E>>, StoreError>> + '_ {
         use futures_util::StreamExt;
         futures_util::stream::iter(edges::key_ranges())
-            .map(|range| {
+            .map(move |range| {
                 let store = self.clone();
                 async move {
                     let mut params = Params::default();
@@ -232,9 +241,9 @@ impl Store {
                             surrealdb::types::RecordIdKey::Range(Box::new(range)),
                         ),
                     );
-                    let rows = store
-                        .rows("SELECT *, record::id(id) AS id FROM $part", params)
-                        .await?;
+                    let sql =
+                        format!("SELECT *, record::id(id) AS id FROM $part WHERE {condition}");
+                    let rows = store.rows(&sql, params).await?;
                     rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()
                 }
             })

@@ -182,6 +182,40 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
         related["data"]["relate"]["node"]["id"].is_string(),
         "{related}"
     );
+    // An installation and a leaver, for the licence position after the restart.
+    let mutation = |name: &str, input_type: &str, input: Value| {
+        let query = format!(
+            "mutation($i: {input_type}!) {{ {name}(input: $i) {{ node {{ id }} userErrors {{ code }} }} }}"
+        );
+        let answer = post(&client, &addr, &query, json!({"i": input}));
+        answer["data"][name]["node"]["id"].clone()
+    };
+    let product = mutation(
+        "createSoftwareProduct",
+        "CreateSoftwareProductInput",
+        json!({"publisher": "Acme", "name": "Tool", "productVersion": "1"}),
+    );
+    let leaver = mutation(
+        "createPerson",
+        "CreatePersonInput",
+        json!({"name": "Lea", "email": "lea@example.com", "leftOn": "2025-01-31"}),
+    );
+    mutation(
+        "relate",
+        "RelateInput",
+        json!({"source": product, "target": ids[1], "type": "INSTALLED_ON", "installation": {"lastUsed": "2026-01-01"}}),
+    );
+    for (metric, people) in [
+        ("PER_DEVICE", json!([])),
+        ("SUBSCRIPTION_SEAT", json!([leaver])),
+    ] {
+        let made = mutation(
+            "createEntitlement",
+            "CreateEntitlementInput",
+            json!({"name": metric, "products": [product], "metric": metric, "quantity": 1, "assignedPeople": people}),
+        );
+        assert!(made.is_string(), "{metric} entitlement not made");
+    }
     assert!(
         unflushed(dir.path()) > 0,
         "acknowledged writes are in the log"
@@ -197,6 +231,19 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
     assert_eq!(
         answer["data"]["impact"]["totals"]["affected"], 1,
         "{answer}"
+    );
+    // Installations and leavers are loaded back from the store at start.
+    let positions = post(
+        &client,
+        &addr,
+        "{ licenseCompliance(filter: {asOf: \"2026-12-01\"}) { metric consumed reclaimable installations } }",
+        json!({}),
+    );
+    assert_eq!(
+        positions["data"]["licenseCompliance"],
+        json!([{"metric": "PER_DEVICE", "consumed": 1, "reclaimable": 1, "installations": 1},
+               {"metric": "SUBSCRIPTION_SEAT", "consumed": 1, "reclaimable": 1, "installations": 1}]),
+        "{positions}"
     );
     terminate(&mut server);
     let log = log.lock().unwrap().join("\n");

@@ -1,0 +1,195 @@
+//! Builds the compliance estate from the register: products ranked by version within their
+//! family, entitlements as grants, measured use, installations and people from [`Installs`],
+//! and device facts from the [`Ledger`]. Pure, so the server and the benchmark share it.
+
+use std::collections::HashMap;
+
+use super::compliance::{
+    Cover, DeviceFacts, Estate, GrantFacts, InstallFacts, Num, Options, Position, ProductFacts,
+    UsageFacts, positions,
+};
+use super::entitlement::Entitlement;
+use super::entity::{EntityId, Record};
+use super::installs::Installs;
+use super::ledger::Ledger;
+use super::register::LifecycleStage;
+use super::software::{SoftwareProduct, SoftwareUsage, compare_versions};
+
+/// The licence position of one family under one metric, with the entitlements counted.
+#[derive(Debug, Clone)]
+pub struct FamilyPosition {
+    pub family: String,
+    pub position: Position,
+    pub entitlements: Vec<EntityId>,
+}
+
+/// Dense numbers for ids, in order of first sight.
+#[derive(Default)]
+struct Numbering {
+    numbers: HashMap<EntityId, Num>,
+    ids: Vec<EntityId>,
+}
+
+impl Numbering {
+    fn number(&mut self, id: &EntityId) -> Num {
+        if let Some(n) = self.numbers.get(id) {
+            return *n;
+        }
+        let n = self.ids.len() as Num;
+        self.ids.push(id.clone());
+        self.numbers.insert(id.clone(), n);
+        n
+    }
+}
+
+/// The records compliance reads from the store (few) beside the in-memory facts (many).
+pub struct Catalogue<'a> {
+    pub products: &'a [Record<SoftwareProduct>],
+    pub entitlements: &'a [Record<Entitlement>],
+    pub usage: &'a [Record<SoftwareUsage>],
+}
+
+/// Every family's position as of `options.as_of`, sorted by family and metric.
+pub fn compliance(
+    catalogue: &Catalogue<'_>,
+    installs: &Installs,
+    ledger: &Ledger,
+    options: &Options,
+) -> Vec<FamilyPosition> {
+    let mut estate = Estate::default();
+    let mut family_names: Vec<String> = Vec::new();
+    let mut by_family: HashMap<&str, Vec<&Record<SoftwareProduct>>> = HashMap::new();
+    for p in catalogue.products {
+        by_family.entry(p.data.family.as_str()).or_default().push(p);
+    }
+    let mut product_numbers: HashMap<&EntityId, Num> = HashMap::new();
+    for (name, mut versions) in by_family {
+        let version = |p: &Record<SoftwareProduct>| p.data.product_version.clone();
+        versions.sort_by(|a, b| compare_versions(version(a).as_deref(), version(b).as_deref()));
+        let family = family_names.len() as Num;
+        family_names.push(name.to_string());
+        let mut rank = 0;
+        for (i, p) in versions.iter().enumerate() {
+            if i > 0
+                && compare_versions(version(versions[i - 1]).as_deref(), version(p).as_deref())
+                    .is_lt()
+            {
+                rank += 1;
+            }
+            product_numbers.insert(&p.id, estate.products.len() as Num);
+            estate.products.push(ProductFacts {
+                family,
+                rank,
+                needs_licence: p.data.needs_licence,
+            });
+        }
+    }
+    // Installations name products and devices by the projection's numbers: translate once.
+    let mut people = Numbering::default();
+    for id in installs.left_by(options.as_of) {
+        estate.departed.insert(people.number(id));
+    }
+    let mut devices = Numbering::default();
+    let mut product_of: HashMap<u32, Option<Num>> = HashMap::new();
+    let mut device_of: HashMap<u32, Num> = HashMap::new();
+    for install in installs.iter() {
+        let product = *product_of
+            .entry(install.product)
+            .or_insert_with(|| product_numbers.get(installs.id(install.product)).copied());
+        let Some(product) = product else { continue };
+        let device = *device_of
+            .entry(install.device)
+            .or_insert_with(|| devices.number(installs.id(install.device)));
+        estate.installs.push(InstallFacts {
+            product,
+            device,
+            last_used: install.last_used,
+        });
+    }
+    for grant in catalogue.entitlements {
+        let e = &grant.data;
+        let covered: Vec<&ProductFacts> = e
+            .products
+            .iter()
+            .filter_map(|id| product_numbers.get(id))
+            .map(|&n| &estate.products[n as usize])
+            .collect();
+        let Some(family) = covered.first().map(|p| p.family) else {
+            continue;
+        };
+        let ranks: Vec<u32> = covered.iter().map(|p| p.rank).collect();
+        let cover = if e.downgrade_rights {
+            Cover::UpTo(ranks.iter().copied().max().unwrap_or(0))
+        } else {
+            Cover::Exact(ranks)
+        };
+        let grant = GrantFacts {
+            family,
+            metric: e.metric,
+            quantity: e.quantity,
+            cover,
+            start: e.term_start,
+            end: e.term_end,
+            unit_cost: e.unit_cost.clone(),
+            people: e.assigned_people.iter().map(|p| people.number(p)).collect(),
+            devices: e
+                .assigned_devices
+                .iter()
+                .map(|d| devices.number(d))
+                .collect(),
+        };
+        estate.grants.push(grant);
+    }
+    estate.devices = devices
+        .ids
+        .iter()
+        .map(|id| match ledger.device(id) {
+            Some(d) => DeviceFacts {
+                in_use: !matches!(d.stage, LifecycleStage::Retired | LifecycleStage::Disposed),
+                user: d.user.map(|u| people.number(u)),
+                cores: d.cores,
+            },
+            None => DeviceFacts {
+                in_use: false,
+                user: None,
+                cores: 0,
+            },
+        })
+        .collect();
+    for sample in catalogue.usage {
+        if let Some(&product) = product_numbers.get(&sample.data.product) {
+            estate.usage.push(UsageFacts {
+                product,
+                day: sample.data.measured_at.date_naive(),
+                concurrent: sample.data.concurrent_users,
+            });
+        }
+    }
+    let mut answer: Vec<FamilyPosition> = positions(&estate, options)
+        .into_iter()
+        .map(|position| {
+            let entitlements = catalogue
+                .entitlements
+                .iter()
+                .filter(|g| {
+                    g.data.metric == position.metric
+                        && g.data
+                            .products
+                            .first()
+                            .and_then(|p| product_numbers.get(p))
+                            .is_some_and(|&n| estate.products[n as usize].family == position.family)
+                })
+                .map(|g| g.id.clone())
+                .collect();
+            FamilyPosition {
+                family: family_names[position.family as usize].clone(),
+                position,
+                entitlements,
+            }
+        })
+        .collect();
+    answer.sort_by(|a, b| {
+        (a.family.as_str(), a.position.metric).cmp(&(b.family.as_str(), b.position.metric))
+    });
+    answer
+}
