@@ -32,6 +32,8 @@ pub struct Books {
     ledger: RwLock<Ledger>,
     installs: RwLock<Installs>,
     loaded: watch::Sender<bool>,
+    /// Installations load after the ledger, so money questions need not wait for them.
+    installs_loaded: watch::Sender<bool>,
 }
 
 pub type SharedBooks = Arc<Books>;
@@ -44,16 +46,23 @@ impl Books {
             ledger: RwLock::new(Ledger::default()),
             installs: RwLock::new(Installs::default()),
             loaded: watch::Sender::new(false),
+            installs_loaded: watch::Sender::new(false),
         });
         let (store, filling) = (store.clone(), books.clone());
         tokio::spawn(async move {
             match filling.fill(&store).await {
                 Ok(()) => {
                     filling.write().settle();
-                    filling.installs_mut().settle();
                     filling.loaded.send_replace(true);
                 }
-                Err(e) => tracing::error!(error = %e, "could not load the finance ledger"),
+                Err(e) => return tracing::error!(error = %e, "could not load the finance ledger"),
+            }
+            match filling.fill_installs(&store).await {
+                Ok(()) => {
+                    filling.installs_mut().settle();
+                    filling.installs_loaded.send_replace(true);
+                }
+                Err(e) => tracing::error!(error = %e, "could not load the installations"),
             }
         });
         books
@@ -70,6 +79,11 @@ impl Books {
             let mut ledger = self.write();
             batch?.iter().for_each(|a| ledger.put_asset(a));
         }
+        Ok(())
+    }
+
+    /// Leavers and installations (INSTALLED_ON relationships), read after the ledger.
+    async fn fill_installs(&self, store: &Store) -> Result<(), ServiceError> {
         let mut people = std::pin::pin!(store.scan_matching::<Person>("leftOn != NONE"));
         while let Some(batch) = people.next().await {
             let mut installs = self.installs_mut();
@@ -129,6 +143,11 @@ impl Books {
         &self,
         read: impl FnOnce(&Ledger, &Installs) -> R,
     ) -> Result<R, ServiceError> {
+        if !loaded_in_time(&self.installs_loaded).await {
+            return Err(ServiceError::Unavailable(
+                "installations are still loading; try again shortly".into(),
+            ));
+        }
         self.read(|ledger| {
             let installs = self
                 .installs
@@ -141,11 +160,7 @@ impl Books {
 
     /// Runs `read` on the loaded ledger, waiting for it to load for a while.
     pub(super) async fn read<R>(&self, read: impl FnOnce(&Ledger) -> R) -> Result<R, ServiceError> {
-        let mut loaded = self.loaded.subscribe();
-        if tokio::time::timeout(LOAD_WAIT, loaded.wait_for(|done| *done))
-            .await
-            .is_err()
-        {
+        if !loaded_in_time(&self.loaded).await {
             return Err(ServiceError::Unavailable(format!(
                 "the finance ledger is still loading ({} assets so far); try again shortly",
                 self.ledger.read().map_or(0, |l| l.len())
@@ -157,6 +172,14 @@ impl Books {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         Ok(read(&ledger))
     }
+}
+
+/// Whether a background load has finished, waiting for it up to [`LOAD_WAIT`].
+async fn loaded_in_time(loaded: &watch::Sender<bool>) -> bool {
+    let mut loaded = loaded.subscribe();
+    tokio::time::timeout(LOAD_WAIT, loaded.wait_for(|done| *done))
+        .await
+        .is_ok()
 }
 
 /// The same record's bookkeeping around other data (the entity seen as its concrete type).
