@@ -2,7 +2,9 @@
 //! and assigned, per licence metric. Pure and compact, so a million installations take
 //! milliseconds; whoever owns the facts numbers them densely and feeds them in.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -187,7 +189,7 @@ impl Need {
 pub fn positions(estate: &Estate, options: &Options) -> Vec<Position> {
     let stale_before = options.as_of - chrono::Days::new(u64::from(options.unused_days));
     // Installations on devices in use, by family.
-    let mut by_family: HashMap<Num, Vec<&InstallFacts>> = HashMap::new();
+    let mut by_family: HashMap<Num, Vec<&InstallFacts>> = HashMap::default();
     for install in &estate.installs {
         let (Some(product), Some(device)) = (
             estate.products.get(install.product as usize),
@@ -239,7 +241,8 @@ fn needs(
     options: &Options,
     stale_before: NaiveDate,
 ) -> Vec<Need> {
-    let mut units: HashMap<Unit, Need> = HashMap::new();
+    let mut units: HashMap<Unit, Need> = HashMap::default();
+    units.reserve(installs.len());
     let mut add = |unit: Unit, need: Need| {
         units
             .entry(unit)
@@ -329,7 +332,7 @@ fn needs(
 /// Concurrent use: each product's peak within the usage window, at its own version.
 fn peak_usage(estate: &Estate, family: Num, options: &Options) -> Vec<Need> {
     let since = options.as_of - chrono::Days::new(u64::from(options.usage_window_days));
-    let mut peaks: HashMap<Num, u32> = HashMap::new();
+    let mut peaks: HashMap<Num, u32> = HashMap::default();
     for sample in &estate.usage {
         let in_family = estate
             .products

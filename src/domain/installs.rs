@@ -48,6 +48,16 @@ impl Installs {
         &self.ids[n as usize]
     }
 
+    /// How many product and device numbers are given out (they run from 0).
+    pub fn numbers_given(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The number of a product or device, if any installation names it.
+    pub fn number_of(&self, id: &EntityId) -> Option<u32> {
+        self.numbers.get(id).copied()
+    }
+
     pub fn len(&self) -> usize {
         self.positions.len()
     }

@@ -2,7 +2,7 @@
 //! family, entitlements as grants, measured use, installations and people from [`Installs`],
 //! and device facts from the [`Ledger`]. Pure, so the server and the benchmark share it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::compliance::{
     Cover, DeviceFacts, Estate, GrantFacts, InstallFacts, Num, Options, Position, ProductFacts,
@@ -28,6 +28,8 @@ pub struct FamilyPosition {
 struct Numbering {
     numbers: HashMap<EntityId, Num>,
     ids: Vec<EntityId>,
+    /// Where numbering starts.
+    first: Num,
 }
 
 impl Numbering {
@@ -35,12 +37,19 @@ impl Numbering {
         if let Some(n) = self.numbers.get(id) {
             return *n;
         }
-        let n = self.ids.len() as Num;
+        let n = self.first + self.ids.len() as Num;
         self.ids.push(id.clone());
         self.numbers.insert(id.clone(), n);
         n
     }
 }
+
+/// A number that is no device in use (a product's, or an asset the ledger does not hold).
+const NO_DEVICE: DeviceFacts = DeviceFacts {
+    in_use: false,
+    user: None,
+    cores: 0,
+};
 
 /// The records compliance reads from the store (few) beside the in-memory facts (many).
 pub struct Catalogue<'a> {
@@ -58,11 +67,11 @@ pub fn compliance(
 ) -> Vec<FamilyPosition> {
     let mut estate = Estate::default();
     let mut family_names: Vec<String> = Vec::new();
-    let mut by_family: HashMap<&str, Vec<&Record<SoftwareProduct>>> = HashMap::new();
+    let mut by_family: HashMap<&str, Vec<&Record<SoftwareProduct>>> = HashMap::default();
     for p in catalogue.products {
         by_family.entry(p.data.family.as_str()).or_default().push(p);
     }
-    let mut product_numbers: HashMap<&EntityId, Num> = HashMap::new();
+    let mut product_numbers: HashMap<&EntityId, Num> = HashMap::default();
     for (name, mut versions) in by_family {
         let version = |p: &Record<SoftwareProduct>| p.data.product_version.clone();
         versions.sort_by(|a, b| compare_versions(version(a).as_deref(), version(b).as_deref()));
@@ -84,28 +93,35 @@ pub fn compliance(
             });
         }
     }
-    // Installations name products and devices by the projection's numbers: translate once.
     let mut people = Numbering::default();
     for id in installs.left_by(options.as_of) {
         estate.departed.insert(people.number(id));
     }
-    let mut devices = Numbering::default();
-    let mut product_of: HashMap<u32, Option<Num>> = HashMap::new();
-    let mut device_of: HashMap<u32, Num> = HashMap::new();
+    // Devices keep the projection's numbers; devices only named on entitlements come after.
+    let given = installs.numbers_given();
+    let product_of: Vec<Option<Num>> = (0..given as u32)
+        .map(|n| product_numbers.get(installs.id(n)).copied())
+        .collect();
+    let mut is_device = vec![false; given];
     for install in installs.iter() {
-        let product = *product_of
-            .entry(install.product)
-            .or_insert_with(|| product_numbers.get(installs.id(install.product)).copied());
-        let Some(product) = product else { continue };
-        let device = *device_of
-            .entry(install.device)
-            .or_insert_with(|| devices.number(installs.id(install.device)));
+        let Some(product) = product_of[install.product as usize] else {
+            continue;
+        };
+        is_device[install.device as usize] = true;
         estate.installs.push(InstallFacts {
             product,
-            device,
+            device: install.device,
             last_used: install.last_used,
         });
     }
+    let mut named = Numbering {
+        first: given as Num,
+        ..Numbering::default()
+    };
+    let mut device_number = |id: &EntityId| match installs.number_of(id) {
+        Some(n) if is_device[n as usize] => n,
+        _ => named.number(id),
+    };
     for grant in catalogue.entitlements {
         let e = &grant.data;
         let covered: Vec<&ProductFacts> = e
@@ -132,30 +148,29 @@ pub fn compliance(
             end: e.term_end,
             unit_cost: e.unit_cost.clone(),
             people: e.assigned_people.iter().map(|p| people.number(p)).collect(),
-            devices: e
-                .assigned_devices
-                .iter()
-                .map(|d| devices.number(d))
-                .collect(),
+            devices: e.assigned_devices.iter().map(&mut device_number).collect(),
         };
         estate.grants.push(grant);
     }
-    estate.devices = devices
-        .ids
-        .iter()
-        .map(|id| match ledger.device(id) {
-            Some(d) => DeviceFacts {
-                in_use: !matches!(d.stage, LifecycleStage::Retired | LifecycleStage::Disposed),
-                user: d.user.map(|u| people.number(u)),
-                cores: d.cores,
-            },
-            None => DeviceFacts {
-                in_use: false,
-                user: None,
-                cores: 0,
-            },
+    let mut facts = |id: &EntityId| match ledger.device(id) {
+        Some(d) => DeviceFacts {
+            in_use: !matches!(d.stage, LifecycleStage::Retired | LifecycleStage::Disposed),
+            user: d.user.map(|u| people.number(u)),
+            cores: d.cores,
+        },
+        None => NO_DEVICE,
+    };
+    estate.devices = (0..given)
+        .map(|n| {
+            if is_device[n] {
+                facts(installs.id(n as u32))
+            } else {
+                NO_DEVICE
+            }
         })
         .collect();
+    let named_devices: Vec<DeviceFacts> = named.ids.iter().map(&mut facts).collect();
+    estate.devices.extend(named_devices);
     for sample in catalogue.usage {
         if let Some(&product) = product_numbers.get(&sample.data.product) {
             estate.usage.push(UsageFacts {
