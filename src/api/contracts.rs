@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::connection::Conn;
+use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
 use super::finance::{page_of, today, within};
 use super::loaders::many;
@@ -148,22 +148,28 @@ pub struct ContractQueries;
 impl ContractQueries {
     /// Entitlements (term or maintenance end), subscriptions and contracts ending or renewing
     /// within `withinDays` of `asOf` (default today), soonest first, with notice deadlines.
+    #[allow(clippy::too_many_arguments)]
     async fn upcoming_renewals(
         &self,
         ctx: &Context<'_>,
         within_days: i32,
         as_of: Option<NaiveDate>,
-    ) -> Result<Vec<RenewalNode>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<RenewalNode>> {
+        let request = page_request(first, after, last, before)?;
         let days = within(within_days)?;
         let today = as_of.unwrap_or_else(today);
         let renewals = register(ctx)?
             .upcoming_renewals(today, days)
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(renewals
-            .into_iter()
-            .map(|renewal| RenewalNode { renewal, today })
-            .collect())
+        Ok(slice(renewals, &request, |renewal| RenewalNode {
+            renewal,
+            today,
+        }))
     }
 
     /// Every subscription: seats bought, assigned, and active in the last 30 and 90 days, idle
@@ -172,18 +178,20 @@ impl ContractQueries {
         &self,
         ctx: &Context<'_>,
         as_of: Option<NaiveDate>,
-    ) -> Result<Vec<SubscriptionUse>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<SubscriptionUse>> {
+        let request = page_request(first, after, last, before)?;
         let uses = register(ctx)?
             .subscription_utilization(as_of.unwrap_or_else(today))
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(uses
-            .into_iter()
-            .map(|(s, usage)| SubscriptionUse {
-                subscription: SubscriptionNode(s),
-                usage,
-            })
-            .collect())
+        Ok(slice(uses, &request, |(s, usage)| SubscriptionUse {
+            subscription: SubscriptionNode(s),
+            usage,
+        }))
     }
 
     /// Deployed assets with neither a warranty nor a SUPPORT or WARRANTY contract in force that
@@ -248,11 +256,16 @@ impl ContractQueries {
         &self,
         ctx: &Context<'_>,
         as_of: Option<NaiveDate>,
-    ) -> Result<Vec<DuplicatePurchase>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<DuplicatePurchase>> {
+        let request = page_request(first, after, last, before)?;
         let found = register(ctx)?
             .duplicate_purchases(as_of.unwrap_or_else(today))
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(found.into_iter().map(DuplicatePurchase).collect())
+        Ok(slice(found, &request, DuplicatePurchase))
     }
 }

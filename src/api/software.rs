@@ -782,7 +782,12 @@ impl SoftwareQueries {
         &self,
         ctx: &Context<'_>,
         filter: Option<ComplianceFilter>,
-    ) -> Result<Vec<LicensePosition>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<LicensePosition>> {
+        let request = super::connection::page_request(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let bounded = |value: Option<u32>, default: u32, name: &str| match value {
             None => Ok(default),
@@ -802,14 +807,14 @@ impl SoftwareQueries {
         let statuses: Option<Vec<crate::domain::compliance::Status>> = filter
             .status
             .map(|s| s.into_iter().map(Into::into).collect());
-        Ok(positions
+        let positions: Vec<_> = positions
             .into_iter()
             .filter(|p| {
                 statuses
                     .as_ref()
                     .is_none_or(|s| s.contains(&p.position.status))
             })
-            .map(LicensePosition)
-            .collect())
+            .collect();
+        Ok(slice(positions, &request, LicensePosition))
     }
 }

@@ -217,6 +217,14 @@ impl Entity for Entitlement {
         let assigned_devices = p
             .take(id_list("assignedDevices", d.assigned_devices.as_deref()))
             .unwrap_or_default();
+        if metric == Some(Metric::SubscriptionSeat) && assigned_people.is_empty() {
+            // A seat is consumed by being assigned: without assignments nothing would count.
+            p.push(FieldError::new(
+                "assignedPeople",
+                ErrorCode::Required,
+                "subscription seats are counted by the people assigned; name at least one",
+            ));
+        }
         if let Some(metric) = metric {
             let (people, devices) = metric.assignable();
             for (field, given, allowed, what) in [
@@ -341,6 +349,12 @@ mod tests {
         assert_eq!(
             codes(too_many),
             [("assignedPeople".into(), ErrorCode::Invalid)]
+        );
+
+        let unassigned = draft(Metric::SubscriptionSeat);
+        assert_eq!(
+            codes(unassigned),
+            [("assignedPeople".into(), ErrorCode::Required)]
         );
 
         let mut none = draft(Metric::PerUser);

@@ -236,13 +236,13 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
     let positions = post(
         &client,
         &addr,
-        "{ licenseCompliance(filter: {asOf: \"2026-12-01\"}) { metric consumed reclaimable installations } }",
+        "{ licenseCompliance(filter: {asOf: \"2026-12-01\"}) { edges { node { metric consumed reclaimable installations } } } }",
         json!({}),
     );
     assert_eq!(
-        positions["data"]["licenseCompliance"],
-        json!([{"metric": "PER_DEVICE", "consumed": 1, "reclaimable": 1, "installations": 1},
-               {"metric": "SUBSCRIPTION_SEAT", "consumed": 1, "reclaimable": 1, "installations": 1}]),
+        positions["data"]["licenseCompliance"]["edges"],
+        json!([{"node": {"metric": "PER_DEVICE", "consumed": 1, "reclaimable": 1, "installations": 1}},
+               {"node": {"metric": "SUBSCRIPTION_SEAT", "consumed": 1, "reclaimable": 1, "installations": 1}}]),
         "{positions}"
     );
     terminate(&mut server);

@@ -58,12 +58,21 @@ const POSITION: &str = "family metric entitled consumed position shortfall surpl
     installations entitlements { name }";
 
 async fn compliance(app: &TestApp, filter: Value) -> Vec<Value> {
-    let query =
-        format!("query($f: ComplianceFilter) {{ licenseCompliance(filter: $f) {{ {POSITION} }} }}");
-    app.data(&query, json!({"f": filter})).await["licenseCompliance"]
+    let query = format!(
+        "query($f: ComplianceFilter) {{ licenseCompliance(filter: $f) {{ totalCount edges {{ node {{ {POSITION} }} }} }} }}"
+    );
+    let answer = app.data(&query, json!({"f": filter})).await;
+    nodes(&answer["licenseCompliance"])
+}
+
+/// The nodes of a connection.
+fn nodes(connection: &Value) -> Vec<Value> {
+    connection["edges"]
         .as_array()
         .unwrap()
-        .clone()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
 }
 
 fn row<'a>(rows: &'a [Value], family: &str, metric: &str) -> &'a Value {
@@ -418,6 +427,7 @@ async fn bad_software_input_is_refused_and_changes_nothing() {
             "INVALID",
         ),
         (with(json!({"metric": "SITE"})), "NOT_ALLOWED"),
+        (with(json!({"metric": "SUBSCRIPTION_SEAT"})), "REQUIRED"),
         (with(json!({"products": []})), "REQUIRED"),
         (with(json!({"products": [server]})), "INVALID"),
     ];
@@ -566,17 +576,15 @@ async fn watch_lists_cover_renewals_seats_support_and_duplicates() {
 
     let answer = app
         .data(
-            "{ upcomingRenewals(withinDays: 90, asOf: \"2026-12-01\") { kind name date daysLeft autoRenew noticeDeadline annualCost { amount } item { id } }
-               subscriptionUtilization(asOf: \"2026-12-01\") { subscription { name } purchased assigned active30Days active90Days idleSeats idleAnnualCost { amount } annualCostPerActiveUser { amount } }
+            "{ upcomingRenewals(withinDays: 90, asOf: \"2026-12-01\") { edges { node { kind name date daysLeft autoRenew noticeDeadline annualCost { amount } item { id } } } }
+               subscriptionUtilization(asOf: \"2026-12-01\") { edges { node { subscription { name } purchased assigned active30Days active90Days idleSeats idleAnnualCost { amount } annualCostPerActiveUser { amount } } } }
                uncoveredAssets(asOf: \"2026-12-01\") { totalCount edges { node { assetTag } } }
                unsupportedSoftware(asOf: \"2026-12-01\") { totalCount edges { node { product { name } device { assetTag } endOfSupport daysPastEndOfSupport } } }
-               duplicatePurchases(asOf: \"2026-12-01\") { family entitlements { name } teams { name } contracts { name } } }",
+               duplicatePurchases(asOf: \"2026-12-01\") { edges { node { family entitlements { name } teams { name } contracts { name } } } } }",
             json!({}),
         )
         .await;
-    let renewals: Vec<(String, String, i64, Value)> = answer["upcomingRenewals"]
-        .as_array()
-        .unwrap()
+    let renewals: Vec<(String, String, i64, Value)> = nodes(&answer["upcomingRenewals"])
         .iter()
         .map(|r| {
             (
@@ -612,11 +620,11 @@ async fn watch_lists_cover_renewals_seats_support_and_duplicates() {
         ]
     );
     assert_eq!(
-        answer["upcomingRenewals"][1]["annualCost"]["amount"],
+        nodes(&answer["upcomingRenewals"])[1]["annualCost"]["amount"],
         "1200.00"
     );
     assert_eq!(
-        answer["subscriptionUtilization"],
+        Value::Array(nodes(&answer["subscriptionUtilization"])),
         json!([{"subscription": {"name": "Design"}, "purchased": 3, "assigned": 2, "active30Days": 1,
                 "active90Days": 1, "idleSeats": 2, "idleAnnualCost": {"amount": "1320.00"},
                 "annualCostPerActiveUser": {"amount": "1980.00"}}])
@@ -633,13 +641,8 @@ async fn watch_lists_cover_renewals_seats_support_and_duplicates() {
         json!({"product": {"name": "OS"}, "device": {"assetTag": "W1"}, "endOfSupport": "2025-06-30",
                "daysPastEndOfSupport": 519})
     );
-    assert_eq!(answer["duplicatePurchases"][0]["family"], "Acme Office");
-    assert_eq!(
-        answer["duplicatePurchases"][0]["teams"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(answer["duplicatePurchases"][0]["contracts"], json!([]));
+    let duplicates = nodes(&answer["duplicatePurchases"]);
+    assert_eq!(duplicates[0]["family"], "Acme Office");
+    assert_eq!(duplicates[0]["teams"].as_array().unwrap().len(), 2);
+    assert_eq!(duplicates[0]["contracts"], json!([]));
 }
