@@ -646,3 +646,54 @@ async fn watch_lists_cover_renewals_seats_support_and_duplicates() {
     assert_eq!(duplicates[0]["teams"].as_array().unwrap().len(), 2);
     assert_eq!(duplicates[0]["contracts"], json!([]));
 }
+
+#[tokio::test]
+async fn reassigning_devices_and_seats_moves_the_count() {
+    let app = spawn_app().await;
+    let ada = person(&app, "ada", None).await;
+    let bob = person(&app, "bob", None).await;
+    let d1 = device(&app, "A1", Some(&ada), 4).await;
+    let d2 = device(&app, "A2", Some(&ada), 4).await;
+    let ide = product(&app, "IDE", "2025", true).await;
+    install(&app, &ide, &d1, None).await;
+    install(&app, &ide, &d2, None).await;
+    let entitlement = entitle(
+        &app,
+        json!({"name": "IDE", "products": [ide], "metric": "PER_USER", "quantity": 1}),
+    )
+    .await;
+    let count = |rows: Vec<Value>| (rows[0]["consumed"].clone(), rows[0]["status"].clone());
+    // One person on two machines needs one licence.
+    assert_eq!(
+        count(compliance(&app, json!({})).await),
+        (json!(1), json!("COMPLIANT"))
+    );
+    let moved = app
+        .mutate(
+            "updateAsset",
+            "UpdateAssetInput",
+            "node { assignee { id } }",
+            json!({"id": d2, "assignee": bob}),
+        )
+        .await;
+    assert_eq!(moved["userErrors"], json!([]), "{moved}");
+    assert_eq!(
+        count(compliance(&app, json!({})).await),
+        (json!(2), json!("UNDER_LICENSED"))
+    );
+    // Naming a third person on the licence counts them too, installed or not.
+    let carol = person(&app, "carol", None).await;
+    let named = app
+        .mutate(
+            "updateEntitlement",
+            "UpdateEntitlementInput",
+            "node { assignedPeople { name } }",
+            json!({"id": entitlement, "quantity": 3, "assignedPeople": [carol]}),
+        )
+        .await;
+    assert_eq!(named["userErrors"], json!([]), "{named}");
+    let rows = compliance(&app, json!({})).await;
+    assert_eq!(count(rows.clone()), (json!(3), json!("COMPLIANT")));
+    // Carol has nothing installed: her named licence can be reclaimed.
+    assert_eq!(rows[0]["reclaimable"], 1);
+}
