@@ -130,11 +130,9 @@ impl Books {
         } else if let Some(relationship) = record.data.as_relationship() {
             self.installs_mut()
                 .put(&restamp(record, relationship.clone()));
-        } else if E::KIND == EntityKind::Person
-            && let Ok(person) =
-                serde_json::to_value(&record.data).and_then(serde_json::from_value::<Person>)
-        {
-            self.installs_mut().put_person(&restamp(record, person));
+        } else if let Some(person) = (&record.data as &dyn std::any::Any).downcast_ref::<Person>() {
+            self.installs_mut()
+                .put_person(&restamp(record, person.clone()));
         }
     }
 

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use super::{Register, ServiceError};
 use crate::domain::compliance::Options;
 use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, EntityKind, Record};
+use crate::domain::entity::{Entity, Record};
 use crate::domain::licensing::{self, Catalogue};
 use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 use crate::domain::validation::ErrorCode;
@@ -58,11 +58,10 @@ impl Register {
         &self,
         record: &Record<E>,
     ) -> Result<(), ServiceError> {
-        if E::KIND != EntityKind::Entitlement {
+        let Some(entitlement) = (&record.data as &dyn std::any::Any).downcast_ref::<Entitlement>()
+        else {
             return Ok(());
-        }
-        let entitlement: Entitlement = serde_json::from_value(super::to_json(&record.data)?)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        };
         let products = self
             .store
             .get_many::<SoftwareProduct>(&entitlement.products)
