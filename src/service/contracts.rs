@@ -13,7 +13,6 @@ use crate::domain::contract::{Contract, ContractKind};
 use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{EntityId, EntityKind, NodeRef, Record};
 use crate::domain::finance::{AgreementKind, AgreementShare};
-use crate::domain::party::Person;
 use crate::domain::relation::RelationType;
 use crate::domain::renewal::{self, Renewal};
 use crate::domain::software::SoftwareProduct;
@@ -64,12 +63,10 @@ impl Register {
         &self,
         today: NaiveDate,
     ) -> Result<Vec<(Record<Subscription>, Utilization)>, ServiceError> {
-        let departed: HashSet<EntityId> = all::<Person>(&self.store)
-            .await?
-            .into_iter()
-            .filter(|p| p.data.left_on.is_some_and(|d| d <= today))
-            .map(|p| p.id)
-            .collect();
+        let departed: HashSet<EntityId> = self
+            .books
+            .read_with_installs(|_, installs| installs.left_by(today).cloned().collect())
+            .await?;
         let mut subscriptions = all::<Subscription>(&self.store).await?;
         subscriptions.sort_by(|a, b| a.data.name.cmp(&b.data.name));
         Ok(subscriptions
@@ -92,14 +89,24 @@ impl Register {
             })
             .map(|c| c.id)
             .collect();
-        let covered: HashSet<EntityId> = self
-            .store
-            .edges_of_type(RelationType::CoveredBy)
-            .await?
-            .into_iter()
-            .filter(|e| e.source.kind == EntityKind::Asset && in_force.contains(&e.target.id))
-            .map(|e| e.source.id)
-            .collect();
+        // What those contracts cover, from the relationship index.
+        let covered: HashSet<EntityId> = {
+            let index = self.graph.read();
+            in_force
+                .into_iter()
+                .filter_map(|id| {
+                    index.number(&NodeRef {
+                        kind: EntityKind::Contract,
+                        id,
+                    })
+                })
+                .flat_map(|contract| index.incoming(contract))
+                .filter(|(_, packed)| packed.relation() == RelationType::CoveredBy)
+                .filter_map(|(source, _)| index.key(*source))
+                .filter(|source| source.kind == EntityKind::Asset)
+                .map(|source| source.id.clone())
+                .collect()
+        };
         self.books
             .read(|ledger| ledger.deployed_uncovered(today, &covered))
             .await
@@ -121,19 +128,21 @@ impl Register {
             return Ok(Vec::new());
         }
         let mut found: Vec<Unsupported> = self
-            .store
-            .edges_of_type(RelationType::InstalledOn)
-            .await?
-            .into_iter()
-            .filter_map(|e| {
-                let product = products.get(&e.source.id)?;
-                Some(Unsupported {
-                    end_of_support: product.data.end_of_support?,
-                    product: product.clone(),
-                    device: e.target.id,
-                })
+            .books
+            .read_with_installs(|_, installs| {
+                installs
+                    .iter()
+                    .filter_map(|install| {
+                        let product = products.get(installs.id(install.product))?;
+                        Some(Unsupported {
+                            end_of_support: product.data.end_of_support?,
+                            product: product.clone(),
+                            device: installs.id(install.device).clone(),
+                        })
+                    })
+                    .collect()
             })
-            .collect();
+            .await?;
         found.sort_by(|a, b| {
             (a.end_of_support, &a.product.data.name, &a.device).cmp(&(
                 b.end_of_support,

@@ -6,7 +6,6 @@ mod edges;
 mod error;
 mod filter_sql;
 mod migrate;
-mod software;
 mod writes;
 
 use std::collections::BTreeMap;
@@ -23,7 +22,6 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 pub use checkpoint::Checkpoint;
 pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
-pub use software::TypedEdge;
 pub use writes::Batch;
 
 use crate::domain::audit::AuditEntry;
