@@ -4,7 +4,7 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::contract::{Contract, next_renewal};
+use super::contract::{Contract, Period, next_renewal};
 use super::entitlement::Entitlement;
 use super::entity::{EntityId, EntityKind, Record};
 use super::money::Money;
@@ -57,52 +57,73 @@ pub fn of_entitlement(
     })
 }
 
+/// The terms of something that ends, or renews by itself every period.
+struct Rolling {
+    end: NaiveDate,
+    auto_renew: bool,
+    period: Period,
+    notice_days: Option<u32>,
+}
+
+/// When a rolling term next ends or renews, if that falls from `today` to `until`, with the
+/// notice deadline of an automatic renewal.
+fn rolling(
+    terms: Rolling,
+    today: NaiveDate,
+    until: NaiveDate,
+) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let date = if terms.auto_renew {
+        next_renewal(terms.end, terms.period, today)
+    } else {
+        terms.end
+    };
+    let notice = terms
+        .auto_renew
+        .then(|| deadline(date, terms.notice_days))
+        .flatten();
+    within(date, today, until).then_some((date, notice))
+}
+
 /// A subscription renewing from `today` to `until`.
 pub fn of_subscription(
     s: &Record<Subscription>,
     today: NaiveDate,
     until: NaiveDate,
 ) -> Option<Renewal> {
-    let date = s.data.renewal_date?;
-    let date = if s.data.auto_renew {
-        next_renewal(date, s.data.period, today)
-    } else {
-        date
+    let terms = Rolling {
+        end: s.data.renewal_date?,
+        auto_renew: s.data.auto_renew,
+        period: s.data.period,
+        notice_days: s.data.notice_days,
     };
-    within(date, today, until).then(|| Renewal {
+    let (date, notice_deadline) = rolling(terms, today, until)?;
+    Some(Renewal {
         kind: EntityKind::Subscription,
         id: s.id.clone(),
         name: s.data.name.clone(),
         date,
         auto_renew: s.data.auto_renew,
-        notice_deadline: if s.data.auto_renew {
-            deadline(date, s.data.notice_days)
-        } else {
-            None
-        },
+        notice_deadline,
         annual_cost: Some(s.data.annual_cost()),
     })
 }
 
 /// A contract ending (or, renewing by itself, rolling over) from `today` to `until`.
 pub fn of_contract(c: &Record<Contract>, today: NaiveDate, until: NaiveDate) -> Option<Renewal> {
-    let end = c.data.end?;
-    let date = if c.data.auto_renew {
-        next_renewal(end, c.data.cost_period, today)
-    } else {
-        end
+    let terms = Rolling {
+        end: c.data.end?,
+        auto_renew: c.data.auto_renew,
+        period: c.data.cost_period,
+        notice_days: c.data.notice_days,
     };
-    within(date, today, until).then(|| Renewal {
+    let (date, notice_deadline) = rolling(terms, today, until)?;
+    Some(Renewal {
         kind: EntityKind::Contract,
         id: c.id.clone(),
         name: c.data.name.clone(),
         date,
         auto_renew: c.data.auto_renew,
-        notice_deadline: if c.data.auto_renew {
-            deadline(date, c.data.notice_days)
-        } else {
-            None
-        },
+        notice_deadline,
         annual_cost: c.data.annual_cost(),
     })
 }
@@ -110,7 +131,7 @@ pub fn of_contract(c: &Record<Contract>, today: NaiveDate, until: NaiveDate) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::contract::{ContractDraft, ContractKind, Period};
+    use crate::domain::contract::{ContractDraft, ContractKind};
     use crate::domain::entity::Entity;
     use crate::domain::money::MoneyDraft;
 
