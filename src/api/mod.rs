@@ -3,6 +3,7 @@
 mod connection;
 mod context;
 mod contracts;
+mod discovery;
 mod enums;
 mod errors;
 mod filters;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
+use super::discovery::ReconciliationItemNode;
 use super::enums::{
     AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
@@ -30,6 +31,7 @@ use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
+use crate::domain::reconciliation::ReconciliationItem;
 use crate::domain::register::{Asset, Owner};
 use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
@@ -595,6 +597,9 @@ pub async fn load_node(
         EntityKind::Contract => one::<Contract>(ctx, key)
             .await?
             .map(|r| Node::Contract(ContractNode(r))),
+        EntityKind::Reconciliation => one::<ReconciliationItem>(ctx, key)
+            .await?
+            .map(|r| Node::ReconciliationItem(ReconciliationItemNode(r))),
     })
 }
 
@@ -620,4 +625,5 @@ pub enum Node {
     Entitlement(EntitlementNode),
     Subscription(SubscriptionNode),
     Contract(ContractNode),
+    ReconciliationItem(ReconciliationItemNode),
 }

@@ -76,6 +76,8 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Entitlement => ENTITLEMENT_REFERENCES,
         EntityKind::Subscription => SUBSCRIPTION_REFERENCES,
         EntityKind::Contract => CONTRACT_REFERENCES,
+        // Candidates of a conflict are evidence, not ownership: they never block a deletion.
+        EntityKind::Reconciliation => &[],
     }
 }
 
@@ -154,7 +156,8 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
         | EntityKind::SoftwareUsage
         | EntityKind::Entitlement
         | EntityKind::Subscription
-        | EntityKind::Contract => &[],
+        | EntityKind::Contract
+        | EntityKind::Reconciliation => &[],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",

@@ -25,11 +25,12 @@ pub enum EntityKind {
     Entitlement,
     Subscription,
     Contract,
+    Reconciliation,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 14] = [
+    pub const ALL: [EntityKind; 15] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -44,6 +45,7 @@ impl EntityKind {
         EntityKind::Entitlement,
         EntityKind::Subscription,
         EntityKind::Contract,
+        EntityKind::Reconciliation,
     ];
 
     /// The store table holding this kind.
@@ -63,6 +65,7 @@ impl EntityKind {
             EntityKind::Entitlement => "entitlement",
             EntityKind::Subscription => "subscription",
             EntityKind::Contract => "contract",
+            EntityKind::Reconciliation => "reconciliation",
         }
     }
 
@@ -83,6 +86,7 @@ impl EntityKind {
             EntityKind::Entitlement => "Entitlement",
             EntityKind::Subscription => "Subscription",
             EntityKind::Contract => "Contract",
+            EntityKind::Reconciliation => "ReconciliationItem",
         }
     }
 

@@ -1,5 +1,7 @@
 //! The asset itself: classes and categories, lifecycle stage, status, purchase and warranty.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -235,6 +237,22 @@ pub struct Asset {
     pub tags: Vec<String>,
     pub attributes: serde_json::Map<String, Value>,
     pub external_ids: Vec<ExternalId>,
+    /// False while an asset first seen by discovery waits for someone to accept it.
+    #[serde(default = "yes")]
+    pub managed: bool,
+    /// The discovery source that set each field (by document path); fields people set are absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub field_sources: BTreeMap<String, String>,
+    /// Assets people declared to be other machines, whatever identifiers they share.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct_from: Vec<EntityId>,
+    /// Assets merged into this one; their history is part of this asset's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<EntityId>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -267,6 +285,11 @@ pub struct AssetDraft {
     pub tags: Option<Vec<String>>,
     pub attributes: Option<Value>,
     pub external_ids: Option<Vec<ExternalIdDraft>>,
+    /// Set only by discovery and by accepting or merging assets.
+    pub managed: Option<bool>,
+    pub field_sources: Option<BTreeMap<String, String>>,
+    pub distinct_from: Option<Vec<EntityId>>,
+    pub merged_from: Option<Vec<EntityId>>,
 }
 
 /// Parses an optional reference id.
@@ -415,7 +438,15 @@ fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, 
 impl Entity for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     type Draft = AssetDraft;
-    const MANAGED: &'static [&'static str] = &["lifecycleStage", "disposal", "custody"];
+    const MANAGED: &'static [&'static str] = &[
+        "lifecycleStage",
+        "disposal",
+        "custody",
+        "managed",
+        "fieldSources",
+        "distinctFrom",
+        "mergedFrom",
+    ];
 
     fn as_asset(&self) -> Option<&Asset> {
         Some(self)
@@ -559,6 +590,10 @@ impl Entity for Asset {
                 tags: tags.expect("checked"),
                 attributes: attributes.expect("checked"),
                 external_ids: external_ids.expect("checked"),
+                managed: d.managed.unwrap_or(true),
+                field_sources: d.field_sources.unwrap_or_default(),
+                distinct_from: d.distinct_from.unwrap_or_default(),
+                merged_from: d.merged_from.unwrap_or_default(),
             }
         })
     }

@@ -373,6 +373,10 @@ impl Estate {
             tags: vec!["synthetic".to_string()],
             attributes: serde_json::Map::new(),
             external_ids: Vec::new(),
+            managed: true,
+            field_sources: Default::default(),
+            distinct_from: Vec::new(),
+            merged_from: Vec::new(),
         };
         self.record(self.id(number).clone(), asset)
     }
