@@ -6,6 +6,7 @@ use async_graphql::{Enum, Json, SimpleObject};
 use super::loaders::many;
 use super::types::{AssetNode, entity_object};
 use crate::domain::discovery::IdentificationRule as DomainRule;
+use crate::domain::precedence::Policy;
 use crate::domain::reconciliation::{ReconciliationItem, ReconciliationStatus as DomainStatus};
 use crate::domain::register::Asset;
 
@@ -71,6 +72,35 @@ entity_object! {
         }
         async fn note(&self) -> Option<&str> {
             self.0.data.note.as_deref()
+        }
+    }
+}
+
+/// Who may set one asset field.
+#[derive(SimpleObject)]
+pub struct FieldRule {
+    /// Document path, e.g. `attributes.os` or `warrantyEnd`.
+    pub field: String,
+    /// Sources allowed to set it, most authoritative first; empty means every source, equal.
+    pub sources: Vec<String>,
+    /// Whether discovery may replace a value a person set (never for financial, ownership or
+    /// lifecycle fields).
+    pub overrides_people: bool,
+}
+
+entity_object! {
+    /// The identification order and field precedence discovery follows.
+    DiscoveryPolicyNode(Policy) as "DiscoveryPolicy" {
+        /// Identification rules in the order they are tried; rules left out are not used.
+        async fn rules(&self) -> Vec<IdentificationRule> {
+            self.0.data.rules.iter().map(|r| (*r).into()).collect()
+        }
+        async fn fields(&self) -> Vec<FieldRule> {
+            self.0.data.fields.iter().map(|f| FieldRule {
+                field: f.field.clone(),
+                sources: f.sources.clone(),
+                overrides_people: f.overrides_people,
+            }).collect()
         }
     }
 }

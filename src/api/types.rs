@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
-use super::discovery::ReconciliationItemNode;
+use super::discovery::{DiscoveryPolicyNode, ReconciliationItemNode};
 use super::enums::{
     AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
@@ -31,6 +31,7 @@ use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::money::Money;
 use crate::domain::party::{Person, Team};
+use crate::domain::precedence::Policy;
 use crate::domain::reconciliation::ReconciliationItem;
 use crate::domain::register::{Asset, Owner};
 use crate::domain::relation::Relationship;
@@ -600,6 +601,9 @@ pub async fn load_node(
         EntityKind::Reconciliation => one::<ReconciliationItem>(ctx, key)
             .await?
             .map(|r| Node::ReconciliationItem(ReconciliationItemNode(r))),
+        EntityKind::DiscoveryPolicy => one::<Policy>(ctx, key)
+            .await?
+            .map(|r| Node::DiscoveryPolicy(DiscoveryPolicyNode(r))),
     })
 }
 
@@ -626,4 +630,5 @@ pub enum Node {
     Subscription(SubscriptionNode),
     Contract(ContractNode),
     ReconciliationItem(ReconciliationItemNode),
+    DiscoveryPolicy(DiscoveryPolicyNode),
 }

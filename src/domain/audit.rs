@@ -46,6 +46,9 @@ pub struct AuditEntry {
     /// The ticket in another system this change belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_ref: Option<String>,
+    /// The discovery source whose report made this change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl AuditEntry {
@@ -67,7 +70,14 @@ impl AuditEntry {
             changes,
             reason: None,
             ticket_ref: None,
+            source: None,
         }
+    }
+
+    /// The same entry, made on the report of a discovery source.
+    pub fn from_source(mut self, source: &str) -> AuditEntry {
+        self.source = Some(source.to_string());
+        self
     }
 
     /// The same entry with the actor's reason and ticket reference.

@@ -77,7 +77,7 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Subscription => SUBSCRIPTION_REFERENCES,
         EntityKind::Contract => CONTRACT_REFERENCES,
         // Candidates of a conflict are evidence, not ownership: they never block a deletion.
-        EntityKind::Reconciliation => &[],
+        EntityKind::Reconciliation | EntityKind::DiscoveryPolicy => &[],
     }
 }
 
@@ -157,7 +157,8 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
         | EntityKind::Entitlement
         | EntityKind::Subscription
         | EntityKind::Contract
-        | EntityKind::Reconciliation => &[],
+        | EntityKind::Reconciliation
+        | EntityKind::DiscoveryPolicy => &[],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",

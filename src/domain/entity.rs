@@ -26,11 +26,12 @@ pub enum EntityKind {
     Subscription,
     Contract,
     Reconciliation,
+    DiscoveryPolicy,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 15] = [
+    pub const ALL: [EntityKind; 16] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -46,6 +47,7 @@ impl EntityKind {
         EntityKind::Subscription,
         EntityKind::Contract,
         EntityKind::Reconciliation,
+        EntityKind::DiscoveryPolicy,
     ];
 
     /// The store table holding this kind.
@@ -66,6 +68,7 @@ impl EntityKind {
             EntityKind::Subscription => "subscription",
             EntityKind::Contract => "contract",
             EntityKind::Reconciliation => "reconciliation",
+            EntityKind::DiscoveryPolicy => "discovery_policy",
         }
     }
 
@@ -87,6 +90,7 @@ impl EntityKind {
             EntityKind::Subscription => "Subscription",
             EntityKind::Contract => "Contract",
             EntityKind::Reconciliation => "ReconciliationItem",
+            EntityKind::DiscoveryPolicy => "DiscoveryPolicy",
         }
     }
 

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::discovery::{IdentificationRule, Identifiers};
 use super::entity::{EntityId, Record};
-use super::register::Asset;
+use super::register::{Asset, AssetClass};
 
 /// What one source last reported of one asset (or one relationship).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,7 @@ struct Entry {
     serial: Option<u64>,
     distinct_from: Vec<EntityId>,
     managed: bool,
+    class: AssetClass,
     /// By source name, kept sorted.
     sightings: BTreeMap<String, Sighting>,
 }
@@ -134,8 +135,9 @@ pub struct Identities {
     entries: Vec<Option<Entry>>,
     free: Vec<u32>,
     postings: FxHashMap<u64, Postings>,
-    /// Relationship sightings by relationship id, then source.
-    relationships: FxHashMap<EntityId, BTreeMap<String, Sighting>>,
+    /// Relationship sightings by relationship id, then source, with the asset whose record
+    /// reported them.
+    relationships: FxHashMap<EntityId, BTreeMap<String, (EntityId, Sighting)>>,
 }
 
 /// An asset as the identification rules see it.
@@ -147,6 +149,7 @@ pub struct AssetIdentity<'a> {
     pub external_ids: Vec<(&'a str, &'a str)>,
     pub distinct_from: &'a [EntityId],
     pub managed: bool,
+    pub class: AssetClass,
 }
 
 impl<'a> AssetIdentity<'a> {
@@ -168,6 +171,7 @@ impl<'a> AssetIdentity<'a> {
                 .collect(),
             distinct_from: &a.distinct_from,
             managed: a.managed,
+            class: a.class,
         }
     }
 }
@@ -223,6 +227,7 @@ impl Identities {
             serial: serial_of(&asset.identifiers),
             distinct_from: asset.distinct_from.to_vec(),
             managed: asset.managed,
+            class: asset.class,
             sightings,
         });
     }
@@ -292,6 +297,10 @@ impl Identities {
 
     pub fn version(&self, id: &EntityId) -> Option<i64> {
         self.entry(id).map(|e| e.version)
+    }
+
+    pub fn class(&self, id: &EntityId) -> Option<AssetClass> {
+        self.entry(id).map(|e| e.class)
     }
 
     /// Which asset a record from `source` describes, by `rules` in order. Every rule is tried:
@@ -391,29 +400,39 @@ impl Identities {
         }
     }
 
-    pub fn relationship_sighting(&self, relationship: &EntityId, source: &str) -> Option<Sighting> {
-        self.relationships
-            .get(relationship)
-            .and_then(|s| s.get(source).copied())
-    }
-
+    /// Every source's sighting of a relationship. One reported as part of an asset's record is
+    /// seen whenever that same record is seen again, so a re-ingest need not write it.
     pub fn relationship_sightings(&self, relationship: &EntityId) -> Vec<(String, Sighting)> {
         self.relationships
             .get(relationship)
-            .map(|s| s.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .map(|s| {
+                s.iter()
+                    .map(|(source, (via, seen))| (source.clone(), self.current(via, source, *seen)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
+    fn current(&self, via: &EntityId, source: &str, seen: Sighting) -> Sighting {
+        match self.sighting(via, source) {
+            Some(record) if record.fingerprint == seen.fingerprint => seen.seen(record.last_seen),
+            _ => seen,
+        }
+    }
+
+    /// Records that `source` reported `relationship` in the record of asset `via` whose
+    /// fingerprint the sighting carries.
     pub fn put_relationship_sighting(
         &mut self,
         relationship: &EntityId,
         source: &str,
+        via: &EntityId,
         sighting: Sighting,
     ) {
         self.relationships
             .entry(relationship.clone())
             .or_default()
-            .insert(source.to_string(), sighting);
+            .insert(source.to_string(), (via.clone(), sighting));
     }
 
     pub fn remove_relationship(&mut self, relationship: &EntityId) {
@@ -446,8 +465,12 @@ impl Identities {
     ) -> Vec<(EntityId, DateTime<Utc>)> {
         let mut stale: Vec<(EntityId, DateTime<Utc>)> = self
             .relationships
-            .iter()
-            .filter_map(|(id, s)| last_seen(s, source).map(|at| (id.clone(), at)))
+            .keys()
+            .filter_map(|id| {
+                let seen: BTreeMap<String, Sighting> =
+                    self.relationship_sightings(id).into_iter().collect();
+                last_seen(&seen, source).map(|at| (id.clone(), at))
+            })
             .filter(|(_, at)| *at < before)
             .collect();
         stale.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
@@ -513,6 +536,7 @@ mod tests {
             external_ids: external.to_vec(),
             distinct_from: &[],
             managed: true,
+            class: AssetClass::Server,
         });
     }
 
@@ -606,6 +630,7 @@ mod tests {
             external_ids: vec![],
             distinct_from: &[id("a")],
             managed: true,
+            class: AssetClass::Server,
         });
         assert_eq!(
             index

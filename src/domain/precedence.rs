@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::discovery::IdentificationRule;
+use super::entity::{Entity, EntityKind};
 use super::validation::{ErrorCode, FieldError};
 
 /// One field's rule.
@@ -167,6 +168,32 @@ impl Policy {
                 _ => Verdict::Set,
             },
         }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDraft {
+    pub rules: Option<Vec<IdentificationRule>>,
+    pub fields: Option<Vec<FieldRule>>,
+}
+
+impl Entity for Policy {
+    const KIND: EntityKind = EntityKind::DiscoveryPolicy;
+    type Draft = PolicyDraft;
+
+    fn validate(d: PolicyDraft) -> Result<Policy, Vec<FieldError>> {
+        let default = Policy::default();
+        let mut policy = Policy {
+            rules: d.rules.unwrap_or(default.rules),
+            fields: d.fields.unwrap_or(default.fields),
+        };
+        for rule in &mut policy.fields {
+            rule.field = rule.field.trim().to_string();
+            rule.sources = rule.sources.iter().map(|s| s.trim().to_string()).collect();
+        }
+        policy.check()?;
+        Ok(policy)
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use super::{Register, ServiceError};
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::finance::{self, Amounts, CostEdge, Rollup};
+use crate::domain::identities::{AssetIdentity, Identities};
 use crate::domain::installs::Installs;
 use crate::domain::ledger::{Candidate, Group, GroupBy, Ledger};
 use crate::domain::maintenance::Maintenance;
@@ -27,13 +28,19 @@ use crate::store::Store;
 /// How long a question waits for the ledger to finish loading before answering UNAVAILABLE.
 const LOAD_WAIT: Duration = Duration::from_secs(10);
 
-/// The ledger and the installations shared by every request, and whether they have loaded.
+/// The in-memory projections shared by every request (the ledger, the installations, the
+/// identities discovery matches against), and whether they have loaded.
 pub struct Books {
     ledger: RwLock<Ledger>,
     installs: RwLock<Installs>,
+    identities: RwLock<Identities>,
     loaded: watch::Sender<bool>,
-    /// Installations load after the ledger, so money questions need not wait for them.
+    /// Sightings load after the ledger and identities, before the installations.
+    sightings_loaded: watch::Sender<bool>,
+    /// Installations load last, so money questions need not wait for them.
     installs_loaded: watch::Sender<bool>,
+    /// One discovery batch at a time: each is planned against the identities it then changes.
+    pub(super) ingesting: tokio::sync::Mutex<()>,
 }
 
 pub type SharedBooks = Arc<Books>;
@@ -45,8 +52,11 @@ impl Books {
         let books = Arc::new(Books {
             ledger: RwLock::new(Ledger::default()),
             installs: RwLock::new(Installs::default()),
+            identities: RwLock::new(Identities::default()),
             loaded: watch::Sender::new(false),
+            sightings_loaded: watch::Sender::new(false),
             installs_loaded: watch::Sender::new(false),
+            ingesting: tokio::sync::Mutex::new(()),
         });
         let (store, filling) = (store.clone(), books.clone());
         tokio::spawn(async move {
@@ -56,6 +66,12 @@ impl Books {
                     filling.loaded.send_replace(true);
                 }
                 Err(e) => return tracing::error!(error = %e, "could not load the finance ledger"),
+            }
+            match filling.fill_sightings(&store).await {
+                Ok(()) => {
+                    filling.sightings_loaded.send_replace(true);
+                }
+                Err(e) => return tracing::error!(error = %e, "could not load the sightings"),
             }
             match filling.fill_installs(&store).await {
                 Ok(()) => {
@@ -76,10 +92,53 @@ impl Books {
         }
         let mut assets = std::pin::pin!(store.scan_all::<Asset>());
         while let Some(batch) = assets.next().await {
+            let batch = batch?;
             let mut ledger = self.write();
-            batch?.iter().for_each(|a| ledger.put_asset(a));
+            batch.iter().for_each(|a| ledger.put_asset(a));
+            drop(ledger);
+            let mut identities = self.identities_mut();
+            batch
+                .iter()
+                .for_each(|a| identities.put(&AssetIdentity::of(a)));
         }
         Ok(())
+    }
+
+    /// What each discovery source last reported, read after the assets it belongs to.
+    async fn fill_sightings(&self, store: &Store) -> Result<(), ServiceError> {
+        let mut rows = std::pin::pin!(store.scan_sightings());
+        while let Some(batch) = rows.next().await {
+            let mut identities = self.identities_mut();
+            for row in batch? {
+                match (row.kind, &row.via) {
+                    (EntityKind::Relationship, Some(via)) => identities
+                        .put_relationship_sighting(&row.subject, &row.source, via, row.sighting),
+                    _ => identities.put_sighting(&row.subject, &row.source, row.sighting),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn identities_mut(&self) -> std::sync::RwLockWriteGuard<'_, Identities> {
+        self.identities
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The identities, once assets and sightings have loaded (waiting for them a while).
+    pub(super) async fn identities(
+        &self,
+    ) -> Result<std::sync::RwLockReadGuard<'_, Identities>, ServiceError> {
+        if !loaded_in_time(&self.sightings_loaded).await {
+            return Err(ServiceError::Unavailable(
+                "discovery identities are still loading; try again shortly".into(),
+            ));
+        }
+        Ok(self
+            .identities
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// Leavers and installations (INSTALLED_ON relationships), read after the ledger.
@@ -115,16 +174,24 @@ impl Books {
     pub(super) fn apply<E: Entity>(&self, id: &EntityId, after: Option<&Record<E>>) {
         let Some(record) = after else {
             match E::KIND {
-                EntityKind::Asset => self.write().remove_asset(id),
+                EntityKind::Asset => {
+                    self.write().remove_asset(id);
+                    self.identities_mut().remove(id);
+                }
                 EntityKind::Model => self.write().remove_model(id),
-                EntityKind::Relationship => self.installs_mut().remove(id),
+                EntityKind::Relationship => {
+                    self.installs_mut().remove(id);
+                    self.identities_mut().remove_relationship(id);
+                }
                 EntityKind::Person => self.installs_mut().remove_person(id),
                 _ => {}
             }
             return;
         };
         if let Some(asset) = record.data.as_asset() {
-            self.write().put_asset(&restamp(record, asset.clone()));
+            let asset = restamp(record, asset.clone());
+            self.write().put_asset(&asset);
+            self.identities_mut().put(&AssetIdentity::of(&asset));
         } else if let Some(model) = record.data.as_model() {
             self.write().put_model(&restamp(record, model.clone()));
         } else if let Some(relationship) = record.data.as_relationship() {

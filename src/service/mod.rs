@@ -2,6 +2,7 @@
 
 mod checkpoint;
 pub mod contracts;
+pub mod discovery;
 mod error;
 pub mod finance;
 pub mod generate;

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "006_software_contracts",
         include_str!("../../schema/surreal/006_software_contracts.surql"),
     ),
+    (
+        "007_discovery",
+        include_str!("../../schema/surreal/007_discovery.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

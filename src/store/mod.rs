@@ -2,6 +2,7 @@
 
 mod bulk;
 mod checkpoint;
+mod discovery;
 mod edges;
 mod error;
 mod filter_sql;
@@ -20,6 +21,7 @@ use surrealdb::engine::any::{Any, connect};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 pub use checkpoint::Checkpoint;
+pub use discovery::SightingRow;
 pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
 pub use writes::Batch;
@@ -246,6 +248,16 @@ impl Store {
                 }
             })
             .buffered(3)
+    }
+
+    /// Every record of a small kind (a catalogue) in one round trip.
+    pub async fn all_of<E: Entity>(&self) -> Result<Vec<Record<E>>, StoreError> {
+        let mut params = Params::default();
+        params.set("tb", E::KIND.table().to_string());
+        let rows = self
+            .rows("SELECT *, record::id(id) AS id FROM type::table($tb)", params)
+            .await?;
+        rows.into_iter().map(decode).collect()
     }
 
     /// Records whose field at `path` equals one of `values` (e.g. people of some teams).

@@ -59,7 +59,7 @@ fn endpoint_checks<E: Entity>(record: &Record<E>, params: &mut Params) -> String
 }
 
 /// Audit before/after values are kept as JSON text so any shape fits the schema.
-fn encode_audit(entry: &AuditEntry) -> Result<Json, StoreError> {
+pub(super) fn audit_document(entry: &AuditEntry) -> Result<Json, StoreError> {
     let text = |v: &Option<Json>| v.as_ref().map(Json::to_string);
     let changes: Vec<Json> = entry
         .changes
@@ -89,6 +89,9 @@ fn encode_audit(entry: &AuditEntry) -> Result<Json, StoreError> {
     }
     if let Some(ticket) = &entry.ticket_ref {
         doc["ticketRef"] = ticket.clone().into();
+    }
+    if let Some(source) = &entry.source {
+        doc["source"] = source.clone().into();
     }
     Ok(doc)
 }
@@ -159,7 +162,7 @@ fn version_check(table: &str, id: &str, expected: i64, params: &mut Params) -> S
 /// The statement writing one audit entry, with its own parameters.
 fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, StoreError> {
     let id = params.add(audit.id.as_str().to_string());
-    let entry = params.add(encode_audit(audit)?);
+    let entry = params.add(audit_document(audit)?);
     Ok(format!(
         "CREATE type::record('audit', {id}) CONTENT {entry} RETURN NONE;\n"
     ))
@@ -174,6 +177,16 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The query text and parameters, for statements added elsewhere in the store.
+    pub(super) fn parts(&mut self) -> (&mut String, &mut Params) {
+        (&mut self.sql, &mut self.params)
+    }
+
+    /// Whether nothing has been added.
+    pub fn is_empty(&self) -> bool {
+        self.sql.is_empty()
+    }
+
     /// Creates a record; the batch fails on a missing reference or a taken unique key.
     pub fn create<E: Entity>(
         &mut self,
@@ -245,6 +258,11 @@ impl Batch {
             self.sql.push_str(&format!(
                 "IF array::len(SELECT VALUE id FROM {referrer} WHERE {path} {test} {key} LIMIT 1) > 0 {{ THROW '{IN_USE}:{kind}/{path}' }};\n",
                 referrer = kind.table(),
+            ));
+        }
+        if matches!(E::KIND, EntityKind::Asset | EntityKind::Relationship) {
+            self.sql.push_str(&format!(
+                "DELETE sighting WHERE subject = {key} RETURN NONE;\n"
             ));
         }
         if E::KIND != EntityKind::Relationship {

@@ -1,0 +1,264 @@
+//! What discovery needs of the store: sightings (read at start, written on every report), the
+//! relationships around some assets, and bulk writes of a whole ingested batch in one transaction.
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde_json::{Value as Json, json};
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
+
+use super::writes::{Batch, audit_document, content, document};
+use super::{Params, Store, StoreError, edges};
+use crate::domain::audit::AuditEntry;
+use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::identities::Sighting;
+use crate::domain::relation::Relationship;
+
+/// One stored sighting: what `source` last reported of an asset or a relationship.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SightingRow {
+    pub kind: EntityKind,
+    pub subject: EntityId,
+    pub source: String,
+    /// For a relationship: the asset whose record reported it.
+    pub via: Option<EntityId>,
+    pub sighting: Sighting,
+}
+
+fn sighting_key(subject: &EntityId, source: &str) -> String {
+    format!("{subject}~{source}")
+}
+
+impl SightingRow {
+    fn document(&self) -> Json {
+        let mut doc = json!({
+            "subjectKind": self.kind.name(),
+            "subject": self.subject,
+            "source": self.source,
+            "firstSeen": self.sighting.first_seen.to_rfc3339(),
+            "lastSeen": self.sighting.last_seen.to_rfc3339(),
+            "fingerprint": format!("{:016x}", self.sighting.fingerprint),
+            "appliedVersion": self.sighting.applied_version,
+        });
+        if let Some(via) = &self.via {
+            doc["via"] = json!(via);
+        }
+        doc
+    }
+
+    fn decode(row: &Json) -> Option<SightingRow> {
+        let text = |f: &str| row.get(f).and_then(Json::as_str);
+        let time = |f: &str| {
+            text(f)
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        Some(SightingRow {
+            kind: EntityKind::from_name(text("subjectKind")?)?,
+            subject: EntityId::parse(text("subject")?)?,
+            source: text("source")?.to_string(),
+            via: text("via").and_then(EntityId::parse),
+            sighting: Sighting {
+                first_seen: time("firstSeen")?,
+                last_seen: time("lastSeen")?,
+                fingerprint: u64::from_str_radix(text("fingerprint")?, 16).ok()?,
+                applied_version: row.get("appliedVersion").and_then(Json::as_i64)?,
+            },
+        })
+    }
+}
+
+impl Store {
+    /// Every sighting, in batches by key range.
+    pub fn scan_sightings(
+        &self,
+    ) -> impl futures_util::Stream<Item = Result<Vec<SightingRow>, StoreError>> + '_ {
+        futures_util::stream::iter(edges::key_ranges())
+            .map(move |range| {
+                let store = self.clone();
+                async move {
+                    let mut params = Params::default();
+                    params.set(
+                        "part",
+                        RecordId::new("sighting", RecordIdKey::Range(Box::new(range))),
+                    );
+                    let rows = store
+                        .rows(
+                            "SELECT subjectKind, subject, source, via, firstSeen, lastSeen, fingerprint, appliedVersion FROM $part",
+                            params,
+                        )
+                        .await?;
+                    Ok(rows.iter().filter_map(SightingRow::decode).collect())
+                }
+            })
+            .buffered(3)
+    }
+
+    /// Relationships with one of `assets` at either end, in one round trip (both ends indexed).
+    pub async fn relationships_touching(
+        &self,
+        assets: &[EntityId],
+    ) -> Result<Vec<Record<Relationship>>, StoreError> {
+        if assets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let links: Vec<RecordId> = assets
+            .iter()
+            .map(|id| RecordId::new("asset", id.as_str()))
+            .collect();
+        let mut params = Params::default();
+        params.set("links", links);
+        // One statement per end, so each uses its own index.
+        let mut response = self
+            .run(
+                "SELECT *, record::id(id) AS id FROM relationship WHERE in IN $links;
+                 SELECT *, record::id(id) AS id FROM relationship WHERE out IN $links;",
+                params,
+            )
+            .await?;
+        let mut rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
+        let targets: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
+        rows.extend(targets);
+        let rows = super::json_docs(rows);
+        let mut found: Vec<Record<Relationship>> =
+            rows.into_iter().map(super::decode).collect::<Result<_, _>>()?;
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.dedup_by(|a, b| a.id == b.id);
+        Ok(found)
+    }
+}
+
+impl Batch {
+    /// Creates many records in one statement. Only for records without reference fields (new
+    /// discovered assets, products, queue items); relationships get their ends checked.
+    pub fn insert_new<E: Entity>(&mut self, records: &[Record<E>]) -> Result<&mut Self, StoreError> {
+        if records.is_empty() {
+            return Ok(self);
+        }
+        let mut docs = Vec::with_capacity(records.len());
+        let mut ends = Vec::new();
+        for record in records {
+            let mut value = content(record, document(record)?);
+            if let Value::Object(object) = &mut value {
+                object.insert(
+                    "id".to_string(),
+                    RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
+                );
+            }
+            if let Some(r) = record.data.as_relationship() {
+                ends.push(RecordId::new(r.source.kind.table(), r.source.id.as_str()));
+                ends.push(RecordId::new(r.target.kind.table(), r.target.id.as_str()));
+            }
+            docs.push(value);
+        }
+        let (sql, params) = self.parts();
+        if !ends.is_empty() {
+            let ends = params.add(ends);
+            sql.push_str(&format!(
+                "FOR $end IN {ends} {{ IF !record::exists($end) {{ THROW '{}:source or target' }}; }};\n",
+                super::error::MISSING_REFERENCE
+            ));
+        }
+        let docs = params.add(docs);
+        let relation = if E::KIND == EntityKind::Relationship { "RELATION " } else { "" };
+        sql.push_str(&format!(
+            "INSERT {relation}INTO {table} {docs} RETURN NONE;\n",
+            table = E::KIND.table()
+        ));
+        Ok(self)
+    }
+
+    /// Replaces many records, each only if still at its expected version.
+    pub fn replace_all<E: Entity>(
+        &mut self,
+        items: &[(Record<E>, i64)],
+    ) -> Result<&mut Self, StoreError> {
+        if items.is_empty() {
+            return Ok(self);
+        }
+        let mut rows = Vec::with_capacity(items.len());
+        for (record, expected) in items {
+            let mut row = std::collections::BTreeMap::new();
+            row.insert(
+                "id".to_string(),
+                RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
+            );
+            row.insert("expected".to_string(), expected.into_value());
+            row.insert("doc".to_string(), content(record, document(record)?));
+            rows.push(Value::Object(row.into()));
+        }
+        let (sql, params) = self.parts();
+        let rows = params.add(rows);
+        sql.push_str(&format!(
+            "FOR $row IN {rows} {{
+                 LET $current = (SELECT VALUE version FROM ONLY $row.id);
+                 IF $current = NONE {{ THROW '{not_found}' }};
+                 IF $current != $row.expected {{ THROW '{stale}' }};
+                 UPDATE $row.id CONTENT $row.doc RETURN NONE;
+             }};\n",
+            not_found = super::error::NOT_FOUND,
+            stale = super::error::STALE_VERSION,
+        ));
+        Ok(self)
+    }
+
+    /// Writes many audit entries in one statement.
+    pub fn audit_all(&mut self, entries: &[AuditEntry]) -> Result<&mut Self, StoreError> {
+        if entries.is_empty() {
+            return Ok(self);
+        }
+        let mut docs = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let doc = audit_document(entry)?;
+            let mut value = doc.into_value();
+            if let Value::Object(object) = &mut value {
+                object.insert(
+                    "id".to_string(),
+                    RecordId::new("audit", entry.id.as_str()).into_value(),
+                );
+            }
+            docs.push(value);
+        }
+        let (sql, params) = self.parts();
+        let docs = params.add(docs);
+        sql.push_str(&format!("INSERT INTO audit {docs} RETURN NONE;\n"));
+        Ok(self)
+    }
+
+    /// Writes sightings, replacing what the same source reported of the same subject before.
+    pub fn sightings(&mut self, rows: &[SightingRow]) -> &mut Self {
+        if rows.is_empty() {
+            return self;
+        }
+        let docs: Vec<Value> = rows
+            .iter()
+            .map(|row| {
+                let mut value = row.document().into_value();
+                if let Value::Object(object) = &mut value {
+                    object.insert(
+                        "id".to_string(),
+                        RecordId::new("sighting", sighting_key(&row.subject, &row.source))
+                            .into_value(),
+                    );
+                }
+                value
+            })
+            .collect();
+        let (sql, params) = self.parts();
+        let docs = params.add(docs);
+        sql.push_str(&format!(
+            "INSERT INTO sighting {docs} ON DUPLICATE KEY UPDATE
+                 lastSeen = $input.lastSeen, firstSeen = $input.firstSeen, via = $input.via,
+                 fingerprint = $input.fingerprint, appliedVersion = $input.appliedVersion
+             RETURN NONE;\n"
+        ));
+        self
+    }
+
+    /// Forgets every sighting of `subject` (merged away or deleted).
+    pub fn forget_sightings(&mut self, subject: &EntityId) -> &mut Self {
+        let (sql, params) = self.parts();
+        let subject = params.add(subject.as_str().to_string());
+        sql.push_str(&format!("DELETE sighting WHERE subject = {subject} RETURN NONE;\n"));
+        self
+    }
+}
