@@ -52,6 +52,7 @@ pub struct QueryRoots(
     finance::FinanceQueries,
     software::SoftwareQueries,
     contracts::ContractQueries,
+    discovery::DiscoveryQueries,
 );
 
 /// Every mutation, from each part of the API.
@@ -61,6 +62,7 @@ pub struct MutationRoots(
     MutationRoot,
     lifecycle::LifecycleMutations,
     software::SoftwareMutations,
+    discovery::DiscoveryMutations,
 );
 
 type AppSchema = Schema<QueryRoots, MutationRoots, EmptySubscription>;

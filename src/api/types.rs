@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::connection::{Conn, page_request, slice};
 use super::context::{fail, register};
-use super::discovery::{DiscoveryPolicyNode, ReconciliationItemNode};
+use super::discovery::{
+    DiscoveryPolicyNode, FieldSource, ReconciliationItemNode, SourceSighting, sightings_of,
+};
 use super::enums::{
     AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
@@ -300,6 +302,25 @@ entity_object!(
         async fn external_ids(&self) -> Vec<ExternalId> {
             self.0.data.external_ids.iter().map(|e| ExternalId { source: e.source.clone(), key: e.key.clone() }).collect()
         }
+        /// False while an asset first seen by discovery waits to be accepted (`acceptAssets`).
+        async fn managed(&self) -> bool { self.0.data.managed }
+        /// When each discovery source last reported it.
+        async fn sightings(&self, ctx: &Context<'_>) -> Result<Vec<SourceSighting>> {
+            sightings_of(ctx, EntityKind::Asset, &self.0.id).await
+        }
+        /// Fields a discovery source set (fields people set are not listed); discovery never
+        /// replaces a person's financial, ownership or lifecycle values.
+        async fn field_sources(&self) -> Vec<FieldSource> {
+            self.0.data.field_sources.iter().map(|(field, source)| FieldSource { field: field.clone(), source: source.clone() }).collect()
+        }
+        /// Assets merged into this one (their history is part of this one's).
+        async fn merged_from(&self) -> Vec<ID> {
+            self.0.data.merged_from.iter().map(|id| ids::encode(EntityKind::Asset, id)).collect()
+        }
+        /// Assets people declared to be other machines, whatever identifiers they share.
+        async fn distinct_from(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
+            Ok(many::<Asset>(ctx, self.0.data.distinct_from.iter().cloned()).await?.into_iter().map(AssetNode).collect())
+        }
     }
 );
 
@@ -477,6 +498,10 @@ entity_object!(
         async fn min_up(&self) -> Option<u16> { self.0.data.min_up }
         /// Share of the target's cost carried by the source, in percent (a decimal string).
         async fn allocation_percent(&self) -> Option<String> { self.0.data.allocation_percent.map(|p| p.to_string()) }
+        /// When each discovery source last reported it; one not reported again goes stale.
+        async fn sightings(&self, ctx: &Context<'_>) -> Result<Vec<SourceSighting>> {
+            sightings_of(ctx, EntityKind::Relationship, &self.0.id).await
+        }
         async fn provenance(&self) -> Option<Provenance> {
             self.0.data.provenance.as_ref().map(|p| Provenance { source: p.source.clone(), first_seen: p.first_seen, last_seen: p.last_seen })
         }

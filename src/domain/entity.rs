@@ -204,6 +204,10 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// plain update must leave them as they are.
     const MANAGED: &'static [&'static str] = &[];
 
+    /// A person just changed these fields (document paths): values discovery set there are the
+    /// person's now, which decides whether discovery may change them again.
+    fn claim_for_people(&mut self, _fields: &[String]) {}
+
     /// The entity as a relationship, for the store's graph links and the graph index.
     fn as_relationship(&self) -> Option<&super::relation::Relationship> {
         None

@@ -452,6 +452,16 @@ impl Entity for Asset {
         Some(self)
     }
 
+    fn claim_for_people(&mut self, fields: &[String]) {
+        let within = |field: &str, root: &str| {
+            field == root
+                || field.strip_prefix(root).is_some_and(|r| r.starts_with('.'))
+                || root.strip_prefix(field).is_some_and(|r| r.starts_with('.'))
+        };
+        self.field_sources
+            .retain(|path, _| !fields.iter().any(|f| within(f, path)));
+    }
+
     fn validate(d: AssetDraft) -> Result<Asset, Vec<FieldError>> {
         let mut p = Problems::default();
         let name = p.take(required_text("name", d.name.as_deref(), MAX_NAME));

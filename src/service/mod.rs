@@ -9,6 +9,7 @@ pub mod generate;
 pub mod graph;
 mod hierarchy;
 pub mod lifecycle;
+pub mod reconcile;
 pub mod seed;
 pub mod software;
 
@@ -144,6 +145,8 @@ impl Register {
         Ok(self.store.list(filter, sort, page).await?)
     }
 
+    /// The audited changes of an entity, oldest first; an asset's include those of the assets
+    /// merged into it.
     pub async fn history(
         &self,
         kind: EntityKind,
@@ -151,7 +154,35 @@ impl Register {
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, ServiceError> {
         page.check().map_err(|e| ServiceError::BadRequest(e.0))?;
-        Ok(self.store.history(kind, id, page).await?)
+        let merged = match kind {
+            EntityKind::Asset => self
+                .store
+                .get::<Asset>(id)
+                .await?
+                .map(|a| a.data.merged_from)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        if merged.is_empty() {
+            return Ok(self.store.history(kind, id, page).await?);
+        }
+        let mut entries = self.store.trail(kind, id).await?;
+        for other in &merged {
+            entries.extend(self.store.trail(kind, other).await?);
+        }
+        entries.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        let total = entries.len();
+        let window = page.window(total);
+        let items = entries
+            .into_iter()
+            .skip(window.offset)
+            .take(window.limit)
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            window,
+        })
     }
 
     pub async fn asset_by_tag(&self, tag: &str) -> Result<Option<Record<Asset>>, ServiceError> {
@@ -349,6 +380,10 @@ impl Register {
                 format!("{} changes only through its own operation", change.field),
             ));
         }
+        let mut record = record;
+        let fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
+        record.data.claim_for_people(&fields);
+        let changes = diff(&to_json(&current.data)?, &to_json(&record.data)?);
         let audit = AuditEntry::new(actor, Operation::Update, E::KIND, id, changes);
         self.store
             .replace(&record, current.version, &audit)
