@@ -13,18 +13,18 @@ use super::ids;
 use super::loaders::{many, one};
 use super::mutation::outcome;
 use super::types::{AssetNode, RelationshipNode, entity_object};
+use crate::domain::discovery::IdentificationRule as DomainRule;
 use crate::domain::discovery::RecordDraft;
 use crate::domain::entity::{EntityId, EntityKind};
+use crate::domain::precedence::Policy;
+use crate::domain::reconciliation::{ReconciliationItem, ReconciliationStatus as DomainStatus};
+use crate::domain::register::Asset;
 use crate::domain::relation::Relationship;
 use crate::domain::validation::ErrorCode;
 use crate::service::ServiceError;
 use crate::service::discovery::{Decision as DomainDecision, IngestReport, Outcome};
 use crate::service::reconcile::Resolution;
 use crate::store::Page;
-use crate::domain::discovery::IdentificationRule as DomainRule;
-use crate::domain::precedence::Policy;
-use crate::domain::reconciliation::{ReconciliationItem, ReconciliationStatus as DomainStatus};
-use crate::domain::register::Asset;
 
 /// How a record was matched to an asset.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Serialize)]
@@ -138,7 +138,11 @@ pub struct FieldSource {
 }
 
 /// Sightings of an entity, from the in-memory identities.
-pub async fn sightings_of(ctx: &Context<'_>, kind: EntityKind, id: &EntityId) -> Result<Vec<SourceSighting>> {
+pub async fn sightings_of(
+    ctx: &Context<'_>,
+    kind: EntityKind,
+    id: &EntityId,
+) -> Result<Vec<SourceSighting>> {
     let found = register(ctx)?
         .sightings(kind, id)
         .await
@@ -271,10 +275,15 @@ impl IngestRecordResult {
     }
     /// The asset's id, also for a dry run's would-be asset.
     async fn asset_id(&self) -> Option<ID> {
-        self.outcome.asset.as_ref().map(|id| ids::encode(EntityKind::Asset, id))
+        self.outcome
+            .asset
+            .as_ref()
+            .map(|id| ids::encode(EntityKind::Asset, id))
     }
     async fn asset(&self, ctx: &Context<'_>) -> Result<Option<AssetNode>> {
-        Ok(one::<Asset>(ctx, self.outcome.asset.as_ref()).await?.map(AssetNode))
+        Ok(one::<Asset>(ctx, self.outcome.asset.as_ref())
+            .await?
+            .map(AssetNode))
     }
     /// Document paths that changed (`attributes.os`, `installations`, `relationships.RUNS_ON`).
     async fn changed_fields(&self) -> &[String] {
@@ -282,7 +291,12 @@ impl IngestRecordResult {
     }
     /// Why a REJECTED record was refused.
     async fn errors(&self) -> Vec<UserError> {
-        self.outcome.errors.iter().cloned().map(UserError::from).collect()
+        self.outcome
+            .errors
+            .iter()
+            .cloned()
+            .map(UserError::from)
+            .collect()
     }
     /// What was ignored or kept, and why (placeholders, precedence, unresolved ends).
     async fn notes(&self) -> &[String] {
@@ -290,20 +304,42 @@ impl IngestRecordResult {
     }
     /// For a CONFLICT: the assets its identifiers point at.
     async fn candidates(&self, ctx: &Context<'_>) -> Result<Vec<ConflictCandidate>> {
-        candidates(ctx, self.outcome.candidates.iter().map(|c| (c.asset.clone(), c.rules.clone())).collect()).await
+        candidates(
+            ctx,
+            self.outcome
+                .candidates
+                .iter()
+                .map(|c| (c.asset.clone(), c.rules.clone()))
+                .collect(),
+        )
+        .await
     }
     /// For a CONFLICT: its item in the reconciliation queue (none in a dry run).
-    async fn reconciliation_item(&self, ctx: &Context<'_>) -> Result<Option<ReconciliationItemNode>> {
-        Ok(one::<ReconciliationItem>(ctx, self.outcome.reconciliation.as_ref()).await?.map(ReconciliationItemNode))
+    async fn reconciliation_item(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<ReconciliationItemNode>> {
+        Ok(
+            one::<ReconciliationItem>(ctx, self.outcome.reconciliation.as_ref())
+                .await?
+                .map(ReconciliationItemNode),
+        )
     }
 }
 
-async fn candidates(ctx: &Context<'_>, found: Vec<(EntityId, Vec<DomainRule>)>) -> Result<Vec<ConflictCandidate>> {
+async fn candidates(
+    ctx: &Context<'_>,
+    found: Vec<(EntityId, Vec<DomainRule>)>,
+) -> Result<Vec<ConflictCandidate>> {
     let assets = many::<Asset>(ctx, found.iter().map(|(a, _)| a.clone())).await?;
     Ok(found
         .into_iter()
         .map(|(asset, rules)| ConflictCandidate {
-            asset: assets.iter().find(|a| a.id == asset).cloned().map(AssetNode),
+            asset: assets
+                .iter()
+                .find(|a| a.id == asset)
+                .cloned()
+                .map(AssetNode),
             rules: rules.into_iter().map(Into::into).collect(),
         })
         .collect())
@@ -451,7 +487,11 @@ pub struct StaleRelationship {
     pub last_seen: DateTime<Utc>,
 }
 
-fn decode_ids(kind: EntityKind, field: &str, given: &[ID]) -> std::result::Result<Vec<EntityId>, ServiceError> {
+fn decode_ids(
+    kind: EntityKind,
+    field: &str,
+    given: &[ID],
+) -> std::result::Result<Vec<EntityId>, ServiceError> {
     given
         .iter()
         .map(|id| {
@@ -471,7 +511,11 @@ impl DiscoveryMutations {
     /// CREATED (unmanaged), UPDATED within the field precedence, UNCHANGED, queued as a CONFLICT
     /// or REJECTED. One transaction for the batch; the same batch again is all UNCHANGED and
     /// writes no audit entries.
-    async fn ingest_discovery(&self, ctx: &Context<'_>, input: IngestDiscoveryInput) -> Result<IngestDiscoveryPayload> {
+    async fn ingest_discovery(
+        &self,
+        ctx: &Context<'_>,
+        input: IngestDiscoveryInput,
+    ) -> Result<IngestDiscoveryPayload> {
         let drafts: std::result::Result<Vec<RecordDraft>, ServiceError> = input
             .records
             .iter()
@@ -490,17 +534,41 @@ impl DiscoveryMutations {
             }
         };
         Ok(match outcome(ctx, result)? {
-            Ok(report) => IngestDiscoveryPayload { report: Some(IngestReportNode(report)), user_errors: Vec::new() },
-            Err(user_errors) => IngestDiscoveryPayload { report: None, user_errors },
+            Ok(report) => IngestDiscoveryPayload {
+                report: Some(IngestReportNode(report)),
+                user_errors: Vec::new(),
+            },
+            Err(user_errors) => IngestDiscoveryPayload {
+                report: None,
+                user_errors,
+            },
         })
     }
 
     /// Decides a queued conflict and applies its record under the decision.
-    async fn resolve_conflict(&self, ctx: &Context<'_>, input: ResolveConflictInput) -> Result<ResolveConflictPayload> {
-        let item = decode_ids(EntityKind::Reconciliation, "id", std::slice::from_ref(&input.id));
+    async fn resolve_conflict(
+        &self,
+        ctx: &Context<'_>,
+        input: ResolveConflictInput,
+    ) -> Result<ResolveConflictPayload> {
+        let item = decode_ids(
+            EntityKind::Reconciliation,
+            "id",
+            std::slice::from_ref(&input.id),
+        );
         let resolution = match (input.action, &input.survivor) {
-            (ConflictAction::Merge, None) => Err(ServiceError::invalid("survivor", ErrorCode::Required, "a merge names the surviving asset")),
-            (ConflictAction::Merge, Some(s)) => decode_ids(EntityKind::Asset, "survivor", std::slice::from_ref(s)).map(|mut ids| Resolution::Merge { survivor: ids.remove(0) }),
+            (ConflictAction::Merge, None) => Err(ServiceError::invalid(
+                "survivor",
+                ErrorCode::Required,
+                "a merge names the surviving asset",
+            )),
+            (ConflictAction::Merge, Some(s)) => {
+                decode_ids(EntityKind::Asset, "survivor", std::slice::from_ref(s)).map(|mut ids| {
+                    Resolution::Merge {
+                        survivor: ids.remove(0),
+                    }
+                })
+            }
             (ConflictAction::KeepSeparate, _) => Ok(Resolution::KeepSeparate),
             (ConflictAction::Ignore, _) => Ok(Resolution::Ignore),
         };
@@ -518,24 +586,46 @@ impl DiscoveryMutations {
                 report: report.map(IngestReportNode),
                 user_errors: Vec::new(),
             },
-            Err(user_errors) => ResolveConflictPayload { item: None, report: None, user_errors },
+            Err(user_errors) => ResolveConflictPayload {
+                item: None,
+                report: None,
+                user_errors,
+            },
         })
     }
 
     /// Takes assets discovery registered into the managed register (`managed: true`).
-    async fn accept_assets(&self, ctx: &Context<'_>, input: AcceptAssetsInput) -> Result<AcceptAssetsPayload> {
+    async fn accept_assets(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptAssetsInput,
+    ) -> Result<AcceptAssetsPayload> {
         let result = match decode_ids(EntityKind::Asset, "ids", &input.ids) {
             Err(e) => Err(e),
-            Ok(ids) => register(ctx)?.accept_assets(&request(ctx).actor, &ids).await,
+            Ok(ids) => {
+                register(ctx)?
+                    .accept_assets(&request(ctx).actor, &ids)
+                    .await
+            }
         };
         Ok(match outcome(ctx, result)? {
-            Ok(assets) => AcceptAssetsPayload { assets: assets.into_iter().map(AssetNode).collect(), user_errors: Vec::new() },
-            Err(user_errors) => AcceptAssetsPayload { assets: Vec::new(), user_errors },
+            Ok(assets) => AcceptAssetsPayload {
+                assets: assets.into_iter().map(AssetNode).collect(),
+                user_errors: Vec::new(),
+            },
+            Err(user_errors) => AcceptAssetsPayload {
+                assets: Vec::new(),
+                user_errors,
+            },
         })
     }
 
     /// Changes the identification order or the field precedence (audited).
-    async fn update_discovery_policy(&self, ctx: &Context<'_>, input: UpdateDiscoveryPolicyInput) -> Result<DiscoveryPolicyPayload> {
+    async fn update_discovery_policy(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDiscoveryPolicyInput,
+    ) -> Result<DiscoveryPolicyPayload> {
         let result = match serde_json::to_value(&input) {
             Err(e) => Err(ServiceError::Internal(e.to_string())),
             Ok(doc) => {
@@ -545,8 +635,14 @@ impl DiscoveryMutations {
             }
         };
         Ok(match outcome(ctx, result)? {
-            Ok(policy) => DiscoveryPolicyPayload { node: Some(DiscoveryPolicyNode(policy)), user_errors: Vec::new() },
-            Err(user_errors) => DiscoveryPolicyPayload { node: None, user_errors },
+            Ok(policy) => DiscoveryPolicyPayload {
+                node: Some(DiscoveryPolicyNode(policy)),
+                user_errors: Vec::new(),
+            },
+            Err(user_errors) => DiscoveryPolicyPayload {
+                node: None,
+                user_errors,
+            },
         })
     }
 }
@@ -558,11 +654,15 @@ pub struct DiscoveryQueries;
 impl DiscoveryQueries {
     /// The identification order and field precedence in force.
     async fn discovery_policy(&self, ctx: &Context<'_>) -> Result<DiscoveryPolicyNode> {
-        let policy = register(ctx)?.discovery_policy().await.map_err(|e| fail(ctx, e))?;
+        let policy = register(ctx)?
+            .discovery_policy()
+            .await
+            .map_err(|e| fail(ctx, e))?;
         Ok(DiscoveryPolicyNode(policy))
     }
 
     /// Conflicting discovery records, oldest first (OPEN ones unless asked otherwise).
+    #[allow(clippy::too_many_arguments)]
     async fn reconciliation_queue(
         &self,
         ctx: &Context<'_>,
@@ -590,13 +690,20 @@ impl DiscoveryQueries {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<AssetNode>> {
-        let ids = register(ctx)?.unmanaged_assets().await.map_err(|e| fail(ctx, e))?;
+        let ids = register(ctx)?
+            .unmanaged_assets()
+            .await
+            .map_err(|e| fail(ctx, e))?;
         let items = ids.into_iter().map(|id| (id, ())).collect();
-        page_of(ctx, items, (first, after, last, before), |asset, ()| AssetNode(asset)).await
+        page_of(ctx, items, (first, after, last, before), |asset, ()| {
+            AssetNode(asset)
+        })
+        .await
     }
 
     /// Assets discovery has seen, but not (by `source`, or by any source) for `notSeenForDays`
     /// days: longest unseen first.
+    #[allow(clippy::too_many_arguments)]
     async fn stale_assets(
         &self,
         ctx: &Context<'_>,
@@ -611,11 +718,21 @@ impl DiscoveryQueries {
             .stale_assets(not_seen_for_days, source.as_deref())
             .await
             .map_err(|e| fail(ctx, e))?;
-        page_of(ctx, stale, (first, after, last, before), |asset, last_seen| StaleAsset { asset: AssetNode(asset), last_seen }).await
+        page_of(
+            ctx,
+            stale,
+            (first, after, last, before),
+            |asset, last_seen| StaleAsset {
+                asset: AssetNode(asset),
+                last_seen,
+            },
+        )
+        .await
     }
 
     /// Observed relationships no source has reported again for `notSeenForDays` days (flagged
     /// here, never deleted).
+    #[allow(clippy::too_many_arguments)]
     async fn stale_relationships(
         &self,
         ctx: &Context<'_>,
@@ -632,14 +749,31 @@ impl DiscoveryQueries {
             .await
             .map_err(|e| fail(ctx, e))?;
         let window = request.window(stale.len());
-        let page: Vec<&(EntityId, DateTime<Utc>)> = stale.iter().skip(window.offset).take(window.limit).collect();
+        let page: Vec<&(EntityId, DateTime<Utc>)> = stale
+            .iter()
+            .skip(window.offset)
+            .take(window.limit)
+            .collect();
         let loaded = many::<Relationship>(ctx, page.iter().map(|(id, _)| id.clone())).await?;
         let items: Vec<StaleRelationship> = page
             .into_iter()
             .filter_map(|(id, at)| {
-                loaded.iter().find(|r| r.id == *id).map(|r| StaleRelationship { relationship: RelationshipNode(r.clone()), last_seen: *at })
+                loaded
+                    .iter()
+                    .find(|r| r.id == *id)
+                    .map(|r| StaleRelationship {
+                        relationship: RelationshipNode(r.clone()),
+                        last_seen: *at,
+                    })
             })
             .collect();
-        Ok(connection(Page { items, total: stale.len(), window }, |n| n))
+        Ok(connection(
+            Page {
+                items,
+                total: stale.len(),
+                window,
+            },
+            |n| n,
+        ))
     }
 }

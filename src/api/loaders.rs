@@ -14,7 +14,9 @@ use crate::domain::entitlement::Entitlement;
 use crate::domain::entity::{Entity, EntityId, Record};
 use crate::domain::maintenance::Maintenance;
 use crate::domain::party::{Person, Team};
+use crate::domain::precedence::Policy;
 use crate::domain::query::lookup;
+use crate::domain::reconciliation::ReconciliationItem;
 use crate::domain::register::{Asset, Owner};
 use crate::domain::relation::Relationship;
 use crate::domain::site::Location;
@@ -137,6 +139,8 @@ pub fn attach(request: Request, readiness: &Readiness) -> Request {
     let request = add::<Entitlement>(request, readiness);
     let request = add::<Subscription>(request, readiness);
     let request = add::<Contract>(request, readiness);
+    let request = add::<ReconciliationItem>(request, readiness);
+    let request = add::<Policy>(request, readiness);
     add::<Model>(request, readiness)
 }
 

@@ -463,6 +463,14 @@ impl AuditEntryNode {
     async fn entity_id(&self) -> ID {
         ids::encode(self.0.entity_kind, &self.0.entity_id)
     }
+    /// Why, in the actor's words (a merge says into which asset).
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// The discovery source whose report made this change.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
     async fn changes(&self) -> Vec<FieldChange> {
         self.0
             .changes

@@ -14,9 +14,7 @@ use crate::domain::discovery::{
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::identities::{AssetIdentity, Candidate, Identification, Identities, Sighting};
 use crate::domain::precedence::{Policy, Verdict};
-use crate::domain::reconciliation::{
-    MatchedAsset, ReconciliationItem, ReconciliationStatus,
-};
+use crate::domain::reconciliation::{MatchedAsset, ReconciliationItem, ReconciliationStatus};
 use crate::domain::register::{Asset, OperationalStatus};
 use crate::domain::relation::{Endpoint, Installation, Provenance, RelationType, Relationship};
 use crate::domain::software::SoftwareProduct;
@@ -111,6 +109,18 @@ struct Working<T> {
     after: Record<T>,
 }
 
+/// A relationship reported: its id, the asset whose record reported it, first seen, seen at,
+/// and the record's fingerprint.
+type EdgeSeen = (EntityId, EntityId, DateTime<Utc>, DateTime<Utc>, u64);
+
+/// Records of one kind a batch writes: new ones, replaced ones (with the version they replace),
+/// and every change as before and after.
+type Finished<E> = (
+    Vec<Record<E>>,
+    Vec<(Record<E>, i64)>,
+    Vec<(Option<Record<E>>, Record<E>)>,
+);
+
 /// Everything one batch will write, and the report it gives.
 struct Plan {
     outcomes: Vec<Outcome>,
@@ -124,7 +134,7 @@ struct Plan {
     seen: HashMap<EntityId, (DateTime<Utc>, DateTime<Utc>, u64)>,
     /// Relationship sightings: relationship, the asset whose record reported it, first seen,
     /// seen at, fingerprint.
-    edge_seen: Vec<(EntityId, EntityId, DateTime<Utc>, DateTime<Utc>, u64)>,
+    edge_seen: Vec<EdgeSeen>,
     /// Asset sightings that only move forward in time (fast path).
     refreshed: Vec<(EntityId, Sighting)>,
     overlay: Identities,
@@ -327,13 +337,17 @@ impl Register {
     /// The policy in force: the stored one, or the default until someone changes it.
     pub async fn discovery_policy(&self) -> Result<Record<Policy>, ServiceError> {
         let id = EntityId::parse(POLICY_ID).expect("a valid id");
-        Ok(self.store.get::<Policy>(&id).await?.unwrap_or_else(|| Record {
-            id,
-            version: 0,
-            created_at: DateTime::UNIX_EPOCH,
-            updated_at: DateTime::UNIX_EPOCH,
-            data: Policy::default(),
-        }))
+        Ok(self
+            .store
+            .get::<Policy>(&id)
+            .await?
+            .unwrap_or_else(|| Record {
+                id,
+                version: 0,
+                created_at: DateTime::UNIX_EPOCH,
+                updated_at: DateTime::UNIX_EPOCH,
+                data: Policy::default(),
+            }))
     }
 
     /// Replaces the policy (audited like any change); `expected_version` guards concurrent edits.
@@ -348,7 +362,9 @@ impl Register {
             if expected_version.is_some_and(|v| v != 0) {
                 return Err(ServiceError::from_write::<Policy>(StoreError::StaleVersion));
             }
-            return self.create_with_id::<Policy>(actor, current.id, input).await;
+            return self
+                .create_with_id::<Policy>(actor, current.id, input)
+                .await;
         }
         let mut whole = json!({"rules": null, "fields": null});
         super::patch::merge(&mut whole, &input);
@@ -402,10 +418,7 @@ impl Register {
             .await?;
         Ok(Loaded {
             assets: assets.into_iter().map(|a| (a.id.clone(), a)).collect(),
-            edges: edges
-                .into_iter()
-                .map(|r| (edge_key(&r.data), r))
-                .collect(),
+            edges: edges.into_iter().map(|r| (edge_key(&r.data), r)).collect(),
             catalogue,
             open_items: items
                 .into_iter()
@@ -470,13 +483,7 @@ impl Register {
                 Identification::Conflict(candidates) => {
                     plan.conflict(source, draft, fingerprint, candidates, &loaded, now)
                 }
-                Identification::New => plan.create(
-                    identities,
-                    source,
-                    observation,
-                    policy,
-                    now,
-                ),
+                Identification::New => plan.create(identities, source, observation, policy, now),
                 Identification::Match { asset, rule } => {
                     let fresh = !plan.working.contains_key(&asset)
                         && identities.sighting(&asset, source).is_some_and(|s| {
@@ -493,8 +500,15 @@ impl Register {
                         outcome.rule = Some(rule);
                         outcome
                     } else {
-                        let mut outcome =
-                            plan.update(identities, &loaded, source, &asset, observation, policy, now);
+                        let mut outcome = plan.update(
+                            identities,
+                            &loaded,
+                            source,
+                            &asset,
+                            observation,
+                            policy,
+                            now,
+                        );
                         outcome.rule = Some(rule);
                         outcome
                     }
@@ -505,7 +519,15 @@ impl Register {
                 (outcome.asset.clone(), outcome.decision)
                 && plan.working.contains_key(&asset)
             {
-                let changed = plan.software(&loaded, source, &asset, &observation.software, now);
+                let mut reported = Vec::new();
+                let changed = plan.software(
+                    &loaded,
+                    source,
+                    &asset,
+                    &observation.software,
+                    now,
+                    &mut reported,
+                );
                 let observed = plan.observe(
                     identities,
                     &loaded,
@@ -513,24 +535,27 @@ impl Register {
                     &asset,
                     &observation.relationships,
                     now,
-                    &mut outcome.notes,
+                    (&mut outcome.notes, &mut reported),
                 );
-                outcome.changed_fields.extend(changed.into_iter().chain(observed));
+                outcome
+                    .changed_fields
+                    .extend(changed.into_iter().chain(observed));
                 if outcome.decision == Decision::Unchanged && !outcome.changed_fields.is_empty() {
                     outcome.decision = Decision::Updated;
                 }
                 let first_seen = identities
                     .sighting(&asset, source)
                     .map_or(seen_at, |s| s.first_seen.min(seen_at));
-                plan.seen.insert(asset.clone(), (first_seen, seen_at, fingerprint));
-                let edges: Vec<EntityId> = plan.reported_edges(&asset, observation).collect();
-                for edge in edges {
+                plan.seen
+                    .insert(asset.clone(), (first_seen, seen_at, fingerprint));
+                for edge in reported {
                     let first_seen = identities
                         .relationship_sightings(&edge)
                         .into_iter()
                         .find(|(s, _)| s == source)
                         .map_or(seen_at, |(_, s)| s.first_seen.min(seen_at));
-                    plan.edge_seen.push((edge, asset.clone(), first_seen, seen_at, fingerprint));
+                    plan.edge_seen
+                        .push((edge, asset.clone(), first_seen, seen_at, fingerprint));
                 }
             }
             plan.outcomes.push(outcome);
@@ -556,7 +581,9 @@ impl Plan {
         if let Some(item) = loaded.open_items.get(&key) {
             outcome.reconciliation = Some(item.id.clone());
             if item.data.status == ReconciliationStatus::Ignored {
-                outcome.notes.push("a person chose to ignore this record".into());
+                outcome
+                    .notes
+                    .push("a person chose to ignore this record".into());
             }
             return outcome;
         }
@@ -642,7 +669,11 @@ impl Plan {
                     put_path(
                         doc,
                         "fieldSources",
-                        Some(doc.get("fieldSources").cloned().unwrap_or_else(|| json!({}))),
+                        Some(
+                            doc.get("fieldSources")
+                                .cloned()
+                                .unwrap_or_else(|| json!({})),
+                        ),
                     );
                     if let Some(map) = doc.get_mut("fieldSources").and_then(Json::as_object_mut) {
                         map.insert(path.clone(), json!(source));
@@ -711,15 +742,21 @@ impl Plan {
             }
         }
         let id = EntityId::generate();
-        let tag = observation.identifiers.asset_tag.clone().unwrap_or_else(|| {
-            format!("DSC-{}", id.as_str()[id.as_str().len() - 10..].to_uppercase())
-        });
+        let tag = observation
+            .identifiers
+            .asset_tag
+            .clone()
+            .unwrap_or_else(|| {
+                format!(
+                    "DSC-{}",
+                    id.as_str()[id.as_str().len() - 10..].to_uppercase()
+                )
+            });
         let mut doc = json!({
             "assetTag": tag,
             "class": class,
             "status": OperationalStatus::Operational,
             "managed": false,
-            "name": tag,
         });
         let notes = Plan::apply_fields(
             identities,
@@ -730,6 +767,9 @@ impl Plan {
             observation,
             policy,
         );
+        if doc.get("name").is_none() {
+            put_path(&mut doc, "name", Some(json!(tag)));
+        }
         let mut outcome = match validated::<Asset>(doc) {
             Err(errors) => {
                 let mut outcome = Outcome::new(Decision::Rejected);
@@ -745,11 +785,12 @@ impl Plan {
                     data: asset,
                 };
                 let mut outcome = Outcome::new(Decision::Created);
-                outcome.changed_fields = diff(&json!({}), &to_json(&record.data).unwrap_or_default())
-                    .into_iter()
-                    .map(|c| c.field)
-                    .filter(|f| !f.starts_with("fieldSources"))
-                    .collect();
+                outcome.changed_fields =
+                    diff(&json!({}), &to_json(&record.data).unwrap_or_default())
+                        .into_iter()
+                        .map(|c| c.field)
+                        .filter(|f| !f.starts_with("fieldSources"))
+                        .collect();
                 self.overlay.put(&AssetIdentity::of(&record));
                 self.assets.push(id.clone());
                 self.working.insert(
@@ -915,36 +956,37 @@ impl Plan {
         asset: &EntityId,
         found: &[FoundSoftware],
         now: DateTime<Utc>,
+        reported: &mut Vec<EntityId>,
     ) -> Vec<String> {
         let mut changed = BTreeSet::new();
         for title in found {
-            let product = match catalogue_match(loaded.catalogue.iter().chain(&self.products), title)
-            {
-                Some(p) => p.id.clone(),
-                None => {
-                    let product = SoftwareProduct {
-                        family: format!("{} {}", title.publisher, title.name),
-                        publisher: title.publisher.clone(),
-                        name: title.name.clone(),
-                        product_version: title.version.clone(),
-                        edition: None,
-                        tag_id: None,
-                        end_of_life: None,
-                        end_of_support: None,
-                        needs_licence: true,
-                    };
-                    let record = Record {
-                        id: EntityId::generate(),
-                        version: 1,
-                        created_at: now,
-                        updated_at: now,
-                        data: product,
-                    };
-                    let id = record.id.clone();
-                    self.products.push(record);
-                    id
-                }
-            };
+            let product =
+                match catalogue_match(loaded.catalogue.iter().chain(&self.products), title) {
+                    Some(p) => p.id.clone(),
+                    None => {
+                        let product = SoftwareProduct {
+                            family: format!("{} {}", title.publisher, title.name),
+                            publisher: title.publisher.clone(),
+                            name: title.name.clone(),
+                            product_version: title.version.clone(),
+                            edition: None,
+                            tag_id: None,
+                            end_of_life: None,
+                            end_of_support: None,
+                            needs_licence: true,
+                        };
+                        let record = Record {
+                            id: EntityId::generate(),
+                            version: 1,
+                            created_at: now,
+                            updated_at: now,
+                            data: product,
+                        };
+                        let id = record.id.clone();
+                        self.products.push(record);
+                        id
+                    }
+                };
             let key = (
                 NodeRef {
                     kind: EntityKind::SoftwareProduct,
@@ -953,7 +995,7 @@ impl Plan {
                 asset_ref(asset),
                 RelationType::InstalledOn,
             );
-            let reported = Installation {
+            let installation = Installation {
                 version: title.version.clone(),
                 installed_on: title.installed_on,
                 last_used: title.last_used,
@@ -965,23 +1007,25 @@ impl Plan {
                         key.0.clone(),
                         key.1.clone(),
                         RelationType::InstalledOn,
-                        Some(reported),
+                        Some(installation),
                         now,
                     );
+                    reported.push(edge.id.clone());
                     self.put_edge(loaded, edge);
                     changed.insert("installations".to_string());
                 }
                 Some(mut existing) => {
+                    reported.push(existing.id.clone());
                     let had = existing.data.installation.clone().unwrap_or(Installation {
                         version: None,
                         installed_on: None,
                         last_used: None,
                     });
                     let merged = Installation {
-                        version: reported.version.or(had.version.clone()),
-                        installed_on: reported.installed_on.or(had.installed_on),
+                        version: installation.version.or(had.version.clone()),
+                        installed_on: installation.installed_on.or(had.installed_on),
                         // Usage only moves forward: an older report does not undo a newer one.
-                        last_used: reported.last_used.max(had.last_used),
+                        last_used: installation.last_used.max(had.last_used),
                     };
                     if Some(&merged) != existing.data.installation.as_ref() {
                         existing.data.installation = Some(merged);
@@ -1005,7 +1049,7 @@ impl Plan {
         asset: &EntityId,
         observed: &[Observed],
         now: DateTime<Utc>,
-        notes: &mut Vec<String>,
+        (notes, reported): (&mut Vec<String>, &mut Vec<EntityId>),
     ) -> Vec<String> {
         let mut changed = BTreeSet::new();
         let class_of = |plan: &Plan, id: &EntityId| {
@@ -1038,7 +1082,10 @@ impl Plan {
                 continue;
             };
             if target == *asset {
-                notes.push(format!("{:?}: the other end is this asset; not recorded", seen.relation));
+                notes.push(format!(
+                    "{:?}: the other end is this asset; not recorded",
+                    seen.relation
+                ));
                 continue;
             }
             if !seen
@@ -1052,29 +1099,17 @@ impl Plan {
                 continue;
             }
             let key = (asset_ref(asset), asset_ref(&target), seen.relation);
-            if self.edge(loaded, &key).is_none() {
-                let edge = Plan::new_edge(source, key.0, key.1, seen.relation, None, now);
-                self.put_edge(loaded, edge);
-                changed.insert(format!("relationships.{:?}", seen.relation));
+            match self.edge(loaded, &key) {
+                Some(existing) => reported.push(existing.id.clone()),
+                None => {
+                    let edge = Plan::new_edge(source, key.0, key.1, seen.relation, None, now);
+                    reported.push(edge.id.clone());
+                    self.put_edge(loaded, edge);
+                    changed.insert(format!("relationships.{:?}", seen.relation));
+                }
             }
         }
         changed.into_iter().collect()
-    }
-
-    /// The relationships a record reported, as the batch now holds them.
-    fn reported_edges<'a>(
-        &'a self,
-        asset: &'a EntityId,
-        observation: &'a Observation,
-    ) -> impl Iterator<Item = EntityId> + 'a {
-        self.working_edges
-            .iter()
-            .filter(move |((from, to, relation), _)| {
-                (*relation == RelationType::InstalledOn && to.id == *asset && !observation.software.is_empty())
-                    || (from.id == *asset
-                        && observation.relationships.iter().any(|o| o.relation == *relation))
-            })
-            .map(|(_, w)| w.after.id.clone())
     }
 
     fn report(&self, source: &str, dry_run: bool) -> IngestReport {
@@ -1140,7 +1175,7 @@ fn finish<E: Entity>(
     source: &str,
     changed: impl IntoIterator<Item = Working<E>>,
     audits: &mut Vec<AuditEntry>,
-) -> Result<(Vec<Record<E>>, Vec<(Record<E>, i64)>, Vec<(Option<Record<E>>, Record<E>)>), ServiceError> {
+) -> Result<Finished<E>, ServiceError> {
     let (mut created, mut replaced, mut written) = (Vec::new(), Vec::new(), Vec::new());
     for Working { before, mut after } in changed {
         let old = match &before {
@@ -1158,7 +1193,9 @@ fn finish<E: Entity>(
                 Operation::Update
             }
         };
-        audits.push(AuditEntry::new(actor, operation, E::KIND, &after.id, changes).from_source(source));
+        audits.push(
+            AuditEntry::new(actor, operation, E::KIND, &after.id, changes).from_source(source),
+        );
         match &before {
             None => created.push(after.clone()),
             Some(b) => replaced.push((after.clone(), b.version)),
@@ -1179,16 +1216,25 @@ impl Plan {
             .collect();
         let mut versions: HashMap<EntityId, i64> = assets
             .iter()
-            .map(|w| (w.after.id.clone(), w.before.as_ref().map_or(1, |b| b.version)))
+            .map(|w| {
+                (
+                    w.after.id.clone(),
+                    w.before.as_ref().map_or(1, |b| b.version),
+                )
+            })
             .collect();
-        let (new_assets, changed_assets, written_assets) = finish(actor, source, assets, &mut audits)?;
+        let (new_assets, changed_assets, written_assets) =
+            finish(actor, source, assets, &mut audits)?;
         for (_, after) in &written_assets {
             versions.insert(after.id.clone(), after.version);
         }
         let products: Vec<Working<SoftwareProduct>> = self
             .products
             .iter()
-            .map(|p| Working { before: None, after: p.clone() })
+            .map(|p| Working {
+                before: None,
+                after: p.clone(),
+            })
             .collect();
         let (new_products, _, _) = finish(actor, source, products, &mut audits)?;
         let edges: Vec<Working<Relationship>> = self
@@ -1200,7 +1246,10 @@ impl Plan {
         let items: Vec<Working<ReconciliationItem>> = self
             .items
             .iter()
-            .map(|i| Working { before: None, after: i.clone() })
+            .map(|i| Working {
+                before: None,
+                after: i.clone(),
+            })
             .collect();
         let (new_items, _, _) = finish(actor, source, items, &mut audits)?;
         let mut sightings: Vec<SightingRow> = self

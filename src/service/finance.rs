@@ -111,8 +111,12 @@ impl Books {
             let mut identities = self.identities_mut();
             for row in batch? {
                 match (row.kind, &row.via) {
-                    (EntityKind::Relationship, Some(via)) => identities
-                        .put_relationship_sighting(&row.subject, &row.source, via, row.sighting),
+                    (EntityKind::Relationship, Some(via)) => identities.put_relationship_sighting(
+                        &row.subject,
+                        &row.source,
+                        via,
+                        row.sighting,
+                    ),
                     _ => identities.put_sighting(&row.subject, &row.source, row.sighting),
                 }
             }

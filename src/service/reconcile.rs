@@ -54,13 +54,18 @@ fn revision<E: Entity>(
     Ok(Some((record, audit)))
 }
 
+/// A relationship before and after (either may be absent).
+type EdgeChange = (Option<Record<Relationship>>, Option<Record<Relationship>>);
+type Replay = Box<dyn FnOnce(&Register) + Send>;
+
 /// Changes committed together, to replay into memory afterwards.
 #[derive(Default)]
 struct Changes {
     batch: Batch,
     assets: Vec<(Record<Asset>, Option<Record<Asset>>)>,
-    relationships: Vec<(Option<Record<Relationship>>, Option<Record<Relationship>>)>,
-    others: Vec<Box<dyn FnOnce(&Register) + Send>>,
+    relationships: Vec<EdgeChange>,
+    /// Other records' changes, replayed into memory after the commit.
+    others: Vec<Replay>,
     sightings: Vec<SightingRow>,
 }
 
@@ -77,8 +82,9 @@ impl Changes {
         };
         self.batch.replace(&record, current.version, &audit)?;
         let (before, after) = (current.clone(), record.clone());
-        self.others
-            .push(Box::new(move |r: &Register| r.apply(Some(&before), Some(&after))));
+        self.others.push(Box::new(move |r: &Register| {
+            r.apply(Some(&before), Some(&after))
+        }));
         Ok(Some(record))
     }
 
@@ -170,7 +176,12 @@ fn absorb(survivor: &Asset, merged: &Record<Asset>) -> Result<Json, ServiceError
         .and_then(Json::as_array)
         .cloned()
         .unwrap_or_default();
-    for tag in source.get("tags").and_then(Json::as_array).into_iter().flatten() {
+    for tag in source
+        .get("tags")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         if !tags.contains(tag) {
             tags.push(tag.clone());
         }
@@ -186,7 +197,10 @@ fn absorb(survivor: &Asset, merged: &Record<Asset>) -> Result<Json, ServiceError
     distinct.sort();
     distinct.dedup();
     target.insert("distinctFrom".into(), json!(distinct));
-    target.insert("managed".into(), json!(survivor.managed || merged.data.managed));
+    target.insert(
+        "managed".into(),
+        json!(survivor.managed || merged.data.managed),
+    );
     Ok(doc)
 }
 
@@ -210,7 +224,10 @@ impl Register {
             return Err(ServiceError::invalid(
                 "id",
                 ErrorCode::Conflict,
-                format!("this conflict was already resolved ({:?})", current.data.status),
+                format!(
+                    "this conflict was already resolved ({:?})",
+                    current.data.status
+                ),
             ));
         }
         let candidates: Vec<EntityId> = current
@@ -229,7 +246,10 @@ impl Register {
             Resolution::Ignore => decided.status = ReconciliationStatus::Ignored,
             Resolution::KeepSeparate => {
                 decided.status = ReconciliationStatus::KeptSeparate;
-                decided.result_asset = assets.iter().find(|a| a.id == candidates[0]).map(|a| a.id.clone());
+                decided.result_asset = assets
+                    .iter()
+                    .find(|a| a.id == candidates[0])
+                    .map(|a| a.id.clone());
                 for asset in &assets {
                     let mut data = asset.data.clone();
                     for other in &candidates {
@@ -238,7 +258,15 @@ impl Register {
                         }
                     }
                     data.distinct_from.sort();
-                    changes.replace(actor, asset, data, Some("kept separate from the other candidates of a discovery conflict".into()))?;
+                    changes.replace(
+                        actor,
+                        asset,
+                        data,
+                        Some(
+                            "kept separate from the other candidates of a discovery conflict"
+                                .into(),
+                        ),
+                    )?;
                 }
             }
             Resolution::Merge { survivor } => {
@@ -255,19 +283,24 @@ impl Register {
             }
         }
         let Some(record) = changes.replace(actor, &current, decided, None)? else {
-            return Err(ServiceError::Internal("a resolution changes its item".into()));
+            return Err(ServiceError::Internal(
+                "a resolution changes its item".into(),
+            ));
         };
         self.store
             .commit(std::mem::take(&mut changes.batch))
             .await
-            .map_err(|e| ServiceError::from_write::<Asset>(e))?;
+            .map_err(ServiceError::from_write::<Asset>)?;
         changes.apply(self);
         let report = match resolution {
             Resolution::Ignore => None,
             _ => {
                 let draft: RecordDraft = serde_json::from_value(current.data.record.clone())
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                Some(self.ingest(actor, &current.data.source, vec![draft], false).await?)
+                Some(
+                    self.ingest(actor, &current.data.source, vec![draft], false)
+                        .await?,
+                )
             }
         };
         Ok((record, report))
@@ -284,7 +317,9 @@ impl Register {
         changes: &mut Changes,
     ) -> Result<(), ServiceError> {
         let Some(kept) = assets.iter().find(|a| a.id == *survivor) else {
-            return Err(ServiceError::NotFound { kind: EntityKind::Asset });
+            return Err(ServiceError::NotFound {
+                kind: EntityKind::Asset,
+            });
         };
         let merged: Vec<&Record<Asset>> = assets.iter().filter(|a| a.id != *survivor).collect();
         let merged_ids: Vec<EntityId> = merged.iter().map(|a| a.id.clone()).collect();
@@ -294,7 +329,10 @@ impl Register {
         let edges = self.store.relationships_touching(&touching).await?;
         let moved = |end: &NodeRef| {
             if end.kind == EntityKind::Asset && merged_ids.contains(&end.id) {
-                NodeRef { kind: EntityKind::Asset, id: survivor.clone() }
+                NodeRef {
+                    kind: EntityKind::Asset,
+                    id: survivor.clone(),
+                }
             } else {
                 end.clone()
             }
@@ -306,7 +344,13 @@ impl Register {
                     .iter()
                     .any(|end| end.kind == EntityKind::Asset && merged_ids.contains(&end.id))
             })
-            .map(|e| (e.data.source.clone(), e.data.target.clone(), e.data.relation))
+            .map(|e| {
+                (
+                    e.data.source.clone(),
+                    e.data.target.clone(),
+                    e.data.relation,
+                )
+            })
             .collect();
         let mut created = Vec::new();
         for edge in edges.iter().filter(|e| {
@@ -315,9 +359,17 @@ impl Register {
                 .any(|end| end.kind == EntityKind::Asset && merged_ids.contains(&end.id))
         }) {
             let changes_gone = diff(&to_json(&edge.data)?, &json!({}));
-            let audit = AuditEntry::new(actor, Operation::Delete, EntityKind::Relationship, &edge.id, changes_gone)
-                .because(reason.clone(), None);
-            changes.batch.delete::<Relationship>(&edge.id, edge.version, &audit)?;
+            let audit = AuditEntry::new(
+                actor,
+                Operation::Delete,
+                EntityKind::Relationship,
+                &edge.id,
+                changes_gone,
+            )
+            .because(reason.clone(), None);
+            changes
+                .batch
+                .delete::<Relationship>(&edge.id, edge.version, &audit)?;
             changes.relationships.push((Some(edge.clone()), None));
             let mut data = edge.data.clone();
             data.source = moved(&data.source);
@@ -328,27 +380,50 @@ impl Register {
             }
             taken.push(key);
             let now = Utc::now();
-            let record = Record { id: EntityId::generate(), version: 1, created_at: now, updated_at: now, data };
+            let record = Record {
+                id: EntityId::generate(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                data,
+            };
             created.push(record);
         }
-        for approval in self.store.find_by::<ApprovalRequest>("asset", merged_ids.iter().map(|i| json!(i)).collect()).await? {
+        for approval in self
+            .store
+            .find_by::<ApprovalRequest>("asset", merged_ids.iter().map(|i| json!(i)).collect())
+            .await?
+        {
             let mut data = approval.data.clone();
             data.asset = survivor.clone();
             changes.replace(actor, &approval, data, reason.clone())?;
         }
-        for record in self.store.find_by::<Maintenance>("asset", merged_ids.iter().map(|i| json!(i)).collect()).await? {
+        for record in self
+            .store
+            .find_by::<Maintenance>("asset", merged_ids.iter().map(|i| json!(i)).collect())
+            .await?
+        {
             let mut data = record.data.clone();
             data.asset = survivor.clone();
             changes.replace(actor, &record, data, reason.clone())?;
         }
         for entitlement in self.store.all_of::<Entitlement>().await? {
-            if !entitlement.data.assigned_devices.iter().any(|d| merged_ids.contains(d)) {
+            if !entitlement
+                .data
+                .assigned_devices
+                .iter()
+                .any(|d| merged_ids.contains(d))
+            {
                 continue;
             }
             let mut data = entitlement.data.clone();
             let mut devices: Vec<EntityId> = Vec::new();
             for device in &data.assigned_devices {
-                let device = if merged_ids.contains(device) { survivor.clone() } else { device.clone() };
+                let device = if merged_ids.contains(device) {
+                    survivor.clone()
+                } else {
+                    device.clone()
+                };
                 if !devices.contains(&device) {
                     devices.push(device);
                 }
@@ -360,14 +435,23 @@ impl Register {
         for asset in &merged {
             doc = absorb(&validated_asset(doc)?, asset)?;
             let gone = diff(&to_json(&asset.data)?, &json!({}));
-            let audit = AuditEntry::new(actor, Operation::Delete, EntityKind::Asset, &asset.id, gone)
-                .because(reason.clone(), None);
-            changes.batch.delete::<Asset>(&asset.id, asset.version, &audit)?;
+            let audit =
+                AuditEntry::new(actor, Operation::Delete, EntityKind::Asset, &asset.id, gone)
+                    .because(reason.clone(), None);
+            changes
+                .batch
+                .delete::<Asset>(&asset.id, asset.version, &audit)?;
             changes.assets.push(((*asset).clone(), None));
         }
         for record in &created {
-            let audit = AuditEntry::new(actor, Operation::Create, EntityKind::Relationship, &record.id, diff(&json!({}), &to_json(&record.data)?))
-                .because(reason.clone(), None);
+            let audit = AuditEntry::new(
+                actor,
+                Operation::Create,
+                EntityKind::Relationship,
+                &record.id,
+                diff(&json!({}), &to_json(&record.data)?),
+            )
+            .because(reason.clone(), None);
             changes.batch.create(record, &audit)?;
             changes.relationships.push((None, Some(record.clone())));
         }
@@ -387,7 +471,10 @@ impl Register {
                     via: None,
                     sighting,
                 });
-                row.sighting = row.sighting.seen(sighting.first_seen).seen(sighting.last_seen);
+                row.sighting = row
+                    .sighting
+                    .seen(sighting.first_seen)
+                    .seen(sighting.last_seen);
             }
         }
         drop(identities);
@@ -404,7 +491,9 @@ impl Register {
         ids: &[EntityId],
     ) -> Result<Vec<Record<Asset>>, ServiceError> {
         if ids.is_empty() || ids.len() > 500 {
-            return Err(ServiceError::BadRequest("accept 1 to 500 assets at a time".into()));
+            return Err(ServiceError::BadRequest(
+                "accept 1 to 500 assets at a time".into(),
+            ));
         }
         let found = self.store.get_many::<Asset>(ids).await?;
         if let Some(missing) = ids.iter().find(|id| !found.iter().any(|a| a.id == **id)) {
@@ -419,7 +508,12 @@ impl Register {
         for asset in &found {
             let mut data = asset.data.clone();
             data.managed = true;
-            match revision(actor, asset, data, Some("accepted into the register".into()))? {
+            match revision(
+                actor,
+                asset,
+                data,
+                Some("accepted into the register".into()),
+            )? {
                 Some((record, audit)) => {
                     changes.batch.replace(&record, asset.version, &audit)?;
                     changes.assets.push((asset.clone(), Some(record.clone())));
@@ -432,7 +526,7 @@ impl Register {
             self.store
                 .commit(std::mem::take(&mut changes.batch))
                 .await
-                .map_err(|e| ServiceError::from_write::<Asset>(e))?;
+                .map_err(ServiceError::from_write::<Asset>)?;
             changes.apply(self);
         }
         Ok(accepted)

@@ -119,8 +119,10 @@ impl Store {
         let targets: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
         rows.extend(targets);
         let rows = super::json_docs(rows);
-        let mut found: Vec<Record<Relationship>> =
-            rows.into_iter().map(super::decode).collect::<Result<_, _>>()?;
+        let mut found: Vec<Record<Relationship>> = rows
+            .into_iter()
+            .map(super::decode)
+            .collect::<Result<_, _>>()?;
         found.sort_by(|a, b| a.id.cmp(&b.id));
         found.dedup_by(|a, b| a.id == b.id);
         Ok(found)
@@ -130,7 +132,10 @@ impl Store {
 impl Batch {
     /// Creates many records in one statement. Only for records without reference fields (new
     /// discovered assets, products, queue items); relationships get their ends checked.
-    pub fn insert_new<E: Entity>(&mut self, records: &[Record<E>]) -> Result<&mut Self, StoreError> {
+    pub fn insert_new<E: Entity>(
+        &mut self,
+        records: &[Record<E>],
+    ) -> Result<&mut Self, StoreError> {
         if records.is_empty() {
             return Ok(self);
         }
@@ -159,7 +164,11 @@ impl Batch {
             ));
         }
         let docs = params.add(docs);
-        let relation = if E::KIND == EntityKind::Relationship { "RELATION " } else { "" };
+        let relation = if E::KIND == EntityKind::Relationship {
+            "RELATION "
+        } else {
+            ""
+        };
         sql.push_str(&format!(
             "INSERT {relation}INTO {table} {docs} RETURN NONE;\n",
             table = E::KIND.table()
@@ -258,7 +267,9 @@ impl Batch {
     pub fn forget_sightings(&mut self, subject: &EntityId) -> &mut Self {
         let (sql, params) = self.parts();
         let subject = params.add(subject.as_str().to_string());
-        sql.push_str(&format!("DELETE sighting WHERE subject = {subject} RETURN NONE;\n"));
+        sql.push_str(&format!(
+            "DELETE sighting WHERE subject = {subject} RETURN NONE;\n"
+        ));
         self
     }
 }

@@ -255,7 +255,10 @@ impl Store {
         let mut params = Params::default();
         params.set("tb", E::KIND.table().to_string());
         let rows = self
-            .rows("SELECT *, record::id(id) AS id FROM type::table($tb)", params)
+            .rows(
+                "SELECT *, record::id(id) AS id FROM type::table($tb)",
+                params,
+            )
             .await?;
         rows.into_iter().map(decode).collect()
     }

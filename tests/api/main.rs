@@ -3,6 +3,7 @@
 mod bad_input;
 mod checkpoints;
 mod crud;
+mod discovery;
 mod durability;
 mod finance;
 mod helpers;
