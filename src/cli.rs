@@ -1,4 +1,5 @@
-//! Command-line entry points: `serve`, `seed`, `generate`, `bench` and `schema`.
+//! Command-line entry points: `serve`, `seed`, `generate`, `bench`, `schema`, `import` and
+//! `export`.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,10 @@ enum Command {
     Bench(crate::bench::BenchConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Fold discovery records from a CSV or JSON file into the register.
+    Import(crate::transfer::ImportConfig),
+    /// Write every asset out as discovery records (re-imported, all UNCHANGED).
+    Export(crate::transfer::ExportConfig),
 }
 
 pub async fn run() -> ExitCode {
@@ -47,6 +52,12 @@ pub async fn run() -> ExitCode {
             print!("{}", api::sdl());
             Ok(())
         }
+        Command::Export(config) => crate::transfer::export(config).await,
+        Command::Import(config) => match crate::transfer::import(config).await {
+            // Some rows were refused (the good ones went in unless --atomic): say so by the exit code.
+            Ok(false) => return ExitCode::from(2),
+            other => other.map(|_| ()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,7 +89,11 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
     let started = std::time::Instant::now();
     let mut bar = ProgressBar::default();
     let written = generate::generate(&store, &estate, |phase, done, total| {
-        bar.show(phase, done, total, started.elapsed());
+        let label = match phase {
+            Phase::Assets => "assets       ",
+            Phase::Relationships => "relationships",
+        };
+        bar.show(label, done, total, started.elapsed());
     })
     .await
     .map_err(|e| e.to_string())?;
@@ -95,23 +110,25 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
 
 /// A one-line progress bar on standard error, redrawn at most every half percent.
 #[derive(Default)]
-struct ProgressBar {
-    last: Option<(Phase, usize)>,
+pub struct ProgressBar {
+    last: Option<(&'static str, usize)>,
 }
 
 impl ProgressBar {
-    fn show(&mut self, phase: Phase, done: usize, total: usize, elapsed: std::time::Duration) {
+    pub fn show(
+        &mut self,
+        label: &'static str,
+        done: usize,
+        total: usize,
+        elapsed: std::time::Duration,
+    ) {
         const WIDTH: usize = 40;
         let permille = done * 1000 / total.max(1);
-        if self.last == Some((phase, permille / 5)) {
+        if self.last == Some((label, permille / 5)) {
             return;
         }
-        self.last = Some((phase, permille / 5));
+        self.last = Some((label, permille / 5));
         let filled = WIDTH * done / total.max(1);
-        let label = match phase {
-            Phase::Assets => "assets       ",
-            Phase::Relationships => "relationships",
-        };
         eprint!(
             "\r{label} [{}{}] {:5.1}% {done}/{total}, {:.0} s",
             "#".repeat(filled),

@@ -4,7 +4,7 @@
 pub mod api;
 /// Performance harness: index build, impact in memory and over HTTP, against the store's own query.
 pub mod bench;
-/// Command-line entry points: serve, seed, generate, bench, schema.
+/// Command-line entry points: serve, seed, generate, bench, schema, import, export.
 pub mod cli;
 /// Settings from flags and environment.
 pub mod config;
@@ -18,3 +18,5 @@ pub mod service;
 pub mod store;
 /// Logging set-up.
 pub mod telemetry;
+/// Discovery records in files: `import` and `export`.
+pub mod transfer;

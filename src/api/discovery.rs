@@ -179,8 +179,8 @@ pub struct ObservedRelationshipInput {
     /// not refuse the whole batch).
     #[serde(rename = "type")]
     #[graphql(name = "type")]
-    pub relation: String,
-    pub target: DiscoveryEndInput,
+    pub relation: Option<String>,
+    pub target: Option<DiscoveryEndInput>,
 }
 
 /// A software title found installed.

@@ -188,6 +188,51 @@ fn host_name(text: &str) -> Option<String> {
     valid.then_some(name)
 }
 
+/// A stored field value in the form discovery reports it (host names in lower case, MACs in
+/// colon notation and sorted), so a value typed differently is not taken for a change.
+pub fn canonical(path: &str, value: &Json) -> Json {
+    let text = value.as_str();
+    match path {
+        "attributes.hostname" | "attributes.fqdn" => text
+            .and_then(host_name)
+            .map(|h| match path {
+                "attributes.hostname" => Json::from(h.split('.').next().unwrap_or_default()),
+                _ => Json::from(h),
+            })
+            .unwrap_or_else(|| value.clone()),
+        "attributes.cloudResourceId" => text
+            .map(|t| Json::from(t.trim().to_lowercase()))
+            .unwrap_or_else(|| value.clone()),
+        "attributes.macAddresses" | "attributes.ipAddresses" => {
+            let Some(items) = value.as_array() else {
+                return value.clone();
+            };
+            let mut out: Vec<String> = Vec::new();
+            for item in items {
+                let Some(t) = item.as_str() else {
+                    return value.clone();
+                };
+                let normal = if path == "attributes.macAddresses" {
+                    Mac::parse(t).map(|m| m.to_string())
+                } else {
+                    t.trim()
+                        .parse::<std::net::IpAddr>()
+                        .ok()
+                        .map(|a| a.to_string())
+                };
+                match normal {
+                    Some(n) if !out.contains(&n) => out.push(n),
+                    Some(_) => {}
+                    None => return value.clone(),
+                }
+            }
+            out.sort();
+            json!(out)
+        }
+        _ => value.clone(),
+    }
+}
+
 /// What identifies one asset, normalised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -275,13 +320,21 @@ fn split_host(hostname: Option<&str>, fqdn: Option<&str>) -> (Option<String>, Op
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EndDraft {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_native_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_resource_id: Option<String>,
 }
 
@@ -289,8 +342,10 @@ pub struct EndDraft {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservedDraft {
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(rename = "type")]
     pub relation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<EndDraft>,
 }
 
@@ -298,38 +353,67 @@ pub struct ObservedDraft {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SoftwareDraft {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub installed_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
+    /// The catalogue version it belongs to ("2021"), when the tool knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
 }
 
 /// One record as a discovery tool sends it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordDraft {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_native_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset_tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mac_addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_resource_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_cores: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub warranty_end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_date: Option<String>,
     /// When the tool saw it; now when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seen_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub software: Option<Vec<SoftwareDraft>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relationships: Option<Vec<ObservedDraft>>,
 }
 
@@ -345,6 +429,8 @@ pub struct FoundSoftware {
     pub installed_on: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_used: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
 }
 
 /// A relationship seen, its far end by identifiers.
@@ -485,6 +571,12 @@ fn software(p: &mut Problems, drafts: Vec<SoftwareDraft>) -> Vec<FoundSoftware> 
         let publisher = text(p, &field("publisher"), d.publisher.as_deref(), MAX_NAME);
         let name = text(p, &field("name"), d.name.as_deref(), MAX_NAME);
         let version = text(p, &field("version"), d.version.as_deref(), 100);
+        let product_version = text(
+            p,
+            &field("productVersion"),
+            d.product_version.as_deref(),
+            100,
+        );
         let installed_on = p
             .take(optional_date(
                 &field("installedOn"),
@@ -510,6 +602,7 @@ fn software(p: &mut Problems, drafts: Vec<SoftwareDraft>) -> Vec<FoundSoftware> 
                 version,
                 installed_on,
                 last_used,
+                product_version,
             };
             if !found.contains(&item) {
                 found.push(item);

@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use super::{Register, ServiceError, to_json};
 use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
 use crate::domain::discovery::{
-    FoundSoftware, IdentificationRule, Identifiers, Observation, Observed, RecordDraft,
+    FoundSoftware, IdentificationRule, Identifiers, Observation, Observed, RecordDraft, canonical,
 };
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::identities::{AssetIdentity, Candidate, Identification, Identities, Sighting};
@@ -23,6 +23,13 @@ use crate::store::{Batch, SightingRow, StoreError};
 
 /// Most records one call may carry (the command line sends 1,000 at a time).
 pub const MAX_RECORDS: usize = 5_000;
+/// How precisely an unchanged record moves its last-seen time: reported again within the hour,
+/// it writes nothing (agents check in every few minutes; staleness is counted in days).
+const SIGHTING_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// How a note about a relationship whose other end is not registered yet ends.
+const UNRESOLVED: &str = "; not recorded yet";
+
 /// The id of the one policy record.
 pub const POLICY_ID: &str = "current";
 
@@ -110,8 +117,8 @@ struct Working<T> {
 }
 
 /// A relationship reported: its id, the asset whose record reported it, first seen, seen at,
-/// and the record's fingerprint.
-type EdgeSeen = (EntityId, EntityId, DateTime<Utc>, DateTime<Utc>, u64);
+/// the record's fingerprint, and whether it is the source's first report of it.
+type EdgeSeen = (EntityId, EntityId, DateTime<Utc>, DateTime<Utc>, u64, bool);
 
 /// Records of one kind a batch writes: new ones, replaced ones (with the version they replace),
 /// and every change as before and after.
@@ -130,8 +137,8 @@ struct Plan {
     working_edges: HashMap<(NodeRef, NodeRef, RelationType), Working<Relationship>>,
     products: Vec<Record<SoftwareProduct>>,
     items: Vec<Record<ReconciliationItem>>,
-    /// Asset sightings by asset: first seen, seen at, fingerprint.
-    seen: HashMap<EntityId, (DateTime<Utc>, DateTime<Utc>, u64)>,
+    /// Asset sightings by asset: first seen, seen at, fingerprint, whether the source's first.
+    seen: HashMap<EntityId, (DateTime<Utc>, DateTime<Utc>, u64, bool)>,
     /// Relationship sightings: relationship, the asset whose record reported it, first seen,
     /// seen at, fingerprint.
     edge_seen: Vec<EdgeSeen>,
@@ -230,7 +237,11 @@ fn catalogue_match<'a>(
         if !same(&p.publisher, &found.publisher) || !same(&p.name, &found.name) {
             continue;
         }
+        if found.product_version.is_some() && p.product_version != found.product_version {
+            continue;
+        }
         let score = match (&p.product_version, &found.version) {
+            (Some(pv), _) if found.product_version.as_ref() == Some(pv) => 2000,
             (None, _) => 1,
             (Some(pv), Some(v)) if v.eq_ignore_ascii_case(pv) => 1000,
             (Some(pv), Some(v))
@@ -307,11 +318,19 @@ impl Register {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            let started = std::time::Instant::now();
             let loaded = self.load_for(source, &parsed, &policy).await?;
+            let read = started.elapsed();
             let plan = {
                 let identities = self.books.identities().await?;
                 self.plan(&identities, source, &drafts, &parsed, &policy, loaded, now)
             };
+            tracing::debug!(
+                records = drafts.len(),
+                read_ms = read.as_millis() as u64,
+                plan_ms = (started.elapsed() - read).as_millis() as u64,
+                "discovery batch planned"
+            );
             let report = plan.report(source, dry_run);
             if dry_run {
                 return Ok(report);
@@ -321,9 +340,16 @@ impl Register {
                 return Ok(report);
             }
             let _pending = self.graph.pending::<Relationship>();
+            let committing = std::time::Instant::now();
             match self.store.commit(batch).await {
                 Ok(()) => {
+                    let commit = committing.elapsed();
                     written.apply(self);
+                    tracing::debug!(
+                        commit_ms = commit.as_millis() as u64,
+                        apply_ms = (committing.elapsed() - commit).as_millis() as u64,
+                        "discovery batch written"
+                    );
                     return Ok(report);
                 }
                 Err(StoreError::StaleVersion | StoreError::Duplicate { .. }) if attempts < 3 => {
@@ -492,7 +518,7 @@ impl Register {
                         });
                     if fresh {
                         let sighting = identities.sighting(&asset, source).expect("checked");
-                        if seen_at > sighting.last_seen {
+                        if seen_at - sighting.last_seen >= SIGHTING_RESOLUTION {
                             plan.refreshed.push((asset.clone(), sighting.seen(seen_at)));
                         }
                         let mut outcome = Outcome::new(Decision::Unchanged);
@@ -543,19 +569,24 @@ impl Register {
                 if outcome.decision == Decision::Unchanged && !outcome.changed_fields.is_empty() {
                     outcome.decision = Decision::Updated;
                 }
-                let first_seen = identities
-                    .sighting(&asset, source)
-                    .map_or(seen_at, |s| s.first_seen.min(seen_at));
+                let earlier = identities.sighting(&asset, source);
+                let first_seen = earlier.map_or(seen_at, |s| s.first_seen.min(seen_at));
+                // A record with ends not yet registered is looked at again next time, so the
+                // relationship is made once its other end arrives.
+                let unresolved = outcome.notes.iter().any(|n| n.ends_with(UNRESOLVED));
+                let applied = if unresolved { 0 } else { fingerprint };
+                let first = earlier.is_none() && !plan.seen.contains_key(&asset);
                 plan.seen
-                    .insert(asset.clone(), (first_seen, seen_at, fingerprint));
+                    .insert(asset.clone(), (first_seen, seen_at, applied, first));
                 for edge in reported {
-                    let first_seen = identities
+                    let earlier = identities
                         .relationship_sightings(&edge)
                         .into_iter()
-                        .find(|(s, _)| s == source)
-                        .map_or(seen_at, |(_, s)| s.first_seen.min(seen_at));
+                        .find(|(s, _)| s == source);
+                    let first = earlier.is_none() && !plan.edge_seen.iter().any(|e| e.0 == edge);
+                    let first_seen = earlier.map_or(seen_at, |(_, s)| s.first_seen.min(seen_at));
                     plan.edge_seen
-                        .push((edge, asset.clone(), first_seen, seen_at, fingerprint));
+                        .push((edge, asset.clone(), first_seen, seen_at, applied, first));
                 }
             }
             plan.outcomes.push(outcome);
@@ -633,7 +664,7 @@ impl Plan {
     ) -> Vec<String> {
         let mut notes = Vec::new();
         for (path, value) in &observation.fields {
-            let current = get_path(doc, path).cloned();
+            let current = get_path(doc, path).map(|v| canonical(path, v));
             let setter = doc
                 .get("fieldSources")
                 .and_then(|s| s.get(path))
@@ -1065,7 +1096,7 @@ impl Plan {
                 Identification::Match { asset: target, .. } => target,
                 Identification::New => {
                     notes.push(format!(
-                        "{:?}: no asset matches the other end; not recorded",
+                        "{:?}: no asset matches the other end{UNRESOLVED}",
                         seen.relation
                     ));
                     continue;
@@ -1255,18 +1286,21 @@ impl Plan {
         let mut sightings: Vec<SightingRow> = self
             .seen
             .iter()
-            .map(|(asset, (first_seen, seen_at, fingerprint))| SightingRow {
-                kind: EntityKind::Asset,
-                subject: asset.clone(),
-                source: source.to_string(),
-                via: None,
-                sighting: Sighting {
-                    first_seen: *first_seen,
-                    last_seen: *seen_at,
-                    fingerprint: *fingerprint,
-                    applied_version: versions.get(asset).copied().unwrap_or(1),
+            .map(
+                |(asset, (first_seen, seen_at, fingerprint, first))| SightingRow {
+                    kind: EntityKind::Asset,
+                    subject: asset.clone(),
+                    source: source.to_string(),
+                    via: None,
+                    sighting: Sighting {
+                        first_seen: *first_seen,
+                        last_seen: *seen_at,
+                        fingerprint: *fingerprint,
+                        applied_version: versions.get(asset).copied().unwrap_or(1),
+                    },
+                    first: *first,
                 },
-            })
+            )
             .collect();
         sightings.extend(self.refreshed.iter().map(|(asset, sighting)| SightingRow {
             kind: EntityKind::Asset,
@@ -1274,9 +1308,10 @@ impl Plan {
             source: source.to_string(),
             via: None,
             sighting: *sighting,
+            first: false,
         }));
         sightings.extend(self.edge_seen.iter().map(
-            |(edge, via, first_seen, seen_at, fingerprint)| SightingRow {
+            |(edge, via, first_seen, seen_at, fingerprint, first)| SightingRow {
                 kind: EntityKind::Relationship,
                 subject: edge.clone(),
                 source: source.to_string(),
@@ -1287,6 +1322,7 @@ impl Plan {
                     fingerprint: *fingerprint,
                     applied_version: 0,
                 },
+                first: *first,
             },
         ));
         let mut batch = Batch::default();

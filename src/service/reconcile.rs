@@ -470,6 +470,7 @@ impl Register {
                     source,
                     via: None,
                     sighting,
+                    first: false,
                 });
                 row.sighting = row
                     .sighting

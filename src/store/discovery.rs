@@ -22,6 +22,8 @@ pub struct SightingRow {
     /// For a relationship: the asset whose record reported it.
     pub via: Option<EntityId>,
     pub sighting: Sighting,
+    /// The source's first report of the subject: a plain insert, not an upsert.
+    pub first: bool,
 }
 
 fn sighting_key(subject: &EntityId, source: &str) -> String {
@@ -63,6 +65,7 @@ impl SightingRow {
                 fingerprint: u64::from_str_radix(text("fingerprint")?, 16).ok()?,
                 applied_version: row.get("appliedVersion").and_then(Json::as_i64)?,
             },
+            first: false,
         })
     }
 }
@@ -235,41 +238,33 @@ impl Batch {
 
     /// Writes sightings, replacing what the same source reported of the same subject before.
     pub fn sightings(&mut self, rows: &[SightingRow]) -> &mut Self {
-        if rows.is_empty() {
-            return self;
+        let document = |row: &SightingRow| {
+            let mut value = row.document().into_value();
+            if let Value::Object(object) = &mut value {
+                object.insert(
+                    "id".to_string(),
+                    RecordId::new("sighting", sighting_key(&row.subject, &row.source)).into_value(),
+                );
+            }
+            value
+        };
+        // A first sighting is a plain insert; only later ones need the slower upsert.
+        let (first, again): (Vec<&SightingRow>, Vec<&SightingRow>) =
+            rows.iter().partition(|row| row.first);
+        let (sql, params) = self.parts();
+        if !first.is_empty() {
+            let first = params.add(first.into_iter().map(document).collect::<Vec<_>>());
+            sql.push_str(&format!("INSERT INTO sighting {first} RETURN NONE;\n"));
         }
-        let docs: Vec<Value> = rows
-            .iter()
-            .map(|row| {
-                let mut value = row.document().into_value();
-                if let Value::Object(object) = &mut value {
-                    object.insert(
-                        "id".to_string(),
-                        RecordId::new("sighting", sighting_key(&row.subject, &row.source))
-                            .into_value(),
-                    );
-                }
-                value
-            })
-            .collect();
-        let (sql, params) = self.parts();
-        let docs = params.add(docs);
-        sql.push_str(&format!(
-            "INSERT INTO sighting {docs} ON DUPLICATE KEY UPDATE
-                 lastSeen = $input.lastSeen, firstSeen = $input.firstSeen, via = $input.via,
-                 fingerprint = $input.fingerprint, appliedVersion = $input.appliedVersion
-             RETURN NONE;\n"
-        ));
-        self
-    }
-
-    /// Forgets every sighting of `subject` (merged away or deleted).
-    pub fn forget_sightings(&mut self, subject: &EntityId) -> &mut Self {
-        let (sql, params) = self.parts();
-        let subject = params.add(subject.as_str().to_string());
-        sql.push_str(&format!(
-            "DELETE sighting WHERE subject = {subject} RETURN NONE;\n"
-        ));
+        if !again.is_empty() {
+            let again = params.add(again.into_iter().map(document).collect::<Vec<_>>());
+            sql.push_str(&format!(
+                "INSERT INTO sighting {again} ON DUPLICATE KEY UPDATE
+                     lastSeen = $input.lastSeen, firstSeen = $input.firstSeen, via = $input.via,
+                     fingerprint = $input.fingerprint, appliedVersion = $input.appliedVersion
+                 RETURN NONE;\n"
+            ));
+        }
         self
     }
 }

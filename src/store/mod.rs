@@ -35,6 +35,8 @@ const NAMESPACE: &str = "assetgraph";
 /// How long closing waits for an embedded engine to write out its memory table.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 const DATABASE: &str = "register";
+/// Queries slower than this are logged at debug level (with the start of their text).
+const SLOW_QUERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A page of results with the total count of matches.
 #[derive(Debug, Clone)]
@@ -159,12 +161,18 @@ impl Store {
     ) -> Result<surrealdb::IndexedResults, StoreError> {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(sql, "store query");
+        let started = std::time::Instant::now();
         let mut response = self
             .db
             .query(sql)
             .bind(params.0)
             .await
             .map_err(StoreError::classify)?;
+        let took = started.elapsed();
+        if took > SLOW_QUERY {
+            let head: String = sql.chars().take(120).collect();
+            tracing::debug!(ms = took.as_millis() as u64, sql = %head, "slow store query");
+        }
         let mut errors: Vec<(usize, surrealdb::Error)> =
             response.take_errors().into_iter().collect();
         // In a failed transaction every statement reports an error; the cause is the one that is not "not executed".

@@ -8,6 +8,7 @@ mod durability;
 mod finance;
 mod helpers;
 mod http;
+mod import;
 mod lifecycle;
 mod listing;
 mod loaders;

@@ -1,6 +1,8 @@
 //! `assetgraph bench`: measures the graph index and impact analysis on a store, over HTTP too,
 //! side by side with SurrealDB's own recursive graph query, and prints a table.
 
+mod ingest;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -50,6 +52,13 @@ pub struct BenchConfig {
     /// Forget the stored index checkpoint first, so the start is timed with a full scan too.
     #[arg(long)]
     pub scan: bool,
+    /// Time discovery ingestion of this many new records, then of the same again, into the
+    /// (empty) store given by `--db`.
+    #[arg(long)]
+    pub ingest: Option<usize>,
+    /// Software titles per record for `--ingest`.
+    #[arg(long, default_value_t = 0)]
+    pub ingest_software: usize,
 }
 
 /// The most affected entities a "typical" failure has.
@@ -307,6 +316,9 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
     println!("|---|---|");
     if let Some(assets) = config.synthetic {
         return synthetic(assets, &config);
+    }
+    if let Some(records) = config.ingest {
+        return ingest::run(&config.store.url, records, config.ingest_software).await;
     }
     let started = Instant::now();
     let store = Store::open(&config.store.url)
