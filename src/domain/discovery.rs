@@ -470,15 +470,17 @@ fn text(p: &mut Problems, field: &str, value: Option<&str>, max: usize) -> Optio
     p.take(optional_text(field, value, max)).flatten()
 }
 
+/// A name as tools write it ("Virtual machine", "access-point") read as an enum value.
+fn enum_value<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(Json::String(
+        name.trim().to_uppercase().replace([' ', '-'], "_"),
+    ))
+    .ok()
+}
+
 fn parse_class(p: &mut Problems, value: Option<&str>) -> Option<AssetClass> {
     let name = value.map(str::trim).filter(|v| !v.is_empty())?;
-    let wanted = name.to_uppercase().replace([' ', '-'], "_");
-    let class = AssetClass::ALL.into_iter().find(|c| {
-        serde_json::to_value(c)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            == Some(wanted.clone())
-    });
+    let class = enum_value::<AssetClass>(name);
     if class.is_none() {
         p.push(FieldError::new(
             "class",
@@ -624,10 +626,7 @@ fn relationships(
     for (i, d) in drafts.into_iter().enumerate() {
         let prefix = format!("relationships[{i}].");
         let relation = d.relation.as_deref().map(str::trim).and_then(|name| {
-            let relation = OBSERVABLE.into_iter().find(|r| {
-                serde_json::to_value(r).ok().and_then(|v| v.as_str().map(String::from))
-                    == Some(name.to_uppercase().replace([' ', '-'], "_"))
-            });
+            let relation = enum_value::<RelationType>(name).filter(|r| OBSERVABLE.contains(r));
             if relation.is_none() {
                 p.push(FieldError::new(
                     format!("{prefix}type"),

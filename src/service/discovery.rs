@@ -21,6 +21,9 @@ use crate::domain::software::SoftwareProduct;
 use crate::domain::validation::{ErrorCode, FieldError};
 use crate::store::{Batch, SightingRow, StoreError};
 
+/// A record checked: its observation, or why it is refused.
+type Checked = Result<Observation, Vec<FieldError>>;
+
 /// Most records one call may carry (the command line sends 1,000 at a time).
 pub const MAX_RECORDS: usize = 5_000;
 /// How precisely an unchanged record moves its last-seen time: reported again within the hour,
@@ -311,19 +314,31 @@ impl Register {
         }
         let _one_at_a_time = self.books.ingesting.lock().await;
         let policy = self.discovery_policy().await?.data;
-        let parsed: Vec<Result<Observation, Vec<FieldError>>> =
-            drafts.iter().cloned().map(Observation::parse).collect();
+        let parsed: Vec<Checked> = drafts.iter().cloned().map(Observation::parse).collect();
+        let fingerprints: Vec<u64> = parsed
+            .iter()
+            .map(|o| o.as_ref().map_or(0, Observation::fingerprint))
+            .collect();
         let now = Utc::now();
         // A person's write between planning and commit makes the batch stale: plan again.
         let mut attempts = 0;
         loop {
             attempts += 1;
             let started = std::time::Instant::now();
-            let loaded = self.load_for(source, &parsed, &policy).await?;
+            let loaded = self
+                .load_for(source, (&parsed, &fingerprints), &policy)
+                .await?;
             let read = started.elapsed();
             let plan = {
                 let identities = self.books.identities().await?;
-                self.plan(&identities, source, &drafts, &parsed, &policy, loaded, now)
+                self.plan(
+                    &identities,
+                    source,
+                    (&drafts, &parsed, &fingerprints),
+                    &policy,
+                    loaded,
+                    now,
+                )
             };
             tracing::debug!(
                 records = drafts.len(),
@@ -403,19 +418,22 @@ impl Register {
     async fn load_for(
         &self,
         source: &str,
-        parsed: &[Result<Observation, Vec<FieldError>>],
+        (parsed, digests): (&[Checked], &[u64]),
         policy: &Policy,
     ) -> Result<Loaded, ServiceError> {
         let mut wanted: BTreeSet<EntityId> = BTreeSet::new();
         let mut fingerprints: Vec<Json> = Vec::new();
         {
             let identities = self.books.identities().await?;
-            for observation in parsed.iter().flatten() {
+            for (observation, digest) in parsed.iter().zip(digests) {
+                let Ok(observation) = observation else {
+                    continue;
+                };
                 let verdict = identities.identify(source, &observation.identifiers, &policy.rules);
                 match verdict.identification {
                     Identification::Match { asset, .. } => {
                         let fresh = identities.sighting(&asset, source).is_some_and(|s| {
-                            s.fingerprint == observation.fingerprint()
+                            s.fingerprint == *digest
                                 && Some(s.applied_version) == identities.version(&asset)
                         });
                         if !fresh {
@@ -423,7 +441,7 @@ impl Register {
                         }
                     }
                     Identification::Conflict(candidates) => {
-                        fingerprints.push(json!(format!("{:016x}", observation.fingerprint())));
+                        fingerprints.push(json!(format!("{digest:016x}")));
                         wanted.extend(candidates.into_iter().map(|c| c.asset));
                     }
                     Identification::New => {}
@@ -466,8 +484,7 @@ impl Register {
         &self,
         identities: &Identities,
         source: &str,
-        drafts: &[RecordDraft],
-        parsed: &[Result<Observation, Vec<FieldError>>],
+        (drafts, parsed, digests): (&[RecordDraft], &[Checked], &[u64]),
         policy: &Policy,
         loaded: Loaded,
         now: DateTime<Utc>,
@@ -485,7 +502,7 @@ impl Register {
             refreshed: Vec::new(),
             overlay: Identities::default(),
         };
-        for (draft, observation) in drafts.iter().zip(parsed) {
+        for ((draft, observation), digest) in drafts.iter().zip(parsed).zip(digests) {
             let observation = match observation {
                 Err(errors) => {
                     let mut outcome = Outcome::new(Decision::Rejected);
@@ -496,7 +513,7 @@ impl Register {
                 Ok(o) => o,
             };
             let seen_at = observation.seen_at.unwrap_or(now).min(now);
-            let fingerprint = observation.fingerprint();
+            let fingerprint = *digest;
             let (identification, mut notes) = identify(
                 identities,
                 &plan.overlay,

@@ -114,3 +114,28 @@ fn the_example_csv_imports_and_an_export_re_imports_unchanged() {
         "no file on standard input is an error"
     );
 }
+
+#[tokio::test]
+async fn import_sends_the_records_to_a_running_server() {
+    let app = crate::helpers::spawn_app().await;
+    let url = app.url("");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/discovery-example.csv");
+    let output = tokio::task::spawn_blocking(move || {
+        assetgraph(&[
+            "import", "--server", &url, "--source", "sccm", "--format", "csv", example,
+        ])
+    })
+    .await
+    .unwrap();
+    let summary = stdout(&output);
+    assert_eq!(output.status.code(), Some(2), "{summary}");
+    assert_eq!(count(&summary, "CREATED"), 6, "{summary}");
+    assert!(summary.contains("line 8: macAddresses"), "{summary}");
+    let unmanaged = app
+        .data("{ unmanagedAssets { totalCount } }", serde_json::json!({}))
+        .await;
+    assert_eq!(
+        unmanaged["unmanagedAssets"]["totalCount"],
+        serde_json::json!(6)
+    );
+}
