@@ -470,6 +470,14 @@ fn text(p: &mut Problems, field: &str, value: Option<&str>, max: usize) -> Optio
     p.take(optional_text(field, value, max)).flatten()
 }
 
+/// An enum value as the API writes it (`RUNS_ON`, `MAC_ADDRESS`), for notes people read.
+pub fn api_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
 /// A name as tools write it ("Virtual machine", "access-point") read as an enum value.
 fn enum_value<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
     serde_json::from_value(Json::String(

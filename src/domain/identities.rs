@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
-use super::discovery::{IdentificationRule, Identifiers};
+use super::discovery::{IdentificationRule, Identifiers, api_name};
 use super::entity::{EntityId, Record};
 use super::register::{Asset, AssetClass};
 
@@ -328,7 +328,8 @@ impl Identities {
                         && theirs != ours
                     {
                         notes.push(format!(
-                            "{rule:?} matches asset {} but its serial is another machine's; not the same asset",
+                            "{} matches asset {} but its serial is another machine's; not the same asset",
+                            api_name(rule),
                             entry.id
                         ));
                         continue;

@@ -9,7 +9,8 @@ use serde_json::{Value as Json, json};
 use super::{Register, ServiceError, to_json};
 use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
 use crate::domain::discovery::{
-    FoundSoftware, IdentificationRule, Identifiers, Observation, Observed, RecordDraft, canonical,
+    FoundSoftware, IdentificationRule, Identifiers, Observation, Observed, RecordDraft, api_name,
+    canonical,
 };
 use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::identities::{AssetIdentity, Candidate, Identification, Identities, Sighting};
@@ -783,7 +784,8 @@ impl Plan {
                     "identifiers",
                     ErrorCode::Conflict,
                     format!(
-                        "its {rule:?} belongs to asset {owner}, which the identification rules in force do not match"
+                        "its {} belongs to asset {owner}, which the identification rules in force do not match",
+                        api_name(&rule)
                     ),
                 ));
                 return outcome;
@@ -1113,15 +1115,15 @@ impl Plan {
                 Identification::Match { asset: target, .. } => target,
                 Identification::New => {
                     notes.push(format!(
-                        "{:?}: no asset matches the other end{UNRESOLVED}",
-                        seen.relation
+                        "{}: no asset matches the other end{UNRESOLVED}",
+                        api_name(&seen.relation)
                     ));
                     continue;
                 }
                 Identification::Conflict(_) => {
                     notes.push(format!(
-                        "{:?}: the other end matches several assets; not recorded",
-                        seen.relation
+                        "{}: the other end matches several assets; not recorded",
+                        api_name(&seen.relation)
                     ));
                     continue;
                 }
@@ -1131,8 +1133,8 @@ impl Plan {
             };
             if target == *asset {
                 notes.push(format!(
-                    "{:?}: the other end is this asset; not recorded",
-                    seen.relation
+                    "{}: the other end is this asset; not recorded",
+                    api_name(&seen.relation)
                 ));
                 continue;
             }
@@ -1141,8 +1143,10 @@ impl Plan {
                 .allows(Endpoint::Asset(from), Endpoint::Asset(to))
             {
                 notes.push(format!(
-                    "{:?} cannot join {from:?} to {to:?}; not recorded",
-                    seen.relation
+                    "{} cannot join {} to {}; not recorded",
+                    api_name(&seen.relation),
+                    api_name(&from),
+                    api_name(&to)
                 ));
                 continue;
             }
@@ -1153,7 +1157,7 @@ impl Plan {
                     let edge = Plan::new_edge(source, key.0, key.1, seen.relation, None, now);
                     reported.push(edge.id.clone());
                     self.put_edge(loaded, edge);
-                    changed.insert(format!("relationships.{:?}", seen.relation));
+                    changed.insert(format!("relationships.{}", api_name(&seen.relation)));
                 }
             }
         }
