@@ -154,7 +154,7 @@ impl Register {
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, ServiceError> {
         page.check().map_err(|e| ServiceError::BadRequest(e.0))?;
-        let merged = match kind {
+        let merged: Vec<EntityId> = match kind {
             EntityKind::Asset => self
                 .store
                 .get::<Asset>(id)
@@ -163,26 +163,9 @@ impl Register {
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        if merged.is_empty() {
-            return Ok(self.store.history(kind, id, page).await?);
-        }
-        let mut entries = self.store.trail(kind, id).await?;
-        for other in &merged {
-            entries.extend(self.store.trail(kind, other).await?);
-        }
-        entries.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-        let total = entries.len();
-        let window = page.window(total);
-        let items = entries
-            .into_iter()
-            .skip(window.offset)
-            .take(window.limit)
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            window,
-        })
+        let mut ids = vec![id.clone()];
+        ids.extend(merged);
+        Ok(self.store.history(kind, &ids, page).await?)
     }
 
     pub async fn asset_by_tag(&self, tag: &str) -> Result<Option<Record<Asset>>, ServiceError> {

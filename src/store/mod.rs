@@ -334,14 +334,31 @@ impl Store {
         })
     }
 
-    /// The audit trail of one entity, oldest first, one page of it.
+    /// The audit trail of some entities (one, or an asset and those merged into it), oldest
+    /// first, one page of it, in one round trip.
     pub async fn history(
         &self,
         kind: EntityKind,
-        id: &EntityId,
+        ids: &[EntityId],
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError> {
-        let entries = self.trail(kind, id).await?;
+        let mut params = Params::default();
+        params.set("kind", kind.name().to_string()).set(
+            "entities",
+            ids.iter()
+                .map(|id| id.as_str().to_string())
+                .collect::<Vec<_>>(),
+        );
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId IN $entities ORDER BY at ASC, id ASC",
+                params,
+            )
+            .await?;
+        let entries: Vec<AuditEntry> = rows
+            .into_iter()
+            .map(writes::decode_audit)
+            .collect::<Result<_, _>>()?;
         let total = entries.len();
         let window = page.window(total);
         let items = entries
