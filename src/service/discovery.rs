@@ -314,6 +314,7 @@ impl Register {
             )));
         }
         let _one_at_a_time = self.books.ingesting.lock().await;
+        let parsing = std::time::Instant::now();
         let policy = self.discovery_policy().await?.data;
         let parsed: Vec<Checked> = drafts.iter().cloned().map(Observation::parse).collect();
         let fingerprints: Vec<u64> = parsed
@@ -321,6 +322,7 @@ impl Register {
             .map(|o| o.as_ref().map_or(0, Observation::fingerprint))
             .collect();
         let now = Utc::now();
+        let parse = parsing.elapsed();
         // A person's write between planning and commit makes the batch stale: plan again.
         let mut attempts = 0;
         loop {
@@ -341,13 +343,16 @@ impl Register {
                     now,
                 )
             };
+            let planned = started.elapsed();
+            let report = plan.report(source, dry_run);
             tracing::debug!(
                 records = drafts.len(),
+                parse_ms = parse.as_millis() as u64,
                 read_ms = read.as_millis() as u64,
-                plan_ms = (started.elapsed() - read).as_millis() as u64,
+                plan_ms = (planned - read).as_millis() as u64,
+                report_ms = (started.elapsed() - planned).as_millis() as u64,
                 "discovery batch planned"
             );
-            let report = plan.report(source, dry_run);
             if dry_run {
                 return Ok(report);
             }

@@ -283,7 +283,12 @@ impl Store {
     /// Commits a batch of changes in one transaction.
     pub async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
         let sql = format!("BEGIN TRANSACTION;\n{}COMMIT TRANSACTION;", batch.sql);
-        self.run(&sql, batch.params).await.map(|_| ())
+        let started = std::time::Instant::now();
+        let response = self.run(&sql, batch.params).await?;
+        if started.elapsed() > super::SLOW_QUERY && tracing::enabled!(tracing::Level::DEBUG) {
+            log_statement_times(response);
+        }
+        Ok(())
     }
 
     /// Creates a record; fails on a missing reference or a taken unique key.
@@ -330,4 +335,15 @@ impl Store {
         batch.delete::<E>(id, expected_version, audit)?;
         self.commit(batch).await
     }
+}
+
+/// Says where a slow transaction spent its time, statement by statement, in the order written.
+fn log_statement_times(response: surrealdb::IndexedResults) {
+    let mut response = surrealdb::method::WithStats(response);
+    let statements = response.0.num_statements();
+    let ms: Vec<u128> = (0..statements)
+        .filter_map(|i| response.take::<Value>(i))
+        .map(|(stats, _)| stats.execution_time.unwrap_or_default().as_millis())
+        .collect();
+    tracing::debug!(?ms, "slow transaction, milliseconds per statement");
 }
