@@ -114,6 +114,7 @@ pub enum RelationType {
     CoveredBy,
     LicensedBy,
     SuppliedBy,
+    Affects,
 }
 
 /// How an asset depreciates.

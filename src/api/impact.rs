@@ -72,6 +72,12 @@ pub struct ImpactReport {
     relations: Option<RelationMask>,
 }
 
+impl ImpactReport {
+    pub fn new(walk: Arc<Walk>, relations: Option<RelationMask>) -> ImpactReport {
+        ImpactReport { walk, relations }
+    }
+}
+
 /// One affected entity: a position in the report's walk.
 pub struct Impacted {
     walk: Arc<Walk>,

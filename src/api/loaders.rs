@@ -141,6 +141,7 @@ pub fn attach(request: Request, readiness: &Readiness) -> Request {
     let request = add::<Contract>(request, readiness);
     let request = add::<ReconciliationItem>(request, readiness);
     let request = add::<Policy>(request, readiness);
+    let request = add::<crate::domain::ticket::Ticket>(request, readiness);
     add::<Model>(request, readiness)
 }
 

@@ -16,6 +16,7 @@ mod loaders;
 mod mutation;
 mod query;
 mod software;
+mod tickets;
 mod types;
 
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ pub struct QueryRoots(
     software::SoftwareQueries,
     contracts::ContractQueries,
     discovery::DiscoveryQueries,
+    tickets::TicketQueries,
 );
 
 /// Every mutation, from each part of the API.
@@ -63,6 +65,7 @@ pub struct MutationRoots(
     lifecycle::LifecycleMutations,
     software::SoftwareMutations,
     discovery::DiscoveryMutations,
+    tickets::TicketMutations,
 );
 
 type AppSchema = Schema<QueryRoots, MutationRoots, EmptySubscription>;

@@ -42,6 +42,7 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "EntitlementPayload", params(EntitlementNode)))]
 #[graphql(concrete(name = "SubscriptionPayload", params(SubscriptionNode)))]
 #[graphql(concrete(name = "ContractPayload", params(ContractNode)))]
+#[graphql(concrete(name = "TicketPayload", params(super::tickets::TicketNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,

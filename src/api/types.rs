@@ -163,6 +163,10 @@ entity_object!(
         async fn category(&self) -> Category { self.0.data.category.into() }
         async fn lifecycle_stage(&self) -> LifecycleStage { self.0.data.lifecycle_stage.into() }
         async fn status(&self) -> OperationalStatus { self.0.data.status.into() }
+        /// Service-desk tickets linked to it, newest first.
+        async fn tickets(&self, ctx: &Context<'_>, kind: Option<Vec<super::tickets::TicketKind>>, status: Option<Vec<super::tickets::TicketStatus>>) -> Result<Vec<super::tickets::TicketNode>> {
+            super::tickets::asset_tickets(ctx, &self.0.id, kind, status).await
+        }
         async fn model(&self, ctx: &Context<'_>) -> Result<Option<ModelNode>> {
             Ok(one::<Model>(ctx, self.0.data.model.as_ref()).await?.map(ModelNode))
         }
@@ -516,6 +520,8 @@ entity_object!(
         async fn valid_from(&self) -> Option<NaiveDate> { self.0.data.valid_from }
         async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
         async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
+        /// For AFFECTS: what the asset is to the ticket.
+        async fn ticket_role(&self) -> Option<super::tickets::TicketRole> { self.0.data.ticket_role.map(Into::into) }
         /// What is known of the installation, for INSTALLED_ON.
         async fn installation(&self) -> Option<Installation> {
             self.0.data.installation.as_ref().map(|i| Installation {
@@ -637,6 +643,9 @@ pub async fn load_node(
         EntityKind::DiscoveryPolicy => one::<Policy>(ctx, key)
             .await?
             .map(|r| Node::DiscoveryPolicy(DiscoveryPolicyNode(r))),
+        EntityKind::Ticket => one::<crate::domain::ticket::Ticket>(ctx, key)
+            .await?
+            .map(|r| Node::Ticket(super::tickets::TicketNode(r))),
     })
 }
 
@@ -664,4 +673,5 @@ pub enum Node {
     Contract(ContractNode),
     ReconciliationItem(ReconciliationItemNode),
     DiscoveryPolicy(DiscoveryPolicyNode),
+    Ticket(super::tickets::TicketNode),
 }

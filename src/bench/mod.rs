@@ -510,13 +510,7 @@ fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
 
     fn record<T>(id: String, data: T) -> crate::domain::entity::Record<T> {
         let now = chrono::Utc::now();
-        crate::domain::entity::Record {
-            id: EntityId::parse(&id).expect("bench id"),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            data,
-        }
+        crate::domain::entity::Record::first(EntityId::parse(&id).expect("bench id"), data, now)
     }
     let today = chrono::Utc::now().date_naive();
     let mut products: Vec<crate::domain::entity::Record<SoftwareProduct>> = Vec::new();
@@ -609,6 +603,7 @@ fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
                     installed_on: None,
                     last_used: Some(last_used),
                 }),
+                ticket_role: None,
             },
         ));
     }

@@ -78,6 +78,8 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Contract => CONTRACT_REFERENCES,
         // Candidates of a conflict are evidence, not ownership: they never block a deletion.
         EntityKind::Reconciliation | EntityKind::DiscoveryPolicy => &[],
+        // A ticket's assets are AFFECTS relationships, checked as graph links.
+        EntityKind::Ticket => &[],
     }
 }
 
@@ -150,6 +152,11 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
                 message: "another product has this tag id",
             },
         ],
+        EntityKind::Ticket => &[UniqueKey {
+            index: "ticket_key_unique",
+            field: "key",
+            message: "this system already has a ticket with this key",
+        }],
         EntityKind::Location
         | EntityKind::Approval
         | EntityKind::Maintenance

@@ -27,11 +27,12 @@ pub enum EntityKind {
     Contract,
     Reconciliation,
     DiscoveryPolicy,
+    Ticket,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 16] = [
+    pub const ALL: [EntityKind; 17] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -48,6 +49,7 @@ impl EntityKind {
         EntityKind::Contract,
         EntityKind::Reconciliation,
         EntityKind::DiscoveryPolicy,
+        EntityKind::Ticket,
     ];
 
     /// The store table holding this kind.
@@ -69,6 +71,7 @@ impl EntityKind {
             EntityKind::Contract => "contract",
             EntityKind::Reconciliation => "reconciliation",
             EntityKind::DiscoveryPolicy => "discovery_policy",
+            EntityKind::Ticket => "ticket",
         }
     }
 
@@ -91,6 +94,7 @@ impl EntityKind {
             EntityKind::Contract => "Contract",
             EntityKind::Reconciliation => "ReconciliationItem",
             EntityKind::DiscoveryPolicy => "DiscoveryPolicy",
+            EntityKind::Ticket => "Ticket",
         }
     }
 
@@ -170,6 +174,19 @@ pub struct Record<T> {
     pub updated_at: DateTime<Utc>,
     #[serde(flatten)]
     pub data: T,
+}
+
+impl<T> Record<T> {
+    /// A record not stored yet: version 1, created and last updated `at`.
+    pub fn first(id: EntityId, data: T, at: DateTime<Utc>) -> Record<T> {
+        Record {
+            id,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            data,
+        }
+    }
 }
 
 /// A field of one entity that holds the id of another, or a list of such ids.

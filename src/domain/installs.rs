@@ -174,6 +174,7 @@ mod tests {
                     installed_on: None,
                     last_used: NaiveDate::parse_from_str(used, "%Y-%m-%d").ok(),
                 }),
+                ticket_role: None,
             },
         }
     }

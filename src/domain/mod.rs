@@ -32,4 +32,5 @@ pub mod software;
 pub mod subscription;
 pub mod supply;
 pub mod synthetic;
+pub mod ticket;
 pub mod validation;

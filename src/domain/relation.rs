@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entity::{Entity, EntityId, EntityKind, NodeRef};
 use super::register::{AssetClass, Category, optional_date};
+use super::ticket::TicketRole;
 use super::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
@@ -28,6 +29,8 @@ pub enum RelationType {
     CoveredBy,
     LicensedBy,
     SuppliedBy,
+    /// A service-desk ticket concerns an asset (its role says how).
+    Affects,
 }
 
 /// What may stand at one end of a relationship.
@@ -55,7 +58,7 @@ const DEVICES: &[Category] = &[
 ];
 
 impl RelationType {
-    pub const ALL: [RelationType; 12] = [
+    pub const ALL: [RelationType; 13] = [
         RelationType::DependsOn,
         RelationType::RunsOn,
         RelationType::HostedOn,
@@ -68,6 +71,7 @@ impl RelationType {
         RelationType::CoveredBy,
         RelationType::LicensedBy,
         RelationType::SuppliedBy,
+        RelationType::Affects,
     ];
 
     /// Dense number for packing into graph edges (fits in 4 bits).
@@ -94,6 +98,7 @@ impl RelationType {
             RelationType::CoveredBy => "COVERS",
             RelationType::LicensedBy => "LICENSES",
             RelationType::SuppliedBy => "SUPPLIES",
+            RelationType::Affects => "AFFECTED_BY",
         }
     }
 
@@ -113,7 +118,8 @@ impl RelationType {
     /// The allowed (source, target) ends.
     pub fn ends(self) -> (End, End) {
         use EntityKind::{
-            Contract, Entitlement, Location, Person, SoftwareProduct, Subscription, Team, Vendor,
+            Contract, Entitlement, Location, Person, SoftwareProduct, Subscription, Team, Ticket,
+            Vendor,
         };
         match self {
             RelationType::DependsOn | RelationType::ConnectedTo => (End::Asset, End::Asset),
@@ -130,6 +136,7 @@ impl RelationType {
             RelationType::CoveredBy => (End::Asset, End::Entity(Contract)),
             RelationType::LicensedBy => (End::Asset, End::EitherOf(Entitlement, Subscription)),
             RelationType::SuppliedBy => (End::Asset, End::Entity(Vendor)),
+            RelationType::Affects => (End::Entity(Ticket), End::Asset),
         }
     }
 }
@@ -259,6 +266,9 @@ pub struct Relationship {
     pub note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installation: Option<Installation>,
+    /// For AFFECTS: what the asset is to the ticket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_role: Option<TicketRole>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -291,6 +301,7 @@ pub struct RelationshipDraft {
     pub valid_to: Option<String>,
     pub note: Option<String>,
     pub installation: Option<InstallationDraft>,
+    pub ticket_role: Option<TicketRole>,
 }
 
 fn node_ref(field: &str, draft: Option<NodeRefDraft>) -> Result<NodeRef, FieldError> {
@@ -432,6 +443,19 @@ impl Entity for Relationship {
             .take(optional_text("note", d.note.as_deref(), MAX_TEXT))
             .flatten();
         let installation = p.take(installation(d.relation, d.installation)).flatten();
+        match (d.relation, d.ticket_role) {
+            (Some(RelationType::Affects), None) => p.push(FieldError::new(
+                "ticketRole",
+                ErrorCode::Required,
+                "an AFFECTS relationship needs a ticketRole",
+            )),
+            (Some(r), Some(_)) if r != RelationType::Affects => p.push(FieldError::new(
+                "ticketRole",
+                ErrorCode::NotAllowed,
+                "only AFFECTS relationships have a ticketRole",
+            )),
+            _ => {}
+        }
         p.finish(|| Relationship {
             source: source.expect("checked"),
             target: target.expect("checked"),
@@ -445,6 +469,7 @@ impl Entity for Relationship {
             valid_to,
             note,
             installation,
+            ticket_role: d.ticket_role,
         })
     }
 

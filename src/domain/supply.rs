@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::depreciation::{Method, ModelDefaults};
 use super::entity::{Entity, EntityId, EntityKind};
 use super::register::{Category, optional_date, optional_ref};
-use super::validation::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text};
+use super::validation::{
+    ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text, required_text,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,20 +32,7 @@ pub struct VendorDraft {
 }
 
 fn website(value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let url = optional_text("website", value, 2048)?;
-    match &url {
-        Some(u)
-            if !(u.starts_with("https://") || u.starts_with("http://"))
-                || u.contains(char::is_whitespace) =>
-        {
-            Err(FieldError::new(
-                "website",
-                ErrorCode::Invalid,
-                "website must be an http(s) URL",
-            ))
-        }
-        _ => Ok(url),
-    }
+    http_url("website", value)
 }
 
 impl Entity for Vendor {

@@ -227,13 +227,7 @@ impl Estate {
     fn organisation(n: usize, seed: u64, at: DateTime<Utc>) -> Organisation {
         let mut rng = Rng::new(seed ^ 0x005E_ED0F_0126);
         fn record<T>(rng: &mut Rng, at: DateTime<Utc>, data: T) -> Record<T> {
-            Record {
-                id: rng.id(),
-                version: 1,
-                created_at: at,
-                updated_at: at,
-                data,
-            }
+            Record::first(rng.id(), data, at)
         }
         let teams = (0..(n / 5_000).max(10))
             .map(|k| {
@@ -604,6 +598,7 @@ impl<'a> Edges<'a> {
             valid_to: None,
             note: None,
             installation: None,
+            ticket_role: None,
         };
         let id = self.rng.id();
         self.records.push(self.estate.record(id, relationship));

@@ -124,6 +124,25 @@ pub fn required_text(field: &str, value: Option<&str>, max: usize) -> Result<Str
     }
 }
 
+/// An http or https URL without blanks, at most 2,048 characters; absent or blank means "not set".
+pub fn http_url(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
+    let url = optional_text(field, value, 2048)?;
+    match &url {
+        Some(u)
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.len() <= "https://".len()
+                || u.contains(char::is_whitespace) =>
+        {
+            Err(FieldError::new(
+                field,
+                ErrorCode::Invalid,
+                format!("{field} must be an http(s) URL"),
+            ))
+        }
+        _ => Ok(url),
+    }
+}
+
 /// Like [`required_text`] but absent or blank means "not set".
 pub fn optional_text(
     field: &str,

@@ -662,13 +662,7 @@ impl Plan {
             result_asset: None,
             note: None,
         };
-        let record = Record {
-            id: EntityId::generate(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            data: item,
-        };
+        let record = Record::first(EntityId::generate(), item, now);
         outcome.reconciliation = Some(record.id.clone());
         self.items.push(record);
         outcome
@@ -832,13 +826,7 @@ impl Plan {
                 return outcome;
             }
             Ok(asset) => {
-                let record = Record {
-                    id: id.clone(),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                    data: asset,
-                };
+                let record = Record::first(id.clone(), asset, now);
                 let mut outcome = Outcome::new(Decision::Created);
                 outcome.changed_fields =
                     diff(&json!({}), &to_json(&record.data).unwrap_or_default())
@@ -999,6 +987,7 @@ impl Plan {
                 valid_to: None,
                 note: None,
                 installation,
+                ticket_role: None,
             },
         }
     }
@@ -1030,13 +1019,7 @@ impl Plan {
                             end_of_support: None,
                             needs_licence: true,
                         };
-                        let record = Record {
-                            id: EntityId::generate(),
-                            version: 1,
-                            created_at: now,
-                            updated_at: now,
-                            data: product,
-                        };
+                        let record = Record::first(EntityId::generate(), product, now);
                         let id = record.id.clone();
                         self.products.push(record);
                         id

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod reconcile;
 pub mod seed;
 pub mod software;
+pub mod tickets;
 
 use std::collections::HashSet;
 
@@ -248,14 +249,7 @@ impl Register {
         input: Json,
     ) -> Result<(Record<E>, AuditEntry), ServiceError> {
         let data = E::validate(draft_from::<E>(input)?).map_err(ServiceError::Invalid)?;
-        let now = Utc::now();
-        let record = Record {
-            id,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            data,
-        };
+        let record = Record::first(id, data, Utc::now());
         hierarchy::check(&self.store, &record).await?;
         self.check_relationship(None, &record).await?;
         self.check_entitlement(&record).await?;

@@ -380,13 +380,7 @@ impl Register {
             }
             taken.push(key);
             let now = Utc::now();
-            let record = Record {
-                id: EntityId::generate(),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-                data,
-            };
+            let record = Record::first(EntityId::generate(), data, now);
             created.push(record);
         }
         for approval in self

@@ -19,6 +19,7 @@ use crate::domain::site::Location;
 use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 use crate::domain::subscription::Subscription;
 use crate::domain::supply::{Model, Vendor};
+use crate::domain::ticket::Ticket;
 
 const DEMO: &str = include_str!("../../seed/demo.json");
 
@@ -42,6 +43,7 @@ struct DataSet {
     entitlements: Vec<Json>,
     subscriptions: Vec<Json>,
     software_usage: Vec<Json>,
+    tickets: Vec<Json>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,12 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     );
     let mut usage = data.software_usage;
     shift_dates(&mut usage, &["measuredAt"], shift);
+    let mut tickets = data.tickets;
+    shift_dates(
+        &mut tickets,
+        &["openedAt", "closedAt", "plannedStart", "plannedEnd"],
+        shift,
+    );
     load_all::<Vendor>(register, &actor, data.vendors, &mut report).await?;
     load_all::<Team>(register, &actor, data.teams, &mut report).await?;
     load_all::<Person>(register, &actor, people, &mut report).await?;
@@ -114,6 +122,7 @@ pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     load_all::<Entitlement>(register, &actor, entitlements, &mut report).await?;
     load_all::<Subscription>(register, &actor, subscriptions, &mut report).await?;
     load_all::<SoftwareUsage>(register, &actor, usage, &mut report).await?;
+    load_all::<Ticket>(register, &actor, tickets, &mut report).await?;
     load_all::<Relationship>(register, &actor, relationships, &mut report).await?;
     load_all::<Maintenance>(register, &actor, maintenance, &mut report).await?;
     load_all::<ApprovalRequest>(register, &actor, approvals, &mut report).await?;

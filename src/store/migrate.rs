@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "007_discovery",
         include_str!("../../schema/surreal/007_discovery.surql"),
     ),
+    (
+        "008_tickets",
+        include_str!("../../schema/surreal/008_tickets.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ mod edges;
 mod error;
 mod filter_sql;
 mod migrate;
+mod tickets;
 mod writes;
 
 use std::collections::BTreeMap;

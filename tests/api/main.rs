@@ -15,3 +15,4 @@ mod loaders;
 mod relations;
 mod seed;
 mod software;
+mod tickets;
