@@ -102,7 +102,7 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
 type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// Loaders cache for the length of one request, so prefetched relations are not queried again.
-fn add<E: Entity>(request: Request, readiness: &Readiness) -> Request {
+fn add<E: Entity>(request: Request, readiness: &Readiness, cache: bool) -> Request {
     let by_id = ById::<E> {
         readiness: readiness.clone(),
         kind: PhantomData,
@@ -111,38 +111,42 @@ fn add<E: Entity>(request: Request, readiness: &Readiness) -> Request {
         readiness: readiness.clone(),
         kind: PhantomData,
     };
-    request
-        .data(DataLoader::with_cache(
-            by_id,
-            tokio::spawn,
-            HashMapCache::default(),
-        ))
-        .data(DataLoader::with_cache(
-            by_reference,
-            tokio::spawn,
-            HashMapCache::default(),
-        ))
+    let by_id = DataLoader::with_cache(by_id, tokio::spawn, HashMapCache::default());
+    let by_reference = DataLoader::with_cache(by_reference, tokio::spawn, HashMapCache::default());
+    by_id.enable_all_cache(cache);
+    by_reference.enable_all_cache(cache);
+    request.data(by_id).data(by_reference)
 }
 
 /// Fresh loaders for one request, so nothing is cached across requests.
 pub fn attach(request: Request, readiness: &Readiness) -> Request {
-    let request = add::<Asset>(request, readiness);
-    let request = add::<Person>(request, readiness);
-    let request = add::<Team>(request, readiness);
-    let request = add::<Location>(request, readiness);
-    let request = add::<Vendor>(request, readiness);
-    let request = add::<Relationship>(request, readiness);
-    let request = add::<ApprovalRequest>(request, readiness);
-    let request = add::<Maintenance>(request, readiness);
-    let request = add::<SoftwareProduct>(request, readiness);
-    let request = add::<SoftwareUsage>(request, readiness);
-    let request = add::<Entitlement>(request, readiness);
-    let request = add::<Subscription>(request, readiness);
-    let request = add::<Contract>(request, readiness);
-    let request = add::<ReconciliationItem>(request, readiness);
-    let request = add::<Policy>(request, readiness);
-    let request = add::<crate::domain::ticket::Ticket>(request, readiness);
-    add::<Model>(request, readiness)
+    attach_with(request, readiness, true)
+}
+
+/// Loaders that batch but never cache, for long-lived operations (subscriptions), whose
+/// events must see related entities as they are at the time.
+pub fn attach_uncached(request: Request, readiness: &Readiness) -> Request {
+    attach_with(request, readiness, false)
+}
+
+fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request {
+    let request = add::<Asset>(request, readiness, cache);
+    let request = add::<Person>(request, readiness, cache);
+    let request = add::<Team>(request, readiness, cache);
+    let request = add::<Location>(request, readiness, cache);
+    let request = add::<Vendor>(request, readiness, cache);
+    let request = add::<Relationship>(request, readiness, cache);
+    let request = add::<ApprovalRequest>(request, readiness, cache);
+    let request = add::<Maintenance>(request, readiness, cache);
+    let request = add::<SoftwareProduct>(request, readiness, cache);
+    let request = add::<SoftwareUsage>(request, readiness, cache);
+    let request = add::<Entitlement>(request, readiness, cache);
+    let request = add::<Subscription>(request, readiness, cache);
+    let request = add::<Contract>(request, readiness, cache);
+    let request = add::<ReconciliationItem>(request, readiness, cache);
+    let request = add::<Policy>(request, readiness, cache);
+    let request = add::<crate::domain::ticket::Ticket>(request, readiness, cache);
+    add::<Model>(request, readiness, cache)
 }
 
 /// Loads one entity by id through the request's loader.

@@ -6,6 +6,7 @@ mod contracts;
 mod discovery;
 mod enums;
 mod errors;
+mod events;
 mod filters;
 mod finance;
 mod ids;
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -68,7 +69,7 @@ pub struct MutationRoots(
     tickets::TicketMutations,
 );
 
-type AppSchema = Schema<QueryRoots, MutationRoots, EmptySubscription>;
+type AppSchema = Schema<QueryRoots, MutationRoots, events::SubscriptionRoot>;
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
@@ -77,7 +78,7 @@ fn schema(readiness: Readiness) -> AppSchema {
     Schema::build(
         QueryRoots::default(),
         MutationRoots::default(),
-        EmptySubscription,
+        events::SubscriptionRoot,
     )
     .data(readiness)
     .limit_depth(16)
@@ -108,9 +109,17 @@ pub fn router(readiness: Readiness) -> Router {
         schema: schema(readiness.clone()),
         readiness,
     };
+    let live = events::LiveExecutor {
+        schema: state.schema.clone(),
+        readiness: state.readiness.clone(),
+    };
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route_service(
+            "/graphql/ws",
+            async_graphql_axum::GraphQLSubscription::new(live),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -121,6 +130,7 @@ async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("assetgraph")
             .finish(),
     )

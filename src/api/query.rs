@@ -55,6 +55,31 @@ pub(super) async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType
 }
 
 /// A filtered, sorted page of one kind of entity.
+/// A filter input as the store and `Filter::matches` take it, with `locationWithin` resolved.
+pub async fn compile_filter<F: FilterInput>(
+    ctx: &Context<'_>,
+    input: &F,
+) -> Result<crate::domain::query::Filter> {
+    let register = register(ctx)?;
+    let mut subtrees = Subtrees::new();
+    let roots: HashSet<_> = input.subtree_roots().into_iter().collect();
+    if roots.len() > MAX_SUBTREE_ROOTS {
+        return Err(bad_input(format!(
+            "a filter may name at most {MAX_SUBTREE_ROOTS} locationWithin locations"
+        )));
+    }
+    for root in roots {
+        let key = ids::decode(EntityKind::Location, &root)
+            .ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
+        let within = register
+            .location_subtree(&key)
+            .await
+            .map_err(|e| fail(ctx, e))?;
+        subtrees.insert(key, within);
+    }
+    compile(input, &subtrees)
+}
+
 async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
     ctx: &Context<'_>,
     filter: Option<F>,
@@ -66,25 +91,7 @@ async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
     let register = register(ctx)?;
     let filter = match filter {
         None => crate::domain::query::Filter::everything(),
-        Some(input) => {
-            let mut subtrees = Subtrees::new();
-            let roots: HashSet<_> = input.subtree_roots().into_iter().collect();
-            if roots.len() > MAX_SUBTREE_ROOTS {
-                return Err(bad_input(format!(
-                    "a filter may name at most {MAX_SUBTREE_ROOTS} locationWithin locations"
-                )));
-            }
-            for root in roots {
-                let key = ids::decode(EntityKind::Location, &root)
-                    .ok_or_else(|| bad_input("locationWithin: not a Location id"))?;
-                let within = register
-                    .location_subtree(&key)
-                    .await
-                    .map_err(|e| fail(ctx, e))?;
-                subtrees.insert(key, within);
-            }
-            compile(&input, &subtrees)?
-        }
+        Some(input) => compile_filter(ctx, &input).await?,
     };
     register
         .list::<E>(&filter, &sort(order, default_order), &request)

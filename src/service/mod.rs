@@ -107,6 +107,13 @@ impl Register {
         self.store.close().await
     }
 
+    /// Every change committed from now on, as its audit entry (for live subscriptions).
+    pub fn changes(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::audit::AuditEntry>> {
+        self.store.changes()
+    }
+
     pub async fn ready(&self) -> Result<(), ServiceError> {
         Ok(self.store.ping().await?)
     }

@@ -233,6 +233,7 @@ impl Batch {
         let (sql, params) = self.parts();
         let docs = params.add(docs);
         sql.push_str(&format!("INSERT INTO audit {docs} RETURN NONE;\n"));
+        self.audits.extend(entries.iter().cloned());
         Ok(self)
     }
 

@@ -76,7 +76,17 @@ pub struct Store {
     durable: bool,
     /// The lock file of an embedded engine on disk, free again once the engine has closed.
     lock_file: Option<PathBuf>,
+    /// Every committed audit entry, for whoever follows changes live.
+    events: tokio::sync::broadcast::Sender<Arc<AuditEntry>>,
+    /// What each committed audit entry owes webhooks: pending deliveries (id, document).
+    outbox: Arc<std::sync::RwLock<Option<OutboxRoute>>>,
 }
+
+/// Decides the deliveries an audit entry owes, written in the entry's own transaction.
+pub type OutboxRoute = Arc<dyn Fn(&AuditEntry) -> Vec<(EntityId, Json)> + Send + Sync>;
+
+/// Committed changes a slow follower may fall behind by before it misses some (and is told so).
+const EVENT_BACKLOG: usize = 4096;
 
 /// Makes surrealkv commits durable unless the URL already chooses a sync mode.
 fn durable_url(url: &str) -> String {
@@ -114,6 +124,8 @@ impl Store {
                 let dir = rest.split_once('?').map_or(rest, |(dir, _)| dir);
                 PathBuf::from(dir).join("LOCK")
             }),
+            events: tokio::sync::broadcast::channel(EVENT_BACKLOG).0,
+            outbox: Arc::default(),
         };
         migrate::apply(&store).await?;
         Ok(store)
@@ -142,6 +154,16 @@ impl Store {
     /// process writes it meanwhile (what may keep index checkpoints in it).
     pub fn owns_durable_data(&self) -> bool {
         self.durable && !self.shared
+    }
+
+    /// Every audit entry committed from now on (by this process).
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Arc<AuditEntry>> {
+        self.events.subscribe()
+    }
+
+    /// Routes every later commit's audit entries to webhook deliveries written with them.
+    pub fn set_outbox(&self, route: OutboxRoute) {
+        *self.outbox.write().expect("outbox lock") = Some(route);
     }
 
     /// Whether other processes may change this store (a SurrealDB server), so caches must follow it.

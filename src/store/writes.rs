@@ -3,6 +3,8 @@
 use serde_json::{Value as Json, json};
 
 use super::error::{IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
+use std::sync::Arc;
+
 use super::{Params, Store, StoreError};
 use crate::domain::audit::{AuditEntry, FieldChange};
 use crate::domain::catalog::{reference_fields, referrers};
@@ -174,6 +176,8 @@ fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, St
 pub struct Batch {
     sql: String,
     params: Params,
+    /// The audit entries written, announced once the batch commits.
+    pub(super) audits: Vec<AuditEntry>,
 }
 
 impl Batch {
@@ -210,6 +214,7 @@ impl Batch {
             ));
         }
         self.sql.push_str(&audit_statement(audit, params)?);
+        self.audits.push(audit.clone());
         Ok(self)
     }
 
@@ -237,6 +242,7 @@ impl Batch {
             "UPDATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n"
         ));
         self.sql.push_str(&audit_statement(audit, params)?);
+        self.audits.push(audit.clone());
         Ok(self)
     }
 
@@ -275,6 +281,7 @@ impl Batch {
         self.sql
             .push_str(&format!("DELETE {record} RETURN NONE;\n"));
         self.sql.push_str(&audit_statement(audit, params)?);
+        self.audits.push(audit.clone());
         Ok(self)
     }
 }
@@ -282,11 +289,17 @@ impl Batch {
 impl Store {
     /// Commits a batch of changes in one transaction.
     pub async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
+        let mut batch = batch;
+        self.add_outbox(&mut batch)?;
         let sql = format!("BEGIN TRANSACTION;\n{}COMMIT TRANSACTION;", batch.sql);
         let started = std::time::Instant::now();
         let response = self.run(&sql, batch.params).await?;
         if started.elapsed() > super::SLOW_QUERY && tracing::enabled!(tracing::Level::DEBUG) {
             log_statement_times(response);
+        }
+        for audit in batch.audits {
+            // Nobody listening is fine: events are for whoever follows changes right now.
+            let _ = self.events.send(Arc::new(audit));
         }
         Ok(())
     }
@@ -334,6 +347,35 @@ impl Store {
         let mut batch = Batch::default();
         batch.delete::<E>(id, expected_version, audit)?;
         self.commit(batch).await
+    }
+}
+
+impl Store {
+    /// Adds to the batch the pending deliveries its audit entries owe to webhooks, so they
+    /// commit with the change or not at all.
+    fn add_outbox(&self, batch: &mut Batch) -> Result<(), StoreError> {
+        let Some(route) = self.outbox.read().expect("outbox lock").clone() else {
+            return Ok(());
+        };
+        let mut docs = Vec::new();
+        for audit in &batch.audits {
+            for (id, doc) in route(audit) {
+                let mut value = doc.into_value();
+                if let Value::Object(object) = &mut value {
+                    object.insert(
+                        "id".to_string(),
+                        RecordId::new("delivery", id.as_str()).into_value(),
+                    );
+                }
+                docs.push(value);
+            }
+        }
+        if !docs.is_empty() {
+            let (sql, params) = batch.parts();
+            let docs = params.add(docs);
+            sql.push_str(&format!("INSERT INTO delivery {docs} RETURN NONE;\n"));
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod checkpoints;
 mod crud;
 mod discovery;
 mod durability;
+mod events;
 mod finance;
 mod helpers;
 mod http;
