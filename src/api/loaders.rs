@@ -146,6 +146,7 @@ fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request 
     let request = add::<ReconciliationItem>(request, readiness, cache);
     let request = add::<Policy>(request, readiness, cache);
     let request = add::<crate::domain::ticket::Ticket>(request, readiness, cache);
+    let request = add::<crate::domain::webhook::Webhook>(request, readiness, cache);
     add::<Model>(request, readiness, cache)
 }
 

@@ -9,6 +9,7 @@ mod errors;
 mod events;
 mod filters;
 mod finance;
+mod idempotency;
 mod ids;
 mod impact;
 mod inputs;
@@ -19,6 +20,7 @@ mod query;
 mod software;
 mod tickets;
 mod types;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -56,6 +58,7 @@ pub struct QueryRoots(
     contracts::ContractQueries,
     discovery::DiscoveryQueries,
     tickets::TicketQueries,
+    webhooks::WebhookQueries,
 );
 
 /// Every mutation, from each part of the API.
@@ -67,6 +70,7 @@ pub struct MutationRoots(
     software::SoftwareMutations,
     discovery::DiscoveryMutations,
     tickets::TicketMutations,
+    webhooks::WebhookMutations,
 );
 
 type AppSchema = Schema<QueryRoots, MutationRoots, events::SubscriptionRoot>;
@@ -101,6 +105,7 @@ pub fn sdl() -> String {
 struct AppState {
     schema: AppSchema,
     readiness: Readiness,
+    keys: idempotency::KeyLocks,
 }
 
 /// The routes, over a register that may not be connected yet.
@@ -108,6 +113,7 @@ pub fn router(readiness: Readiness) -> Router {
     let state = AppState {
         schema: schema(readiness.clone()),
         readiness,
+        keys: idempotency::KeyLocks::default(),
     };
     let live = events::LiveExecutor {
         schema: state.schema.clone(),
@@ -214,13 +220,22 @@ async fn execute(
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &headers, request).await,
-        Err(e) => rejection(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            &format!("the body is not a GraphQL request: {e}"),
-        ),
+    let run = async {
+        match serde_json::from_slice::<async_graphql::Request>(&body) {
+            Ok(request) => execute(&state, &headers, request).await,
+            Err(e) => rejection(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not a GraphQL request: {e}"),
+            ),
+        }
+    };
+    match headers.get("idempotency-key") {
+        None => run.await,
+        Some(key) => {
+            let caller = request_context(&headers).actor.name;
+            idempotency::once(&state.readiness, &state.keys, (&caller, key), &body, run).await
+        }
     }
 }
 
@@ -308,7 +323,9 @@ async fn connect(readiness: Readiness, options: Options) {
                 }
                 let _ = readiness.set(register.clone());
                 tracing::info!("store connected; ready");
-                register.keep_checkpoints().await;
+                // Both run until the server stops (which aborts this task).
+                let sender = register.clone();
+                tokio::join!(register.keep_checkpoints(), sender.deliver_webhooks());
                 return;
             }
             Err(e) => {

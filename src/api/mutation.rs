@@ -43,6 +43,7 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "SubscriptionPayload", params(SubscriptionNode)))]
 #[graphql(concrete(name = "ContractPayload", params(ContractNode)))]
 #[graphql(concrete(name = "TicketPayload", params(super::tickets::TicketNode)))]
+#[graphql(concrete(name = "WebhookPayload", params(super::webhooks::WebhookNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,

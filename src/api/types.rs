@@ -646,6 +646,9 @@ pub async fn load_node(
         EntityKind::Ticket => one::<crate::domain::ticket::Ticket>(ctx, key)
             .await?
             .map(|r| Node::Ticket(super::tickets::TicketNode(r))),
+        EntityKind::Webhook => one::<crate::domain::webhook::Webhook>(ctx, key)
+            .await?
+            .map(|r| Node::Webhook(super::webhooks::WebhookNode(r))),
     })
 }
 
@@ -674,4 +677,5 @@ pub enum Node {
     ReconciliationItem(ReconciliationItemNode),
     DiscoveryPolicy(DiscoveryPolicyNode),
     Ticket(super::tickets::TicketNode),
+    Webhook(super::webhooks::WebhookNode),
 }

@@ -51,6 +51,17 @@ pub struct AuditEntry {
     pub source: Option<String>,
 }
 
+/// A change with a secret's values masked: the audit trail is read by people who must not
+/// learn them (a webhook's signing secret).
+fn redacted(kind: EntityKind, mut change: FieldChange) -> FieldChange {
+    if kind == EntityKind::Webhook && change.field == "secret" {
+        let mask = |value: Option<Value>| value.map(|_| Value::from("(redacted)"));
+        change.before = mask(change.before);
+        change.after = mask(change.after);
+    }
+    change
+}
+
 impl AuditEntry {
     pub fn new(
         actor: &Actor,
@@ -67,7 +78,10 @@ impl AuditEntry {
             operation,
             entity_kind: kind,
             entity_id: id.clone(),
-            changes,
+            changes: changes
+                .into_iter()
+                .map(|change| redacted(kind, change))
+                .collect(),
             reason: None,
             ticket_ref: None,
             source: None,

@@ -80,6 +80,8 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         EntityKind::Reconciliation | EntityKind::DiscoveryPolicy => &[],
         // A ticket's assets are AFFECTS relationships, checked as graph links.
         EntityKind::Ticket => &[],
+        // The entities a webhook listens to are a filter, not ownership.
+        EntityKind::Webhook => &[],
     }
 }
 
@@ -165,7 +167,8 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
         | EntityKind::Subscription
         | EntityKind::Contract
         | EntityKind::Reconciliation
-        | EntityKind::DiscoveryPolicy => &[],
+        | EntityKind::DiscoveryPolicy
+        | EntityKind::Webhook => &[],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",

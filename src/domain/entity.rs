@@ -28,11 +28,12 @@ pub enum EntityKind {
     Reconciliation,
     DiscoveryPolicy,
     Ticket,
+    Webhook,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 17] = [
+    pub const ALL: [EntityKind; 18] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -50,6 +51,7 @@ impl EntityKind {
         EntityKind::Reconciliation,
         EntityKind::DiscoveryPolicy,
         EntityKind::Ticket,
+        EntityKind::Webhook,
     ];
 
     /// The store table holding this kind.
@@ -72,6 +74,7 @@ impl EntityKind {
             EntityKind::Reconciliation => "reconciliation",
             EntityKind::DiscoveryPolicy => "discovery_policy",
             EntityKind::Ticket => "ticket",
+            EntityKind::Webhook => "webhook",
         }
     }
 
@@ -95,6 +98,7 @@ impl EntityKind {
             EntityKind::Reconciliation => "ReconciliationItem",
             EntityKind::DiscoveryPolicy => "DiscoveryPolicy",
             EntityKind::Ticket => "Ticket",
+            EntityKind::Webhook => "Webhook",
         }
     }
 

@@ -292,11 +292,13 @@ impl Register {
         let changes = store.follow_edges().await?;
         let graph = build(&store).await?;
         let books = super::finance::Books::load(&store);
+        let hooks = super::webhooks::Hooks::load(&store).await?;
         let register = Register {
             store,
             graph,
             books,
             fiscal_year_start: 1,
+            hooks,
         };
         let follower = register.clone();
         tokio::spawn(async move {
@@ -332,6 +334,7 @@ impl Register {
     pub(super) fn apply<E: Entity>(&self, before: Option<&Record<E>>, after: Option<&Record<E>>) {
         if let Some(id) = after.or(before).map(|r| &r.id) {
             self.books.apply(id, after);
+            self.hooks.apply(id, after);
         }
         let before = before.and_then(|r| r.data.as_relationship());
         let after = after.and_then(|r| r.data.as_relationship());

@@ -8,11 +8,13 @@ pub mod finance;
 pub mod generate;
 pub mod graph;
 mod hierarchy;
+mod idempotency;
 pub mod lifecycle;
 pub mod reconcile;
 pub mod seed;
 pub mod software;
 pub mod tickets;
+pub mod webhooks;
 
 use std::collections::HashSet;
 
@@ -41,6 +43,8 @@ pub struct Register {
     books: finance::SharedBooks,
     /// First month (1–12) of the organisation's fiscal year.
     fiscal_year_start: u32,
+    /// The webhooks, routing every commit's changes to deliveries.
+    hooks: webhooks::Hooks,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
@@ -75,11 +79,13 @@ impl Register {
         }
         let graph = graph::build(&store).await?;
         let books = finance::Books::load(&store);
+        let hooks = webhooks::Hooks::load(&store).await?;
         Ok(Register {
             store,
             graph,
             books,
             fiscal_year_start: 1,
+            hooks,
         })
     }
 

@@ -36,6 +36,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "008_tickets",
         include_str!("../../schema/surreal/008_tickets.surql"),
     ),
+    (
+        "009_webhooks",
+        include_str!("../../schema/surreal/009_webhooks.surql"),
+    ),
+    (
+        "010_idempotency",
+        include_str!("../../schema/surreal/010_idempotency.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -6,8 +6,10 @@ mod discovery;
 mod edges;
 mod error;
 mod filter_sql;
+mod idempotency;
 mod migrate;
 mod tickets;
+mod webhooks;
 mod writes;
 
 use std::collections::BTreeMap;

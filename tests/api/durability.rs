@@ -253,3 +253,46 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
         "the restart scanned instead of reading the checkpoint:\n{log}"
     );
 }
+
+#[test]
+fn pending_webhook_deliveries_survive_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("surrealkv://{}", dir.path().join("data").display());
+    let client = reqwest::blocking::Client::new();
+    // A port nobody listens on yet: every attempt before the kill fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+
+    let (mut server, addr) = start(&db);
+    wait_ready(&client, &addr);
+    let created = post(
+        &client,
+        &addr,
+        "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { node { id } userErrors { message } } }",
+        json!({"i": {"url": format!("http://127.0.0.1:{port}/hook"), "events": ["vendor.created"]}}),
+    );
+    assert_eq!(created["data"]["createWebhook"]["userErrors"], json!([]));
+    let vendor = post(
+        &client,
+        &addr,
+        "mutation($i: CreateVendorInput!) { createVendor(input: $i) { node { id } } }",
+        json!({"i": {"name": "Acme"}}),
+    );
+    assert!(vendor["data"]["createVendor"]["node"]["id"].is_string());
+    std::thread::sleep(Duration::from_millis(700));
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let receiver = crate::receiver::Receiver::start(port, 0);
+    let (mut server, addr) = start(&db);
+    wait_ready(&client, &addr);
+    let got = receiver.wait_for(1, 20);
+    assert!(!got.is_empty(), "the pending delivery was lost in the kill");
+    let event: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(event["type"], "vendor.created");
+    assert_eq!(event["data"]["changes"][0]["after"], "Acme");
+    terminate(&mut server);
+}

@@ -1,0 +1,177 @@
+//! Webhooks: the registered hooks, kept in memory to route every commit's audit entries to
+//! pending deliveries written in the same transaction, and the worker that sends them.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures_util::StreamExt;
+
+use super::{Register, ServiceError};
+use crate::domain::entity::{Entity, EntityId, Record};
+use crate::domain::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
+use crate::store::{OutboxRoute, Store};
+
+/// How often the worker looks for deliveries that are due.
+const POLL: Duration = Duration::from_millis(200);
+/// Deliveries sent at once.
+const IN_FLIGHT: usize = 8;
+/// How long one attempt may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most deliveries a webhook's log shows.
+pub const MAX_LOG: usize = 500;
+
+/// Every webhook, as committed.
+#[derive(Clone, Default)]
+pub struct Hooks(Arc<RwLock<Vec<Record<Webhook>>>>);
+
+impl Hooks {
+    /// Reads every webhook and routes later commits through them.
+    pub async fn load(store: &Store) -> Result<Hooks, ServiceError> {
+        let hooks = Hooks(Arc::new(RwLock::new(store.all_of::<Webhook>().await?)));
+        let routed = hooks.clone();
+        let route: OutboxRoute = Arc::new(move |entry| {
+            routed
+                .0
+                .read()
+                .expect("hooks lock")
+                .iter()
+                .filter(|hook| hook.data.wants(entry))
+                .filter_map(|hook| {
+                    let delivery = Delivery::owed(&hook.id, entry);
+                    Some((delivery.id.clone(), serde_json::to_value(&delivery).ok()?))
+                })
+                .collect()
+        });
+        store.set_outbox(route);
+        Ok(hooks)
+    }
+
+    /// Follows a committed change of any entity; only webhooks matter here.
+    pub(super) fn apply<E: Entity>(&self, id: &EntityId, after: Option<&Record<E>>) {
+        if E::KIND != Webhook::KIND {
+            return;
+        }
+        let mut hooks = self.0.write().expect("hooks lock");
+        hooks.retain(|h| &h.id != id);
+        if let Some(record) = after
+            && let Ok(data) = serde_json::to_value(&record.data).and_then(serde_json::from_value)
+        {
+            hooks.push(Record {
+                id: record.id.clone(),
+                version: record.version,
+                created_at: record.created_at,
+                updated_at: record.updated_at,
+                data,
+            });
+        }
+    }
+
+    fn get(&self, id: &EntityId) -> Option<Record<Webhook>> {
+        self.0
+            .read()
+            .expect("hooks lock")
+            .iter()
+            .find(|h| &h.id == id)
+            .cloned()
+    }
+}
+
+impl Register {
+    /// Every webhook, oldest first.
+    pub fn webhooks(&self) -> Vec<Record<Webhook>> {
+        let mut all = self.hooks.0.read().expect("hooks lock").clone();
+        all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        all
+    }
+
+    /// A webhook's latest deliveries, newest first.
+    pub async fn deliveries(&self, webhook: &EntityId) -> Result<Vec<Delivery>, ServiceError> {
+        Ok(self.store.deliveries_of(webhook, MAX_LOG).await?)
+    }
+
+    /// Sends due deliveries, for ever: at least once, since each stays due until answered.
+    pub async fn deliver_webhooks(&self) {
+        let register = self;
+        {
+            let client = reqwest::Client::builder()
+                .timeout(ATTEMPT_TIMEOUT)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client");
+            loop {
+                match register.store.due_deliveries(Utc::now(), 64).await {
+                    Ok(due) if !due.is_empty() => {
+                        futures_util::stream::iter(due)
+                            .for_each_concurrent(IN_FLIGHT, |delivery| {
+                                register.attempt(&client, delivery)
+                            })
+                            .await;
+                    }
+                    Ok(_) => tokio::time::sleep(POLL).await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read due webhook deliveries");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One attempt at one delivery, recorded in its log.
+    async fn attempt(&self, client: &reqwest::Client, mut delivery: Delivery) {
+        let now = Utc::now();
+        let Some(hook) = self.hooks.get(&delivery.webhook) else {
+            delivery.record(Attempt {
+                at: now,
+                status_code: None,
+                error: Some("the webhook was deleted".into()),
+                milliseconds: 0,
+            });
+            delivery.status = DeliveryStatus::Failed;
+            delivery.next_attempt_at = None;
+            self.save(&delivery).await;
+            return;
+        };
+        let timestamp = now.timestamp();
+        let id = delivery.event_id.to_string();
+        let started = Instant::now();
+        let sent = client
+            .post(&hook.data.url)
+            .header("content-type", "application/json")
+            .header("user-agent", "assetgraph-webhooks")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header(
+                "webhook-signature",
+                signature(&hook.data.secret, &id, timestamp, &delivery.body),
+            )
+            .body(delivery.body.clone())
+            .send()
+            .await;
+        let milliseconds = started.elapsed().as_millis() as u64;
+        let attempt = match sent {
+            Ok(response) => Attempt {
+                at: now,
+                status_code: Some(response.status().as_u16()),
+                error: None,
+                milliseconds,
+            },
+            Err(e) => Attempt {
+                at: now,
+                status_code: None,
+                error: Some(e.to_string().chars().take(500).collect()),
+                milliseconds,
+            },
+        };
+        delivery.record(attempt);
+        self.save(&delivery).await;
+    }
+
+    async fn save(&self, delivery: &Delivery) {
+        if let Err(e) = self.store.save_delivery(delivery).await {
+            // The delivery stays due and is sent again: at least once, never lost.
+            tracing::warn!(error = %e, delivery = %delivery.id, "could not record a webhook attempt");
+        }
+    }
+}
