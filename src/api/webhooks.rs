@@ -34,10 +34,13 @@ entity_object!(
         async fn url(&self) -> &str { &self.0.data.url }
         /// Event types (`asset.updated`), a kind's every event (`asset.*`) or everything (`*`).
         async fn events(&self) -> &[String] { &self.0.data.events }
-        /// Only changes of these entities (their store keys); all when empty.
-        async fn entity_keys(&self) -> Vec<&str> { self.0.data.entities.iter().map(|e| e.as_str()).collect() }
-        /// Only changes touching one of these fields; all when empty.
-        async fn fields(&self) -> &[String] { &self.0.data.fields }
+        /// What narrows the events down.
+        async fn filter(&self) -> WebhookFilter {
+            WebhookFilter {
+                entity_keys: self.0.data.entities.iter().map(|e| e.to_string()).collect(),
+                fields: self.0.data.fields.clone(),
+            }
+        }
         async fn active(&self) -> bool { self.0.data.active }
         /// The latest deliveries (at most 500), newest first.
         async fn deliveries(&self, ctx: &Context<'_>, status: Option<DeliveryStatus>) -> Result<Vec<DeliveryNode>> {
@@ -94,6 +97,26 @@ impl DeliveryNode {
 }
 
 #[derive(SimpleObject)]
+pub struct WebhookFilter {
+    /// Only changes of these entities (their store keys); all when empty.
+    pub entity_keys: Vec<String>,
+    /// Only changes touching one of these fields; all when empty.
+    pub fields: Vec<String>,
+}
+
+/// Narrows a webhook's events down; both parts must hold.
+#[derive(InputObject, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookFilterInput {
+    /// Only changes of these entities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<ID>>,
+    /// Only changes touching these fields (`owner.team`, `lifecycleStage`, or a parent: `owner`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+#[derive(SimpleObject)]
 pub struct DeliveryAttempt {
     pub at: DateTime<Utc>,
     /// The receiver's HTTP status; null when it could not be reached.
@@ -113,10 +136,8 @@ pub struct CreateWebhookInput {
     /// The signing secret (16–256 characters; `whsec_` + base64 for a binary key); one is made
     /// when absent.
     pub secret: Option<String>,
-    /// Only changes of these entities.
-    pub entities: Option<Vec<ID>>,
-    /// Only changes touching these fields (`owner.team`, `lifecycleStage`).
-    pub fields: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub filter: Option<WebhookFilterInput>,
     pub active: Option<bool>,
 }
 
@@ -133,10 +154,9 @@ pub struct UpdateWebhookInput {
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entities: Option<Vec<ID>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<String>>,
+    /// Replaces the parts it names.
+    #[serde(flatten)]
+    pub filter: Option<WebhookFilterInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }

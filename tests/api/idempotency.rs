@@ -63,6 +63,26 @@ async fn a_retry_with_the_same_key_returns_the_first_answer_and_writes_nothing()
 }
 
 #[tokio::test]
+async fn an_idempotent_retry_sends_no_second_webhook_delivery() {
+    let app = spawn_app().await;
+    let receiver = crate::receiver::Receiver::start(0, 0);
+    app.data(
+        "mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { node { id } } }",
+        json!({"i": {"url": receiver.url, "events": ["vendor.created"]}}),
+    )
+    .await;
+    send(&app, "alice", "order-42", "Acme").await;
+    send(&app, "alice", "order-42", "Acme").await;
+    assert_eq!(receiver.until(1, 10).await.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(
+        receiver.received.lock().unwrap().len(),
+        1,
+        "one change, one event"
+    );
+}
+
+#[tokio::test]
 async fn the_same_key_with_another_body_or_a_bad_key_is_refused() {
     let app = spawn_app().await;
     send(&app, "alice", "order-42", "Acme").await;

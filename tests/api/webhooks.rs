@@ -101,7 +101,7 @@ async fn events_and_filters_decide_who_hears_what() {
         .await;
     let names = hook(
         &app,
-        json!({"url": receiver.url, "events": ["asset.updated"], "entities": [asset], "fields": ["name"]}),
+        json!({"url": receiver.url, "events": ["asset.updated"], "filter": {"entities": [asset], "fields": ["name"]}}),
     )
     .await;
     let names_id = names["node"]["id"].as_str().unwrap().to_string();
@@ -172,7 +172,7 @@ async fn bad_webhooks_are_refused_and_nothing_is_written() {
     assert_eq!(unknown["userErrors"][0]["field"], "events.0");
     let bad_entity = hook(
         &app,
-        json!({"url": "https://hooks.example.com/in", "events": ["*"], "entities": ["%%%"]}),
+        json!({"url": "https://hooks.example.com/in", "events": ["*"], "filter": {"entities": ["%%%"]}}),
     )
     .await;
     assert_eq!(bad_entity["userErrors"][0]["field"], "entities.0");
