@@ -9,6 +9,7 @@ mod errors;
 mod events;
 mod filters;
 mod finance;
+mod guard;
 mod idempotency;
 mod ids;
 mod impact;
@@ -196,6 +197,16 @@ async fn execute(
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
+    if guard::too_deep(&request.query, guard::MAX_NESTING) {
+        return rejection(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            &format!(
+                "the document nests brackets deeper than {}",
+                guard::MAX_NESTING
+            ),
+        );
+    }
     let context = request_context(headers);
     let request_id = context.actor.request_id.clone();
     let request = loaders::attach(request.data(context), &state.readiness);
@@ -220,6 +231,23 @@ async fn execute(
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    // Browsers send forms and text/plain across sites without asking first: refusing them keeps
+    // another site from posting mutations with a user's credentials (CSRF).
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return rejection(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            "POST a JSON body with Content-Type: application/json",
+        );
+    }
     let run = async {
         match serde_json::from_slice::<async_graphql::Request>(&body) {
             Ok(request) => execute(&state, &headers, request).await,

@@ -158,6 +158,14 @@ impl Store {
         self.durable && !self.shared
     }
 
+    /// The same store, its queries not counted with the requests' round trips (background work).
+    pub fn uncounted(&self) -> Store {
+        Store {
+            round_trips: Arc::new(AtomicU64::new(0)),
+            ..self.clone()
+        }
+    }
+
     /// Every audit entry committed from now on (by this process).
     pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Arc<AuditEntry>> {
         self.events.subscribe()

@@ -42,6 +42,23 @@ impl Store {
         rows.into_iter().map(decode).collect()
     }
 
+    /// When the earliest pending delivery is due, if any is pending.
+    pub async fn next_delivery_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT nextAttemptAt FROM delivery WHERE status = 'PENDING'
+                 ORDER BY nextAttemptAt ASC LIMIT 1",
+                Params::default(),
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.get("nextAttemptAt"))
+            .and_then(Json::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
     /// Writes a delivery's progress.
     pub async fn save_delivery(&self, delivery: &Delivery) -> Result<(), StoreError> {
         let doc =

@@ -125,3 +125,44 @@ fn committed_schema_matches_the_code() {
         }
     }
 }
+
+#[tokio::test]
+async fn hostile_documents_and_cross_site_posts_are_refused_while_others_are_served() {
+    let app = spawn_app().await;
+    let deep = format!(
+        "{{ assets(first: {}1{}) {{ totalCount }} }}",
+        "[".repeat(300_000),
+        "]".repeat(300_000)
+    );
+    let started = std::time::Instant::now();
+    let (refused, normal) = tokio::join!(
+        app.client
+            .post(app.url("/graphql"))
+            .json(&json!({"query": deep}))
+            .send(),
+        app.post("{ assets { totalCount } }", json!({})),
+    );
+    let refused = refused.unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(normal["data"]["assets"]["totalCount"], 0, "{normal}");
+
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", content_type)
+            .body(r#"{"query": "mutation { createVendor(input: {name: \"x\"}) { node { id } } }"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415, "{content_type}");
+    }
+    let vendors = app.data("{ vendors { totalCount } }", json!({})).await;
+    assert_eq!(
+        vendors["vendors"]["totalCount"], 0,
+        "no cross-site post got through"
+    );
+}
