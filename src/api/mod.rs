@@ -211,6 +211,10 @@ async fn execute(
     let request_id = context.actor.request_id.clone();
     let request = loaders::attach(request.data(context), &state.readiness);
     let mut response = state.schema.execute(request).await;
+    // Errors that stopped the document before it ran (parse, validation, limits) name no field.
+    let not_run = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     // Parse, validation and limit errors come without a code; they are all the client's to fix.
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -218,12 +222,20 @@ async fn execute(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    let mut http = (
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_string(&response)
-            .unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into()),
-    )
-        .into_response();
+    let body = serde_json::to_string(&response)
+        .unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into());
+    // GraphQL over HTTP: a document that could not run is a bad request, said in the
+    // graphql-response media type; one that ran answers 200, even with field errors.
+    let mut http = if not_run {
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/graphql-response+json")],
+            body,
+        )
+            .into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         http.headers_mut().insert("x-request-id", value);
     }

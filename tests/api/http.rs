@@ -166,3 +166,40 @@ async fn hostile_documents_and_cross_site_posts_are_refused_while_others_are_ser
         "no cross-site post got through"
     );
 }
+
+#[tokio::test]
+async fn documents_that_cannot_run_answer_400_in_the_graphql_response_type() {
+    let app = spawn_app().await;
+    for query in [
+        "{ assets { totalCount ",
+        "{ noSuchField }",
+        "mutation { createVendor }",
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({"query": query}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/graphql-response+json"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+    // A document that runs answers 200, even when a field fails.
+    let ran = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({"query": "{ asset(id: \"bm9wZQ\") { name } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ran.status(), 200);
+}
