@@ -151,6 +151,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         url: config.store.url,
         demo: config.demo,
         fiscal_year_start: config.fiscal_year_start,
+        admin_token: config.admin_token,
     };
     api::serve(listener, options, shutdown_signal())
         .await

@@ -28,6 +28,10 @@ pub struct ServeConfig {
     /// First month (1–12) of the organisation's fiscal year, for depreciation schedules.
     #[arg(long, env = "ASSETGRAPH_FISCAL_YEAR_START", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
     pub fiscal_year_start: u32,
+    /// An admin token to accept (any 16–256 printable characters; stored hashed). Without it,
+    /// a store with no token gets one, written to `admin-token` in the data directory.
+    #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -22,8 +22,10 @@ pub fn request(ctx: &Context<'_>) -> RequestContext {
     ctx.data_opt::<RequestContext>()
         .cloned()
         .unwrap_or_else(|| RequestContext {
+            // Never reached past the authorisation check; least privilege all the same.
             actor: Actor {
                 name: "anonymous".into(),
+                role: crate::domain::access::Role::Viewer,
                 request_id: "none".into(),
             },
         })

@@ -49,6 +49,7 @@ pub fn from_service(request_id: &str, e: ServiceError) -> async_graphql::Error {
     match e {
         ServiceError::BadRequest(m) => bad_input(m),
         ServiceError::NotFound { kind } => coded("NOT_FOUND", format!("no such {kind}")),
+        ServiceError::Forbidden(m) => coded("FORBIDDEN", m),
         ServiceError::Invalid(errors) => bad_input(
             errors
                 .iter()

@@ -203,12 +203,39 @@ impl Executor for LiveExecutor {
 
 impl LiveExecutor {
     fn prepare(&self, request: async_graphql::Request) -> async_graphql::Request {
-        let context = super::context::RequestContext {
-            actor: crate::domain::audit::Actor {
-                name: "subscriber".into(),
-                request_id: uuid::Uuid::now_v7().to_string(),
-            },
-        };
-        super::loaders::attach_uncached(request.data(context), &self.readiness)
+        // Who is asking comes from the connection's session data, set at `connection_init`.
+        super::loaders::attach_uncached(request, &self.readiness)
     }
+}
+
+/// `/graphql/ws`: GraphQL over WebSocket; the connection authenticates in `connection_init`
+/// (`{"Authorization": "Bearer …"}`), and every operation on it runs as that token.
+pub async fn websocket(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> axum::response::Response {
+    let live = LiveExecutor {
+        schema: state.schema.clone(),
+        readiness: state.readiness.clone(),
+    };
+    let readiness = state.readiness;
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            async_graphql_axum::GraphQLWebSocket::new(stream, live, protocol)
+                .on_connection_init(move |payload| async move {
+                    let secret = super::auth::init_secret(&payload);
+                    let principal = super::auth::principal(&readiness, secret.as_deref())
+                        .await
+                        .map_err(|refusal| async_graphql::Error::new(refusal.message()))?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(super::auth::context(
+                        &principal,
+                        &axum::http::HeaderMap::new(),
+                    ));
+                    Ok(data)
+                })
+                .serve()
+        })
 }

@@ -1,5 +1,8 @@
 //! The HTTP face of assetgraph: GraphQL at `/graphql`, GraphiQL at `/`, health and readiness probes.
 
+mod access;
+mod audit_log;
+mod auth;
 mod connection;
 mod context;
 mod contracts;
@@ -39,11 +42,9 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 pub use context::Readiness;
-use context::RequestContext;
 use mutation::MutationRoot;
 use query::QueryRoot;
 
-use crate::domain::audit::Actor;
 use crate::domain::entity::{EntityId, EntityKind};
 use crate::service::{Register, seed};
 use crate::store::Store;
@@ -60,6 +61,8 @@ pub struct QueryRoots(
     discovery::DiscoveryQueries,
     tickets::TicketQueries,
     webhooks::WebhookQueries,
+    access::AccessQueries,
+    audit_log::AuditLogQueries,
 );
 
 /// Every mutation, from each part of the API.
@@ -72,6 +75,7 @@ pub struct MutationRoots(
     discovery::DiscoveryMutations,
     tickets::TicketMutations,
     webhooks::WebhookMutations,
+    access::AccessMutations,
 );
 
 type AppSchema = Schema<QueryRoots, MutationRoots, events::SubscriptionRoot>;
@@ -86,6 +90,7 @@ fn schema(readiness: Readiness) -> AppSchema {
         events::SubscriptionRoot,
     )
     .data(readiness)
+    .extension(access::Authorize)
     .limit_depth(16)
     .limit_complexity(20_000)
     .limit_recursive_depth(32)
@@ -116,17 +121,11 @@ pub fn router(readiness: Readiness) -> Router {
         readiness,
         keys: idempotency::KeyLocks::default(),
     };
-    let live = events::LiveExecutor {
-        schema: state.schema.clone(),
-        readiness: state.readiness.clone(),
-    };
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route_service(
-            "/graphql/ws",
-            async_graphql_axum::GraphQLSubscription::new(live),
-        )
+        .route("/graphql/ws", get(events::websocket))
+        .route("/audit.csv", get(audit_csv))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -143,6 +142,59 @@ async fn graphiql() -> Html<String> {
     )
 }
 
+/// The audit log as CSV, filtered by the query string (auditors and admins).
+async fn audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let principal = match auth::caller(&state.readiness, &headers).await {
+        Ok(principal) => principal,
+        Err(refusal) => return refusal.into_response(),
+    };
+    if !principal.role.reads_audit_log() {
+        return rejection(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            &format!(
+                "the {} role may not read the audit log",
+                principal.role.name()
+            ),
+        );
+    }
+    let filter = match audit_log::AuditLogFilter::from_query(&params) {
+        Ok(filter) => filter,
+        Err(e) => return rejection(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e),
+    };
+    let Some(register) = state.readiness.get() else {
+        return auth::Refusal::Unavailable.into_response();
+    };
+    match audit_log::csv_export(register, filter).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-log.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) if e.starts_with("entity") || e.starts_with("to:") => {
+            rejection(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "audit export failed");
+            rejection(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "the export failed",
+            )
+        }
+    }
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.readiness.get() {
         None => (StatusCode::SERVICE_UNAVAILABLE, "store not connected").into_response(),
@@ -156,33 +208,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The caller's identity (until authentication exists: the `X-Actor` header) and a request id.
-fn request_context(headers: &HeaderMap) -> RequestContext {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty() && v.len() <= 200)
-    };
-    // A client may correlate with its own id if it is a plain token; otherwise we make one.
-    let plain = |v: &&str| {
-        v.len() <= 64
-            && v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-    };
-    let request_id = header("x-request-id")
-        .filter(plain)
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-    let name = header("x-actor").unwrap_or("anonymous").to_string();
-    RequestContext {
-        actor: Actor { name, request_id },
-    }
-}
-
 /// A GraphQL-shaped error for requests that never reached the executor.
-fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
     (
         status,
@@ -207,10 +234,15 @@ async fn execute(
             ),
         );
     }
-    let context = request_context(headers);
+    let principal = match auth::caller(&state.readiness, headers).await {
+        Ok(principal) => principal,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let context = auth::context(&principal, headers);
     let request_id = context.actor.request_id.clone();
     let request = loaders::attach(request.data(context), &state.readiness);
-    let mut response = state.schema.execute(request).await;
+    // On the heap: the executor's future is large, and debug builds poll it on small stacks.
+    let mut response = Box::pin(state.schema.execute(request)).await;
     // Errors that stopped the document before it ran (parse, validation, limits) name no field.
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -273,7 +305,11 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
     match headers.get("idempotency-key") {
         None => run.await,
         Some(key) => {
-            let caller = request_context(&headers).actor.name;
+            // Keys are the caller's own: two tokens may use the same key for different work.
+            let caller = match auth::caller(&state.readiness, &headers).await {
+                Ok(principal) => principal.token.to_string(),
+                Err(refusal) => return refusal.into_response(),
+            };
             idempotency::once(&state.readiness, &state.keys, (&caller, key), &body, run).await
         }
     }
@@ -332,7 +368,12 @@ async fn connect(readiness: Readiness, options: Options) {
         url,
         demo,
         fiscal_year_start,
+        admin_token,
     } = options;
+    // An embedded store on disk keeps its files here; the first admin token's goes with them.
+    let data_dir = url
+        .strip_prefix("surrealkv://")
+        .map(|rest| std::path::PathBuf::from(rest.split_once('?').map_or(rest, |(dir, _)| dir)));
     loop {
         match Store::open(&url).await {
             Ok(store) => {
@@ -361,6 +402,12 @@ async fn connect(readiness: Readiness, options: Options) {
                         Err(e) => tracing::error!(error = %e, "could not inspect the store"),
                     }
                 }
+                if let Err(e) = register
+                    .ensure_admin_token(admin_token.as_deref(), data_dir.as_deref())
+                    .await
+                {
+                    tracing::error!(error = %e, "could not set up the admin token");
+                }
                 let _ = readiness.set(register.clone());
                 tracing::info!("store connected; ready");
                 // Both run until the server stops (which aborts this task).
@@ -384,6 +431,8 @@ pub struct Options {
     pub demo: bool,
     /// First month (1–12) of the organisation's fiscal year.
     pub fiscal_year_start: u32,
+    /// An admin token's secret to accept (stored hashed), instead of a generated first one.
+    pub admin_token: Option<String>,
 }
 
 /// Serves until `shutdown` resolves; the store connects in the background.
@@ -416,13 +465,8 @@ pub async fn serve(
 }
 
 /// Starts a server in the background (for tests and embedding) and returns its readiness handle.
-pub fn spawn(listener: TcpListener, url: String, demo: bool) -> Readiness {
+pub fn spawn(listener: TcpListener, options: Options) -> Readiness {
     let readiness = Readiness::default();
-    let options = Options {
-        url,
-        demo,
-        fiscal_year_start: 1,
-    };
     tokio::spawn(connect(readiness.clone(), options));
     let app = router(readiness.clone());
     tokio::spawn(async move {

@@ -148,6 +148,7 @@ pub(super) fn outcome<T>(
             format!("no such {kind}"),
         ))])),
         Err(ServiceError::BadRequest(m)) => Err(coded("BAD_USER_INPUT", m)),
+        Err(ServiceError::Forbidden(m)) => Err(coded("FORBIDDEN", m)),
         Err(ServiceError::Unavailable(_)) => Err(coded(
             "UNAVAILABLE",
             "the store is not reachable; try again shortly",

@@ -435,11 +435,41 @@ entity_object!(
 );
 
 /// One field changed by an audited operation; values are JSON, null when absent.
-#[derive(SimpleObject)]
-pub struct FieldChange {
-    pub field: String,
-    pub before: Option<Json<serde_json::Value>>,
-    pub after: Option<Json<serde_json::Value>>,
+pub struct FieldChange(crate::domain::audit::FieldChange);
+
+impl FieldChange {
+    /// A value of the change, unless it is financial and the caller may not see money.
+    fn value(
+        &self,
+        ctx: &Context<'_>,
+        value: &Option<serde_json::Value>,
+    ) -> Result<Option<Json<serde_json::Value>>> {
+        let role = super::access::role(ctx);
+        if crate::domain::access::is_financial_path(&self.0.field)
+            && !role.is_some_and(|r| r.reads_financial())
+        {
+            return Err(super::access::forbidden(
+                role,
+                &format!("the values of financial field `{}`", self.0.field),
+            ));
+        }
+        Ok(value.clone().map(Json))
+    }
+}
+
+#[Object]
+impl FieldChange {
+    async fn field(&self) -> &str {
+        &self.0.field
+    }
+    /// Financial values only for roles that see money (FORBIDDEN for the others).
+    async fn before(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+        self.value(ctx, &self.0.before)
+    }
+    /// Financial values only for roles that see money (FORBIDDEN for the others).
+    async fn after(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+        self.value(ctx, &self.0.after)
+    }
 }
 
 /// Who changed what, when, on behalf of which request.
@@ -475,16 +505,24 @@ impl AuditEntryNode {
     async fn source(&self) -> Option<&str> {
         self.0.source.as_deref()
     }
+    /// The acting token's role (null on entries older than roles).
+    async fn actor_role(&self) -> Option<super::access::RoleValue> {
+        self.0.actor_role.map(Into::into)
+    }
+    /// Position in the audit chain (null on entries older than the chain).
+    async fn seq(&self) -> Option<u64> {
+        self.0.chain.as_ref().map(|c| c.seq)
+    }
+    /// SHA-256 over this entry's content and the previous entry's hash.
+    async fn hash(&self) -> Option<&str> {
+        self.0.chain.as_ref().map(|c| c.hash.as_str())
+    }
+    /// The previous entry's hash.
+    async fn prev_hash(&self) -> Option<&str> {
+        self.0.chain.as_ref().map(|c| c.prev_hash.as_str())
+    }
     async fn changes(&self) -> Vec<FieldChange> {
-        self.0
-            .changes
-            .iter()
-            .map(|c| FieldChange {
-                field: c.field.clone(),
-                before: c.before.clone().map(Json),
-                after: c.after.clone().map(Json),
-            })
-            .collect()
+        self.0.changes.iter().cloned().map(FieldChange).collect()
     }
 }
 
@@ -649,6 +687,9 @@ pub async fn load_node(
         EntityKind::Webhook => one::<crate::domain::webhook::Webhook>(ctx, key)
             .await?
             .map(|r| Node::Webhook(super::webhooks::WebhookNode(r))),
+        EntityKind::Token => one::<crate::domain::token::ApiToken>(ctx, key)
+            .await?
+            .map(|r| Node::ApiToken(super::access::ApiTokenNode(r))),
     })
 }
 
@@ -678,4 +719,5 @@ pub enum Node {
     DiscoveryPolicy(DiscoveryPolicyNode),
     Ticket(super::tickets::TicketNode),
     Webhook(super::webhooks::WebhookNode),
+    ApiToken(super::access::ApiTokenNode),
 }

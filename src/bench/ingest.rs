@@ -117,10 +117,7 @@ pub async fn run(url: &str, records: usize, software: usize) -> Result<(), Strin
     let register = Register::open(store.clone())
         .await
         .map_err(|e| e.to_string())?;
-    let actor = Actor {
-        name: "bench".into(),
-        request_id: "bench".into(),
-    };
+    let actor = Actor::system("bench");
     println!("| store | {url} |");
     println!(
         "| records | {records}, {software} software titles each, every fourth a VM with RUNS_ON |"

@@ -192,19 +192,26 @@ fn index_figures(
 struct Client {
     stream: BufReader<TcpStream>,
     address: String,
+    /// The API token's secret every request presents.
+    token: String,
 }
 
 impl Client {
-    async fn connect(address: String) -> std::io::Result<Client> {
+    async fn connect(address: String, token: String) -> std::io::Result<Client> {
         let stream = BufReader::new(TcpStream::connect(&address).await?);
-        Ok(Client { stream, address })
+        Ok(Client {
+            stream,
+            address,
+            token,
+        })
     }
 
     async fn post(&mut self, body: &Json) -> std::io::Result<Json> {
         let body = body.to_string();
         let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST /graphql HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.address,
+            self.token,
             body.len()
         );
         self.stream.get_mut().write_all(request.as_bytes()).await?;
@@ -239,7 +246,16 @@ async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Dura
         .map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let server = api::spawn_with(listener, register.clone());
-    let mut client = Client::connect(address.to_string())
+    let (_, token) = register
+        .create_token(
+            &crate::domain::audit::Actor::system("bench"),
+            &format!("bench-{}", uuid::Uuid::now_v7().simple()),
+            crate::domain::access::Role::Admin,
+            None,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut client = Client::connect(address.to_string(), token)
         .await
         .map_err(|e| e.to_string())?;
     let mut timings = Vec::new();

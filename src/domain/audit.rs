@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::access::Role;
 use super::entity::{EntityId, EntityKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,11 +23,33 @@ pub struct FieldChange {
     pub after: Option<Value>,
 }
 
-/// Who acted and on behalf of which request.
+/// Who acted (a token's name and role) and on behalf of which request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
+    pub role: Role,
     pub request_id: String,
+}
+
+impl Actor {
+    /// The server itself (loading demo data, imports from the command line): an admin.
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            name: name.to_string(),
+            role: Role::Admin,
+            request_id: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+}
+
+/// Where an entry sits in the audit chain: its position, the hash of the entry before it and
+/// its own hash over both and its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainLink {
+    pub seq: u64,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +58,9 @@ pub struct AuditEntry {
     pub id: EntityId,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// The acting token's role (absent on entries older than roles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_role: Option<Role>,
     pub request_id: String,
     pub operation: Operation,
     pub entity_kind: EntityKind,
@@ -49,12 +75,19 @@ pub struct AuditEntry {
     /// The discovery source whose report made this change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Set as the entry commits (absent on entries older than the chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainLink>,
 }
 
 /// A change with a secret's values masked: the audit trail is read by people who must not
 /// learn them (a webhook's signing secret).
 fn redacted(kind: EntityKind, mut change: FieldChange) -> FieldChange {
-    if kind == EntityKind::Webhook && change.field == "secret" {
+    let secret = matches!(
+        (kind, change.field.as_str()),
+        (EntityKind::Webhook, "secret") | (EntityKind::Token, "secretHash")
+    );
+    if secret {
         let mask = |value: Option<Value>| value.map(|_| Value::from("(redacted)"));
         change.before = mask(change.before);
         change.after = mask(change.after);
@@ -74,6 +107,7 @@ impl AuditEntry {
             id: EntityId::generate(),
             at: Utc::now(),
             actor: actor.name.clone(),
+            actor_role: Some(actor.role),
             request_id: actor.request_id.clone(),
             operation,
             entity_kind: kind,
@@ -85,6 +119,7 @@ impl AuditEntry {
             reason: None,
             ticket_ref: None,
             source: None,
+            chain: None,
         }
     }
 

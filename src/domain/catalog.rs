@@ -81,7 +81,7 @@ pub fn reference_fields(kind: EntityKind) -> &'static [ReferenceField] {
         // A ticket's assets are AFFECTS relationships, checked as graph links.
         EntityKind::Ticket => &[],
         // The entities a webhook listens to are a filter, not ownership.
-        EntityKind::Webhook => &[],
+        EntityKind::Webhook | EntityKind::Token => &[],
     }
 }
 
@@ -169,6 +169,11 @@ pub fn unique_keys(kind: EntityKind) -> &'static [UniqueKey] {
         | EntityKind::Reconciliation
         | EntityKind::DiscoveryPolicy
         | EntityKind::Webhook => &[],
+        EntityKind::Token => &[UniqueKey {
+            index: "token_name",
+            field: "name",
+            message: "a token of this name exists (names stay taken after revocation: they name actors in the audit log)",
+        }],
         EntityKind::Relationship => &[UniqueKey {
             index: "relationship_unique",
             field: "type",

@@ -29,11 +29,12 @@ pub enum EntityKind {
     DiscoveryPolicy,
     Ticket,
     Webhook,
+    Token,
 }
 
 impl EntityKind {
     /// Every kind; new kinds go at the end (index checkpoints store kinds by position).
-    pub const ALL: [EntityKind; 18] = [
+    pub const ALL: [EntityKind; 19] = [
         EntityKind::Asset,
         EntityKind::Person,
         EntityKind::Team,
@@ -52,6 +53,7 @@ impl EntityKind {
         EntityKind::DiscoveryPolicy,
         EntityKind::Ticket,
         EntityKind::Webhook,
+        EntityKind::Token,
     ];
 
     /// The store table holding this kind.
@@ -75,6 +77,7 @@ impl EntityKind {
             EntityKind::DiscoveryPolicy => "discovery_policy",
             EntityKind::Ticket => "ticket",
             EntityKind::Webhook => "webhook",
+            EntityKind::Token => "token",
         }
     }
 
@@ -99,6 +102,7 @@ impl EntityKind {
             EntityKind::DiscoveryPolicy => "DiscoveryPolicy",
             EntityKind::Ticket => "Ticket",
             EntityKind::Webhook => "Webhook",
+            EntityKind::Token => "ApiToken",
         }
     }
 

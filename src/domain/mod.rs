@@ -1,7 +1,9 @@
 //! Pure types and rules of the asset register: no IO, no database, no HTTP.
 
+pub mod access;
 pub mod approval;
 pub mod audit;
+pub mod audit_chain;
 pub mod catalog;
 pub mod compliance;
 pub mod contract;
@@ -34,5 +36,6 @@ pub mod subscription;
 pub mod supply;
 pub mod synthetic;
 pub mod ticket;
+pub mod token;
 pub mod validation;
 pub mod webhook;

@@ -332,10 +332,7 @@ mod tests {
     use crate::domain::audit::{Actor, FieldChange};
 
     fn entry(kind: EntityKind, operation: Operation, field: &str) -> AuditEntry {
-        let actor = Actor {
-            name: "t".into(),
-            request_id: "r".into(),
-        };
+        let actor = Actor::system("t");
         let change = FieldChange {
             field: field.into(),
             before: None,

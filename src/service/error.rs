@@ -16,6 +16,9 @@ pub enum ServiceError {
     /// The request itself is malformed (bad page size, oversized filter).
     #[error("{0}")]
     BadRequest(String),
+    /// The caller's role does not allow it; nothing was changed.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("store unavailable: {0}")]
     Unavailable(String),
     #[error("internal failure: {0}")]
@@ -26,6 +29,7 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(m) => ServiceError::Unavailable(m),
+            StoreError::Forbidden(m) => ServiceError::Forbidden(m),
             other => ServiceError::Internal(other.to_string()),
         }
     }

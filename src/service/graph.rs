@@ -299,6 +299,7 @@ impl Register {
             books,
             fiscal_year_start: 1,
             hooks,
+            tokens: super::access::TokenCache::default(),
         };
         let follower = register.clone();
         tokio::spawn(async move {

@@ -1,5 +1,7 @@
 //! Use cases: one function per business operation; owns validation, rules, transactions and audit.
 
+pub mod access;
+pub mod audit_log;
 mod checkpoint;
 pub mod contracts;
 pub mod discovery;
@@ -45,6 +47,8 @@ pub struct Register {
     fiscal_year_start: u32,
     /// The webhooks, routing every commit's changes to deliveries.
     hooks: webhooks::Hooks,
+    /// Tokens recently presented, so authenticating costs no round trip.
+    tokens: access::TokenCache,
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
@@ -86,6 +90,7 @@ impl Register {
             books,
             fiscal_year_start: 1,
             hooks,
+            tokens: access::TokenCache::default(),
         })
     }
 

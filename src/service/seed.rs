@@ -56,10 +56,7 @@ pub struct SeedReport {
 pub async fn load(register: &Register) -> Result<SeedReport, ServiceError> {
     let data: DataSet = serde_json::from_str(DEMO)
         .map_err(|e| ServiceError::Internal(format!("seed/demo.json: {e}")))?;
-    let actor = Actor {
-        name: "seed".into(),
-        request_id: format!("seed-{}", uuid::Uuid::now_v7()),
-    };
+    let actor = Actor::system("seed");
     let shift = Utc::now().date_naive() - data.as_of;
     let mut report = SeedReport::default();
     let mut models = data.models;

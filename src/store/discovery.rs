@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use serde_json::{Value as Json, json};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
 
-use super::writes::{Batch, audit_document, content, document};
+use super::writes::{Batch, content, document};
 use super::{Params, Store, StoreError, edges};
 use crate::domain::audit::AuditEntry;
 use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
@@ -213,26 +213,8 @@ impl Batch {
         Ok(self)
     }
 
-    /// Writes many audit entries in one statement.
+    /// Writes many audit entries (chained and inserted as the batch commits).
     pub fn audit_all(&mut self, entries: &[AuditEntry]) -> Result<&mut Self, StoreError> {
-        if entries.is_empty() {
-            return Ok(self);
-        }
-        let mut docs = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let doc = audit_document(entry)?;
-            let mut value = doc.into_value();
-            if let Value::Object(object) = &mut value {
-                object.insert(
-                    "id".to_string(),
-                    RecordId::new("audit", entry.id.as_str()).into_value(),
-                );
-            }
-            docs.push(value);
-        }
-        let (sql, params) = self.parts();
-        let docs = params.add(docs);
-        sql.push_str(&format!("INSERT INTO audit {docs} RETURN NONE;\n"));
         self.audits.extend(entries.iter().cloned());
         Ok(self)
     }

@@ -7,6 +7,7 @@ pub(super) const STALE_VERSION: &str = "ag-stale-version";
 pub(super) const NOT_FOUND: &str = "ag-not-found";
 pub(super) const MISSING_REFERENCE: &str = "ag-missing-reference";
 pub(super) const IN_USE: &str = "ag-in-use";
+pub(super) const CHAIN_MOVED: &str = "ag-chain-moved";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -16,10 +17,16 @@ pub enum StoreError {
     StaleVersion,
     #[error("no such record")]
     NotFound,
+    /// Another process extended the audit chain first (a shared store): link again and retry.
+    #[error("the audit chain moved on")]
+    ChainMoved,
     #[error("the field {path} points at a record that does not exist")]
     MissingReference { path: String },
     #[error("still referenced by {kind} field {path}")]
     InUse { kind: EntityKind, path: String },
+    /// The acting role may not make one of the batch's changes.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("store unavailable: {0}")]
     Unavailable(String),
     #[error("store failure: {0}")]
@@ -49,6 +56,7 @@ impl StoreError {
             return match marker {
                 STALE_VERSION => StoreError::StaleVersion,
                 NOT_FOUND => StoreError::NotFound,
+                CHAIN_MOVED => StoreError::ChainMoved,
                 MISSING_REFERENCE => StoreError::MissingReference {
                     path: detail.to_string(),
                 },

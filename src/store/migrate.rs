@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "010_idempotency",
         include_str!("../../schema/surreal/010_idempotency.surql"),
     ),
+    (
+        "011_access_audit_chain",
+        include_str!("../../schema/surreal/011_access_audit_chain.surql"),
+    ),
 ];
 
 pub(super) async fn apply(store: &Store) -> Result<(), StoreError> {

@@ -1,5 +1,6 @@
 //! The SurrealDB store: the source of truth. The only module that speaks SurrealQL.
 
+mod audit_log;
 mod bulk;
 mod checkpoint;
 mod discovery;
@@ -9,6 +10,7 @@ mod filter_sql;
 mod idempotency;
 mod migrate;
 mod tickets;
+mod tokens;
 mod webhooks;
 mod writes;
 
@@ -23,6 +25,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
+pub use audit_log::AuditFilter;
 pub use checkpoint::Checkpoint;
 pub use discovery::SightingRow;
 pub use edges::{EdgeChange, EdgeRow};
@@ -50,7 +53,7 @@ pub struct Page<T> {
 }
 
 /// Named query parameters, always bound, never formatted into the query text.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Params(BTreeMap<String, Value>);
 
 impl Params {
@@ -82,6 +85,8 @@ pub struct Store {
     events: tokio::sync::broadcast::Sender<Arc<AuditEntry>>,
     /// What each committed audit entry owes webhooks: pending deliveries (id, document).
     outbox: Arc<std::sync::RwLock<Option<OutboxRoute>>>,
+    /// Where the audit chain ends, once read: audited commits take turns extending it.
+    chain: Arc<tokio::sync::Mutex<Option<crate::domain::audit_chain::Head>>>,
 }
 
 /// Decides the deliveries an audit entry owes, written in the entry's own transaction.
@@ -128,6 +133,7 @@ impl Store {
             }),
             events: tokio::sync::broadcast::channel(EVENT_BACKLOG).0,
             outbox: Arc::default(),
+            chain: Arc::default(),
         };
         migrate::apply(&store).await?;
         Ok(store)

@@ -2,11 +2,13 @@
 
 use serde_json::{Value as Json, json};
 
-use super::error::{IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
+use super::error::{CHAIN_MOVED, IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
 use std::sync::Arc;
 
 use super::{Params, Store, StoreError};
+use crate::domain::access;
 use crate::domain::audit::{AuditEntry, FieldChange};
+use crate::domain::audit_chain::{self, Head};
 use crate::domain::catalog::{reference_fields, referrers};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
@@ -80,6 +82,8 @@ pub(super) fn audit_document(entry: &AuditEntry) -> Result<Json, StoreError> {
     let mut doc = json!({
         "at": entry.at.to_rfc3339(),
         "actor": entry.actor,
+        "actorRole": entry.actor_role,
+        "chain": entry.chain,
         "requestId": entry.request_id,
         "operation": entry.operation,
         "entityKind": entry.entity_kind.name(),
@@ -94,6 +98,10 @@ pub(super) fn audit_document(entry: &AuditEntry) -> Result<Json, StoreError> {
     }
     if let Some(source) = &entry.source {
         doc["source"] = source.clone().into();
+    }
+    // Absent, not null, in a schemafull table.
+    if let Some(object) = doc.as_object_mut() {
+        object.retain(|_, value| !value.is_null());
     }
     Ok(doc)
 }
@@ -161,13 +169,42 @@ fn version_check(table: &str, id: &str, expected: i64, params: &mut Params) -> S
     )
 }
 
-/// The statement writing one audit entry, with its own parameters.
-fn audit_statement(audit: &AuditEntry, params: &mut Params) -> Result<String, StoreError> {
-    let id = params.add(audit.id.as_str().to_string());
-    let entry = params.add(audit_document(audit)?);
-    Ok(format!(
-        "CREATE type::record('audit', {id}) CONTENT {entry} RETURN NONE;\n"
-    ))
+/// The statements that write a batch's audit entries, chained after `head`, and move the
+/// chain's head record on, failing if another process moved it first.
+fn chain_statements(
+    audits: &mut [AuditEntry],
+    head: &Head,
+    params: &mut Params,
+) -> Result<(String, Head), StoreError> {
+    let mut tail = head.clone();
+    let mut docs = Vec::with_capacity(audits.len());
+    for audit in audits.iter_mut() {
+        audit_chain::link(audit, tail.seq + 1, &tail.hash);
+        let link = audit.chain.as_ref().expect("just linked");
+        tail = Head {
+            seq: link.seq,
+            hash: link.hash.clone(),
+        };
+        let mut value = audit_document(audit)?.into_value();
+        if let Value::Object(object) = &mut value {
+            object.insert(
+                "id".to_string(),
+                RecordId::new("audit", audit.id.as_str()).into_value(),
+            );
+        }
+        docs.push(value);
+    }
+    params
+        .set("chain_docs", docs)
+        .set("chain_from", head.seq as i64)
+        .set("chain_seq", tail.seq as i64)
+        .set("chain_hash", tail.hash.clone());
+    let sql = format!(
+        "IF ((SELECT VALUE seq FROM ONLY audit_head:chain) ?? 0) != $chain_from {{ THROW '{CHAIN_MOVED}' }};
+         INSERT INTO audit $chain_docs RETURN NONE;
+         UPSERT audit_head:chain CONTENT {{ seq: $chain_seq, hash: $chain_hash }} RETURN NONE;\n"
+    );
+    Ok((sql, tail))
 }
 
 /// Record changes that commit together, each with its audit entry, in one transaction: every
@@ -213,7 +250,6 @@ impl Batch {
                 table = E::KIND.table()
             ));
         }
-        self.sql.push_str(&audit_statement(audit, params)?);
         self.audits.push(audit.clone());
         Ok(self)
     }
@@ -241,7 +277,6 @@ impl Batch {
         self.sql.push_str(&format!(
             "UPDATE type::record('{table}', {id}) CONTENT {content} RETURN NONE;\n"
         ));
-        self.sql.push_str(&audit_statement(audit, params)?);
         self.audits.push(audit.clone());
         Ok(self)
     }
@@ -280,28 +315,67 @@ impl Batch {
         }
         self.sql
             .push_str(&format!("DELETE {record} RETURN NONE;\n"));
-        self.sql.push_str(&audit_statement(audit, params)?);
         self.audits.push(audit.clone());
         Ok(self)
     }
 }
 
 impl Store {
-    /// Commits a batch of changes in one transaction.
+    /// Commits a batch of changes in one transaction, its audit entries chained onto the log.
+    /// Refused whole if the actor's role may not make one of its changes.
     pub async fn commit(&self, batch: Batch) -> Result<(), StoreError> {
         let mut batch = batch;
+        if let Some(refusal) = batch.audits.iter().find_map(access::refusal) {
+            return Err(StoreError::Forbidden(refusal));
+        }
         self.add_outbox(&mut batch)?;
-        let sql = format!("BEGIN TRANSACTION;\n{}COMMIT TRANSACTION;", batch.sql);
-        let started = std::time::Instant::now();
-        let response = self.run(&sql, batch.params).await?;
-        if started.elapsed() > super::SLOW_QUERY && tracing::enabled!(tracing::Level::DEBUG) {
-            log_statement_times(response);
+        let mut chain = self.chain.lock().await;
+        let mut retries = 0;
+        loop {
+            let head = match chain.as_ref() {
+                Some(head) => head.clone(),
+                None => self.chain_head().await?,
+            };
+            let mut audits = batch.audits.clone();
+            let mut params = batch.params.clone();
+            let (tail_sql, tail) = if audits.is_empty() {
+                (String::new(), head)
+            } else {
+                chain_statements(&mut audits, &head, &mut params)?
+            };
+            let sql = format!(
+                "BEGIN TRANSACTION;\n{}{tail_sql}COMMIT TRANSACTION;",
+                batch.sql
+            );
+            let started = std::time::Instant::now();
+            match Box::pin(self.run(&sql, params)).await {
+                Ok(response) => {
+                    *chain = Some(tail);
+                    if started.elapsed() > super::SLOW_QUERY
+                        && tracing::enabled!(tracing::Level::DEBUG)
+                    {
+                        log_statement_times(response);
+                    }
+                    for audit in audits {
+                        // Nobody listening is fine: events are for whoever follows changes now.
+                        let _ = self.events.send(Arc::new(audit));
+                    }
+                    return Ok(());
+                }
+                // Another process wrote to a shared store, or a commit in doubt did land.
+                Err(StoreError::ChainMoved) if retries < 8 => {
+                    *chain = None;
+                    retries += 1;
+                }
+                Err(e) => {
+                    // A commit in doubt may have landed: the next one reads where the chain ends.
+                    if matches!(e, StoreError::Unavailable(_) | StoreError::Internal(_)) {
+                        *chain = None;
+                    }
+                    return Err(e);
+                }
+            }
         }
-        for audit in batch.audits {
-            // Nobody listening is fine: events are for whoever follows changes right now.
-            let _ = self.events.send(Arc::new(audit));
-        }
-        Ok(())
     }
 
     /// Creates a record; fails on a missing reference or a taken unique key.

@@ -103,10 +103,7 @@ impl Target {
     ) -> Result<Vec<(String, String)>, String> {
         match self {
             Target::Embedded(register) => {
-                let actor = Actor {
-                    name: "import".into(),
-                    request_id: uuid::Uuid::now_v7().to_string(),
-                };
+                let actor = Actor::system("import");
                 let report = register
                     .ingest(&actor, source, records, dry_run)
                     .await

@@ -283,20 +283,23 @@ async fn people_teams_locations_vendors_models_round_trip() {
 }
 
 #[tokio::test]
-async fn actor_defaults_to_anonymous_and_request_id_is_recorded() {
+async fn the_actor_is_the_tokens_name_and_role_and_request_id_is_recorded() {
     let app = spawn_app().await;
     let response = app
         .client
         .post(app.url("/graphql"))
         .header("x-request-id", "req-42")
-        .json(&json!({"query": "mutation { createVendor(input: {name: \"Lenovo\"}) { node { history { edges { node { actor requestId } } } } } }"}))
+        .json(&json!({"query": "mutation { createVendor(input: {name: \"Lenovo\"}) { node { history { edges { node { actor actorRole requestId } } } } } }"}))
         .send()
         .await
         .unwrap();
     assert_eq!(response.headers()["x-request-id"], "req-42");
     let body: serde_json::Value = response.json().await.unwrap();
     let entry = &body["data"]["createVendor"]["node"]["history"]["edges"][0]["node"];
-    assert_eq!(entry, &json!({"actor": "anonymous", "requestId": "req-42"}));
+    assert_eq!(
+        entry,
+        &json!({"actor": "tester", "actorRole": "ADMIN", "requestId": "req-42"})
+    );
 
     // A request id that is not a plain token is replaced by one of ours.
     let forged = app

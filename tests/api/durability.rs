@@ -21,6 +21,7 @@ fn start_logged(db: &str) -> (Child, String, Log) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_assetgraph"))
         .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "info")
+        .env("ASSETGRAPH_ADMIN_TOKEN", ADMIN_TOKEN)
         .stderr(Stdio::piped())
         .spawn()
         .expect("start server");
@@ -67,6 +68,22 @@ fn terminate(server: &mut Child) {
     }
 }
 
+/// The admin secret every server these tests start accepts.
+const ADMIN_TOKEN: &str = "durability-admin-secret-0123456789";
+
+/// A client presenting the admin token.
+fn admin_client() -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {ADMIN_TOKEN}").parse().unwrap(),
+    );
+    reqwest::blocking::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 fn post(client: &reqwest::blocking::Client, addr: &str, query: &str, variables: Value) -> Value {
     client
         .post(format!("http://{addr}/graphql"))
@@ -96,7 +113,7 @@ fn wait_ready(client: &reqwest::blocking::Client, addr: &str) {
 fn acknowledged_writes_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("surrealkv://{}", dir.path().join("data").display());
-    let client = reqwest::blocking::Client::new();
+    let client = admin_client();
 
     let (mut server, addr) = start(&db);
     wait_ready(&client, &addr);
@@ -156,7 +173,7 @@ fn unflushed(dir: &std::path::Path) -> u64 {
 fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("surrealkv://{}", dir.path().join("data").display());
-    let client = reqwest::blocking::Client::new();
+    let client = admin_client();
     let create = "mutation($i: CreateAssetInput!) { createAsset(input: $i) { node { id } } }";
     let impact = "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { affected } } }";
 
@@ -258,7 +275,7 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
 fn pending_webhook_deliveries_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("surrealkv://{}", dir.path().join("data").display());
-    let client = reqwest::blocking::Client::new();
+    let client = admin_client();
     // A port nobody listens on yet: every attempt before the kill fails.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -7,13 +7,28 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use assetgraph::domain::access::Role;
+
 use crate::helpers::{TestApp, spawn_app};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// A subscriber connected and acknowledged over `graphql-transport-ws`.
+/// A subscriber connected and acknowledged over `graphql-transport-ws`, as the tester.
 async fn connect(app: &TestApp) -> Socket {
+    let secret = app.token("tester", Role::Admin).await;
+    let mut socket = open(app).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {secret}")}}),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+/// A WebSocket speaking `graphql-transport-ws`, not yet initialised.
+async fn open(app: &TestApp) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -21,11 +36,9 @@ async fn connect(app: &TestApp) -> Socket {
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+    let (socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("connect");
-    send(&mut socket, json!({"type": "connection_init"})).await;
-    assert_eq!(next(&mut socket).await["type"], "connection_ack");
     socket
 }
 
@@ -202,4 +215,30 @@ async fn a_bad_subscription_is_refused_with_an_error_message() {
         .as_str()
         .unwrap_or_default();
     assert!(message.contains("Unknown field"), "{invalid}");
+}
+
+#[tokio::test]
+async fn a_connection_without_a_valid_token_is_closed_at_init() {
+    let app = spawn_app().await;
+    for payload in [
+        json!({}),
+        json!({"Authorization": "Bearer agt_not-a-real-token-0000"}),
+    ] {
+        let mut socket = open(&app).await;
+        send(
+            &mut socket,
+            json!({"type": "connection_init", "payload": payload}),
+        )
+        .await;
+        let closed = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("an answer within 5 s");
+        match closed {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                assert_eq!(u16::from(frame.code), 1002, "{frame:?}");
+                assert!(frame.reason.contains("token"), "{frame:?}");
+            }
+            other => panic!("expected the socket closed as forbidden, got {other:?}"),
+        }
+    }
 }

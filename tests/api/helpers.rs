@@ -1,15 +1,45 @@
 //! The test harness: a real server on a fresh in-memory store, spoken to over HTTP.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use assetgraph::api::{self, Readiness};
+use assetgraph::domain::access::Role;
+use assetgraph::domain::audit::Actor;
 use serde_json::{Value, json};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Presents the `tester` admin token on every request.
     pub client: reqwest::Client,
     pub readiness: Readiness,
+    /// The secret of every token made so far, by name.
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+/// The options every test server starts with, over `url`.
+pub fn options(url: &str, demo: bool) -> api::Options {
+    api::Options {
+        url: url.to_string(),
+        demo,
+        fiscal_year_start: 1,
+        admin_token: None,
+    }
+}
+
+/// A client presenting `secret` as its bearer token on every request.
+pub fn client_with(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().expect("header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 /// Starts the server on port 0 over `mem://` and waits until it is ready.
@@ -27,14 +57,16 @@ async fn spawn_app_with(demo: bool) -> TestApp {
         .await
         .expect("bind");
     let addr = listener.local_addr().unwrap();
-    let readiness = api::spawn(listener, "mem://".into(), demo);
-    let app = TestApp {
-        addr,
-        client: reqwest::Client::new(),
-        readiness,
-    };
+    let readiness = api::spawn(listener, options("mem://", demo));
     for _ in 0..600 {
-        if app.readiness.get().is_some() {
+        if readiness.get().is_some() {
+            let mut app = TestApp {
+                addr,
+                client: reqwest::Client::new(),
+                readiness,
+                tokens: Mutex::default(),
+            };
+            app.client = client_with(&app.token("tester", Role::Admin).await);
             return app;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -57,11 +89,37 @@ impl TestApp {
         self.post_as("tester", query, variables).await
     }
 
+    /// The secret of token `name`, made with `role` the first time it is asked for.
+    pub async fn token(&self, name: &str, role: Role) -> String {
+        if let Some(secret) = self.tokens.lock().unwrap().get(name) {
+            return secret.clone();
+        }
+        let (_, secret) = self
+            .readiness
+            .get()
+            .expect("ready")
+            .create_token(&Actor::system("harness"), name, role, None)
+            .await
+            .expect("token");
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), secret.clone());
+        secret
+    }
+
+    /// Posts as an admin token named `actor` (made on first use).
     pub async fn post_as(&self, actor: &str, query: &str, variables: Value) -> Value {
+        let secret = self.token(actor, Role::Admin).await;
+        self.post_with(&secret, query, variables).await
+    }
+
+    /// Posts presenting the token `secret`.
+    pub async fn post_with(&self, secret: &str, query: &str, variables: Value) -> Value {
         let response = self
             .client
             .post(self.url("/graphql"))
-            .header("x-actor", actor)
+            .bearer_auth(secret)
             .json(&json!({"query": query, "variables": variables}))
             .send()
             .await

@@ -3,15 +3,18 @@
 
 use serde_json::{Value, json};
 
+use assetgraph::domain::access::Role;
+
 use crate::helpers::{TestApp, spawn_app};
 
 const CREATE: &str = "mutation($i: CreateVendorInput!) { createVendor(input: $i) { node { id } } }";
 
 async fn send(app: &TestApp, actor: &str, key: &str, name: &str) -> (u16, Option<String>, Value) {
+    let secret = app.token(actor, Role::Admin).await;
     let response = app
         .client
         .post(app.url("/graphql"))
-        .header("x-actor", actor)
+        .bearer_auth(secret)
         .header("idempotency-key", key)
         .json(&json!({"query": CREATE, "variables": {"i": {"name": name}}}))
         .send()

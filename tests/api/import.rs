@@ -2,6 +2,7 @@
 //! an embedded store (bad rows reported by line, good rows in), `--atomic` writing nothing when a
 //! row is refused, and an export re-imported changing nothing.
 
+use assetgraph::domain::access::Role;
 use std::process::{Command, Output};
 
 fn assetgraph(args: &[&str]) -> Output {
@@ -119,10 +120,12 @@ fn the_example_csv_imports_and_an_export_re_imports_unchanged() {
 async fn import_sends_the_records_to_a_running_server() {
     let app = crate::helpers::spawn_app().await;
     let url = app.url("");
+    let token = app.token("sccm-feed", Role::Integrator).await;
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/discovery-example.csv");
     let output = tokio::task::spawn_blocking(move || {
         assetgraph(&[
-            "import", "--server", &url, "--source", "sccm", "--format", "csv", example,
+            "import", "--server", &url, "--token", &token, "--source", "sccm", "--format", "csv",
+            example,
         ])
     })
     .await

@@ -1,0 +1,169 @@
+//! Reading the audit log as a whole: filtered pages for auditors, and the chain in order for
+//! verification.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value as Json;
+
+use super::{Page, Params, Store, StoreError, writes};
+use crate::domain::audit::{AuditEntry, Operation};
+use crate::domain::audit_chain::Head;
+use crate::domain::entity::{EntityId, EntityKind};
+use crate::domain::page::PageRequest;
+
+/// Which entries of the audit log to read; every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity_kind: Option<EntityKind>,
+    pub entity_id: Option<EntityId>,
+    pub operation: Option<Operation>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    /// The SurrealQL condition, its values bound as parameters.
+    fn condition(&self, params: &mut Params) -> String {
+        let mut terms = vec!["true".to_string()];
+        if let Some(actor) = &self.actor {
+            terms.push(format!("actor = {}", params.add(actor.clone())));
+        }
+        if let Some(kind) = self.entity_kind {
+            terms.push(format!(
+                "entityKind = {}",
+                params.add(kind.name().to_string())
+            ));
+        }
+        if let Some(id) = &self.entity_id {
+            terms.push(format!(
+                "entityId = {}",
+                params.add(id.as_str().to_string())
+            ));
+        }
+        if let Some(operation) = self.operation {
+            let name = serde_json::to_value(operation)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            terms.push(format!("operation = {}", params.add(name)));
+        }
+        if let Some(from) = self.from {
+            terms.push(format!(
+                "at >= <datetime> {}",
+                params.add(from.to_rfc3339())
+            ));
+        }
+        if let Some(to) = self.to {
+            terms.push(format!("at < <datetime> {}", params.add(to.to_rfc3339())));
+        }
+        terms.join(" AND ")
+    }
+}
+
+/// The `n` of a `SELECT count() AS n … GROUP ALL` (nothing matched: no row).
+pub(super) fn counted(rows: &[Json]) -> usize {
+    rows.first()
+        .and_then(|c| c.get("n"))
+        .and_then(Json::as_u64)
+        .unwrap_or(0) as usize
+}
+
+fn decode_all(rows: Vec<Json>) -> Result<Vec<AuditEntry>, StoreError> {
+    rows.into_iter().map(writes::decode_audit).collect()
+}
+
+impl Store {
+    /// One page of the entries matching `filter`, oldest first, and how many match.
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        let condition = filter.condition(&mut params);
+        let count = self
+            .rows(
+                &format!("SELECT count() AS n FROM audit WHERE {condition} GROUP ALL"),
+                params.clone(),
+            )
+            .await?;
+        let total = counted(&count);
+        let window = page.window(total);
+        params
+            .set("limit", window.limit as i64)
+            .set("start", window.offset as i64);
+        let rows = self
+            .rows(
+                &format!(
+                    "SELECT *, record::id(id) AS id FROM audit WHERE {condition}
+                     ORDER BY at ASC, id ASC LIMIT $limit START $start"
+                ),
+                params,
+            )
+            .await?;
+        Ok(Page {
+            items: decode_all(rows)?,
+            total,
+            window,
+        })
+    }
+
+    /// Where the audit chain ends, as its head record says (the start for an empty log).
+    pub async fn chain_head(&self) -> Result<Head, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT seq, hash FROM ONLY audit_head:chain",
+                Params::default(),
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .and_then(|row| {
+                Some(Head {
+                    seq: row.get("seq")?.as_u64()?,
+                    hash: row.get("hash")?.as_str()?.to_string(),
+                })
+            })
+            .unwrap_or_default())
+    }
+
+    /// The chained entries at positions after `after`, up to `limit` positions on, in order.
+    pub async fn chain_run(&self, after: u64, limit: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params
+            .set("after", after as i64)
+            .set("upto", (after + limit) as i64);
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit
+                 WHERE chain.seq > $after AND chain.seq <= $upto ORDER BY chain.seq ASC",
+                params,
+            )
+            .await?;
+        decode_all(rows)
+    }
+
+    /// The chained entries past position `after` (entries the head does not account for).
+    pub async fn chained_beyond(&self, after: u64) -> Result<usize, StoreError> {
+        let mut params = Params::default();
+        params.set("after", after as i64);
+        let rows = self
+            .rows(
+                "SELECT count() AS n FROM audit WHERE chain.seq > $after GROUP ALL",
+                params,
+            )
+            .await?;
+        Ok(counted(&rows))
+    }
+
+    /// Entries written before the chain existed (not part of it).
+    pub async fn unchained_entries(&self) -> Result<usize, StoreError> {
+        let rows = self
+            .rows(
+                "SELECT count() AS n FROM audit WHERE chain = NONE GROUP ALL",
+                Params::default(),
+            )
+            .await?;
+        Ok(counted(&rows))
+    }
+}
