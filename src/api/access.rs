@@ -53,6 +53,22 @@ pub fn role(ctx: &Context<'_>) -> Option<Role> {
     ctx.data_opt::<RequestContext>().map(|c| c.actor.role)
 }
 
+/// Refuses filtering or sorting on a financial field to a role that may not read money: the
+/// answer would reveal the values.
+pub fn check_fields_used(ctx: &Context<'_>, paths: &[&str]) -> Result<()> {
+    let role = role(ctx);
+    if role.is_some_and(Role::reads_financial) {
+        return Ok(());
+    }
+    match paths.iter().find(|p| access::is_financial_path(p)) {
+        Some(path) => Err(forbidden(
+            role,
+            &format!("financial field `{path}` to filter or sort"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Refuses, field by field, what the caller's role does not allow: mutations by the mutation
 /// table (unknown ones: admins only), reads by type and field. A refused field that may be
 /// null is null with a FORBIDDEN error at its path; one that may not fails its parent.

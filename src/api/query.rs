@@ -54,7 +54,6 @@ pub(super) async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType
     ))
 }
 
-/// A filtered, sorted page of one kind of entity.
 /// A filter input as the store and `Filter::matches` take it, with `locationWithin` resolved.
 pub async fn compile_filter<F: FilterInput>(
     ctx: &Context<'_>,
@@ -77,9 +76,12 @@ pub async fn compile_filter<F: FilterInput>(
             .map_err(|e| fail(ctx, e))?;
         subtrees.insert(key, within);
     }
-    compile(input, &subtrees)
+    let filter = compile(input, &subtrees)?;
+    super::access::check_fields_used(ctx, &filter.paths())?;
+    Ok(filter)
 }
 
+/// A filtered, sorted page of one kind of entity.
 async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
     ctx: &Context<'_>,
     filter: Option<F>,
@@ -93,8 +95,10 @@ async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
         None => crate::domain::query::Filter::everything(),
         Some(input) => compile_filter(ctx, &input).await?,
     };
+    let sort = sort(order, default_order);
+    super::access::check_fields_used(ctx, &[sort.path])?;
     register
-        .list::<E>(&filter, &sort(order, default_order), &request)
+        .list::<E>(&filter, &sort, &request)
         .await
         .map_err(|e| fail(ctx, e))
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use super::access::forbidden;
 use super::context::{fail, register, request};
 use super::errors::UserError;
 use super::ids;
@@ -13,7 +14,8 @@ use super::inputs::DeleteInput;
 use super::loaders::one;
 use super::mutation::{DeletePayload, Payload, delete, outcome, payload};
 use super::types::entity_object;
-use crate::domain::entity::EntityKind;
+use crate::domain::access::Role;
+use crate::domain::entity::{EntityId, EntityKind, Record};
 use crate::domain::validation::{ErrorCode, FieldError};
 use crate::domain::webhook::{self, Webhook};
 use crate::service::ServiceError;
@@ -42,6 +44,8 @@ entity_object!(
             }
         }
         async fn active(&self) -> bool { self.0.data.active }
+        /// The token that registered it.
+        async fn owner(&self) -> Option<&str> { self.0.data.owner.as_deref() }
         /// The latest deliveries (at most 500), newest first.
         async fn deliveries(&self, ctx: &Context<'_>, status: Option<DeliveryStatus>) -> Result<Vec<DeliveryNode>> {
             let found = register(ctx)?.deliveries(&self.0.id).await.map_err(|e| fail(ctx, e))?;
@@ -199,6 +203,23 @@ fn document(input: &impl Serialize) -> std::result::Result<Json, ServiceError> {
     Ok(doc)
 }
 
+/// Whether the caller sees this webhook: integrators see only those they registered.
+fn visible(ctx: &Context<'_>, hook: &Record<Webhook>) -> bool {
+    let actor = request(ctx).actor;
+    actor.role != Role::Integrator || hook.data.owner.as_deref() == Some(actor.name.as_str())
+}
+
+/// Refuses changing a webhook the caller may not see.
+async fn check_owner(ctx: &Context<'_>, id: &EntityId) -> Result<()> {
+    match one::<Webhook>(ctx, Some(id)).await? {
+        Some(hook) if !visible(ctx, &hook) => Err(forbidden(
+            Some(request(ctx).actor.role),
+            "a webhook another token registered",
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[derive(Default)]
 pub struct WebhookMutations;
 
@@ -211,11 +232,12 @@ impl WebhookMutations {
         ctx: &Context<'_>,
         input: CreateWebhookInput,
     ) -> Result<CreateWebhookPayload> {
+        let actor = request(ctx).actor;
         let result = match document(&input) {
-            Ok(doc) => {
-                register(ctx)?
-                    .create::<Webhook>(&request(ctx).actor, doc)
-                    .await
+            Ok(mut doc) => {
+                doc["owner"] = actor.name.clone().into();
+                doc["ownerRole"] = actor.role.name().into();
+                register(ctx)?.create::<Webhook>(&actor, doc).await
             }
             Err(e) => Err(e),
         };
@@ -240,6 +262,9 @@ impl WebhookMutations {
     ) -> Result<Payload<WebhookNode>> {
         let target = ids::decode(EntityKind::Webhook, &input.id)
             .ok_or_else(|| ServiceError::invalid("id", ErrorCode::Invalid, "not a Webhook id"));
+        if let Ok(id) = &target {
+            check_owner(ctx, id).await?;
+        }
         let result = match (target, document(&input)) {
             (Ok(id), Ok(doc)) => {
                 register(ctx)?
@@ -253,6 +278,9 @@ impl WebhookMutations {
 
     /// Deletes a webhook; its pending deliveries are marked FAILED when next due.
     async fn delete_webhook(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+        if let Some(id) = ids::decode(EntityKind::Webhook, &input.id) {
+            check_owner(ctx, &id).await?;
+        }
         delete::<Webhook>(ctx, input).await
     }
 }
@@ -266,14 +294,18 @@ impl WebhookQueries {
         let Some(id) = ids::decode(EntityKind::Webhook, &id) else {
             return Ok(None);
         };
-        Ok(one::<Webhook>(ctx, Some(&id)).await?.map(WebhookNode))
+        Ok(one::<Webhook>(ctx, Some(&id))
+            .await?
+            .filter(|hook| visible(ctx, hook))
+            .map(WebhookNode))
     }
 
-    /// Every webhook.
+    /// Every webhook (for an integrator: its own).
     async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<WebhookNode>> {
         Ok(register(ctx)?
             .webhooks()
             .into_iter()
+            .filter(|hook| visible(ctx, hook))
             .map(WebhookNode)
             .collect())
     }

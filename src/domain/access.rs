@@ -62,9 +62,9 @@ impl Role {
 }
 
 /// Names (path segments) of stored fields that hold money or decide how money is counted.
-const FINANCIAL_SEGMENTS: [&str; 10] = [
+/// Periods and useful lives are planning facts, not money: editors keep them.
+const FINANCIAL_SEGMENTS: [&str; 8] = [
     "cost",
-    "costPeriod",
     "unitCost",
     "price",
     "salvage",
@@ -72,7 +72,6 @@ const FINANCIAL_SEGMENTS: [&str; 10] = [
     "depreciationMethod",
     "allocationPercent",
     "annualCost",
-    "usefulLifeMonths",
 ];
 
 /// Whether a stored field (a dotted path such as `purchase.cost.amount`) is financial.

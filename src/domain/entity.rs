@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::validation::{ErrorCode, FieldError};
 
-/// The kinds of things the register holds; each is one store table.
+/// The kinds of things the register holds; each is one store table. Stored documents name a
+/// kind by its public name (audit entries), so that name reads back as the kind too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EntityKind {
     Asset,
@@ -18,17 +19,21 @@ pub enum EntityKind {
     Vendor,
     Model,
     Relationship,
+    #[serde(alias = "ApprovalRequest")]
     Approval,
+    #[serde(alias = "MaintenanceRecord")]
     Maintenance,
     SoftwareProduct,
     SoftwareUsage,
     Entitlement,
     Subscription,
     Contract,
+    #[serde(alias = "ReconciliationItem")]
     Reconciliation,
     DiscoveryPolicy,
     Ticket,
     Webhook,
+    #[serde(alias = "ApiToken")]
     Token,
 }
 
@@ -245,5 +250,22 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
 
     fn as_model(&self) -> Option<&super::supply::Model> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_public_name_and_its_variant_name() {
+        for kind in EntityKind::ALL {
+            let public: EntityKind = serde_json::from_value(kind.name().into()).unwrap();
+            assert_eq!(public, kind);
+            let variant: EntityKind =
+                serde_json::from_value(serde_json::to_value(kind).unwrap()).unwrap();
+            assert_eq!(variant, kind);
+            assert_eq!(EntityKind::from_name(kind.name()), Some(kind));
+        }
     }
 }

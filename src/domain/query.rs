@@ -63,6 +63,18 @@ impl Filter {
         }
     }
 
+    /// Every field the filter tests.
+    pub fn paths(&self) -> Vec<&'static str> {
+        match self {
+            Filter::All(fs) | Filter::Any(fs) => fs.iter().flat_map(Filter::paths).collect(),
+            Filter::Not(f) => f.paths(),
+            Filter::Where(Condition::OneOf { path, .. })
+            | Filter::Where(Condition::Holds { path, .. })
+            | Filter::Where(Condition::Between { path, .. }) => vec![path],
+            Filter::Where(Condition::Text { paths, .. }) => paths.to_vec(),
+        }
+    }
+
     /// Evaluates the filter on one document: the reference semantics the store must match.
     pub fn matches(&self, doc: &Value) -> bool {
         match self {

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use sha2::Sha256;
 
-use super::audit::{AuditEntry, Operation};
-use super::entity::{Entity, EntityId, EntityKind};
+use super::access::{self, Role};
+use super::audit::{AuditEntry, FieldChange, Operation};
+use super::entity::{Entity, EntityId, EntityKind, Record};
 use super::validation::{ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text};
 
 /// What a webhook hears about: the committed changes whose type matches one of `events` and,
@@ -32,6 +33,12 @@ pub struct Webhook {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
     pub active: bool,
+    /// The token that registered it (integrators manage only their own webhooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// That token's role: deliveries show it no more than it may read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_role: Option<Role>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -44,6 +51,8 @@ pub struct WebhookDraft {
     pub entities: Option<Vec<String>>,
     pub fields: Option<Vec<String>>,
     pub active: Option<bool>,
+    pub owner: Option<String>,
+    pub owner_role: Option<Role>,
 }
 
 /// The event type of an audit entry: `asset.created`, `relationship.deleted`, …
@@ -102,7 +111,23 @@ impl Webhook {
 
 /// The JSON body of the event for `entry`; its `id` is the audit entry's, so a receiver can
 /// drop a delivery it has already seen.
-pub fn event_body(entry: &AuditEntry) -> Json {
+/// Financial values are masked for a receiver whose owner may not read money.
+pub fn event_body(entry: &AuditEntry, reads_financial: bool) -> Json {
+    let changes: Vec<FieldChange> = entry
+        .changes
+        .iter()
+        .map(|change| {
+            if reads_financial || !access::is_financial_path(&change.field) {
+                return change.clone();
+            }
+            let mask = |value: &Option<Json>| value.as_ref().map(|_| Json::from("(restricted)"));
+            FieldChange {
+                field: change.field.clone(),
+                before: mask(&change.before),
+                after: mask(&change.after),
+            }
+        })
+        .collect();
     json!({
         "id": entry.id,
         "type": event_type(entry),
@@ -115,7 +140,7 @@ pub fn event_body(entry: &AuditEntry) -> Json {
             "requestId": entry.request_id,
             "reason": entry.reason,
             "source": entry.source,
-            "changes": entry.changes,
+            "changes": changes,
         }
     })
 }
@@ -188,13 +213,14 @@ pub struct Delivery {
 
 impl Delivery {
     /// The delivery `entry` owes `webhook`, due now.
-    pub fn owed(webhook: &EntityId, entry: &AuditEntry) -> Delivery {
+    pub fn owed(webhook: &Record<Webhook>, entry: &AuditEntry) -> Delivery {
+        let reads_financial = webhook.data.owner_role.is_none_or(Role::reads_financial);
         Delivery {
             id: EntityId::generate(),
-            webhook: webhook.clone(),
+            webhook: webhook.id.clone(),
             event_id: entry.id.clone(),
             event_type: event_type(entry),
-            body: event_body(entry).to_string(),
+            body: event_body(entry, reads_financial).to_string(),
             status: DeliveryStatus::Pending,
             created_at: entry.at,
             next_attempt_at: Some(entry.at),
@@ -322,6 +348,8 @@ impl Entity for Webhook {
             entities,
             fields,
             active: d.active.unwrap_or(true),
+            owner: d.owner,
+            owner_role: d.owner_role,
         })
     }
 }
@@ -396,10 +424,35 @@ mod tests {
         assert!(generate_secret().starts_with("whsec_"));
     }
 
+    fn hook(owner_role: Option<Role>) -> Record<Webhook> {
+        let webhook = Webhook::validate(WebhookDraft {
+            url: Some("https://example.com/hook".into()),
+            events: Some(vec!["*".into()]),
+            owner_role,
+            ..Default::default()
+        })
+        .unwrap();
+        Record::first(EntityId::parse("w1").unwrap(), webhook, chrono::Utc::now())
+    }
+
+    #[test]
+    fn deliveries_mask_money_from_owners_who_may_not_read_it() {
+        let entry = entry(EntityKind::Asset, Operation::Update, "purchase.cost.amount");
+        let masked = Delivery::owed(&hook(Some(Role::Integrator)), &entry);
+        assert!(masked.body.contains("(restricted)"), "{}", masked.body);
+        let shown = Delivery::owed(&hook(Some(Role::Admin)), &entry);
+        assert!(!shown.body.contains("(restricted)"), "{}", shown.body);
+        let plain = Delivery::owed(
+            &hook(Some(Role::Integrator)),
+            &entry(EntityKind::Asset, Operation::Update, "attributes.os"),
+        );
+        assert!(!plain.body.contains("(restricted)"), "{}", plain.body);
+    }
+
     #[test]
     fn a_delivery_is_retried_until_a_2xx_answer() {
         let entry = entry(EntityKind::Asset, Operation::Update, "name");
-        let mut delivery = Delivery::owed(&EntityId::parse("w1").unwrap(), &entry);
+        let mut delivery = Delivery::owed(&hook(None), &entry);
         let body: Json = serde_json::from_str(&delivery.body).unwrap();
         assert_eq!(body["id"], json!(entry.id));
         assert_eq!(body["type"], "asset.updated");

@@ -38,7 +38,7 @@ impl Hooks {
                 .iter()
                 .filter(|hook| hook.data.wants(entry))
                 .filter_map(|hook| {
-                    let delivery = Delivery::owed(&hook.id, entry);
+                    let delivery = Delivery::owed(hook, entry);
                     Some((delivery.id.clone(), serde_json::to_value(&delivery).ok()?))
                 })
                 .collect()

@@ -1,5 +1,6 @@
 //! The integration suite: the real server, on a fresh in-memory store per test, driven over HTTP.
 
+mod access;
 mod bad_input;
 mod checkpoints;
 mod crud;
