@@ -152,6 +152,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         demo: config.demo,
         fiscal_year_start: config.fiscal_year_start,
         admin_token: config.admin_token,
+        limits: config.limits.limits(),
     };
     api::serve(listener, options, shutdown_signal())
         .await

@@ -32,6 +32,69 @@ pub struct ServeConfig {
     /// a store with no token gets one, written to `admin-token` in the data directory.
     #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitsConfig,
+}
+
+/// The request limits; every one is on by default.
+#[derive(Debug, Clone, Args)]
+pub struct LimitsConfig {
+    /// Deepest field nesting of a query.
+    #[arg(long, env = "ASSETGRAPH_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+    /// Highest estimated query cost (list fields cost `first` × their fields).
+    #[arg(long, env = "ASSETGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
+    pub max_complexity: u64,
+    /// Most aliases in one document.
+    #[arg(long, env = "ASSETGRAPH_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+    /// Most directives in one document.
+    #[arg(long, env = "ASSETGRAPH_MAX_DIRECTIVES", default_value_t = 50)]
+    pub max_directives: usize,
+    /// Most fields selected once fragments are expanded.
+    #[arg(long, env = "ASSETGRAPH_MAX_FIELDS", default_value_t = 5_000)]
+    pub max_fields: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "ASSETGRAPH_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Largest request body in bytes.
+    #[arg(long, env = "ASSETGRAPH_MAX_BODY", default_value_t = 1 << 20)]
+    pub max_body: usize,
+    /// Seconds a query may run before it is cut off (mutations never are).
+    #[arg(long, env = "ASSETGRAPH_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Query cost units each token regains per second.
+    #[arg(long, env = "ASSETGRAPH_RATE_PER_SECOND", default_value_t = 100_000)]
+    pub rate_per_second: u64,
+    /// Most cost units a token may save up.
+    #[arg(long, env = "ASSETGRAPH_RATE_BURST", default_value_t = 500_000)]
+    pub rate_burst: u64,
+    /// Refuse schema introspection, even to authenticated callers.
+    #[arg(long, env = "ASSETGRAPH_NO_INTROSPECTION", default_value_t = false)]
+    pub no_introspection: bool,
+    /// Browser origins allowed to call the API (CORS), comma-separated; none by default.
+    #[arg(long, env = "ASSETGRAPH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+}
+
+impl LimitsConfig {
+    pub fn limits(&self) -> crate::api::Limits {
+        crate::api::Limits {
+            depth: self.max_depth,
+            complexity: self.max_complexity,
+            aliases: self.max_aliases,
+            directives: self.max_directives,
+            fields: self.max_fields,
+            nesting: crate::api::Limits::default().nesting,
+            batch: self.max_batch,
+            body: self.max_body,
+            timeout: std::time::Duration::from_secs(self.request_timeout),
+            rate_per_second: self.rate_per_second,
+            rate_burst: self.rate_burst,
+            introspection: !self.no_introspection,
+            cors_origins: self.cors_origins.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

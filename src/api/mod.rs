@@ -18,6 +18,7 @@ mod ids;
 mod impact;
 mod inputs;
 mod lifecycle;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -28,6 +29,7 @@ mod webhooks;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
@@ -42,6 +44,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 pub use context::Readiness;
+pub use limits::Limits;
 use mutation::MutationRoot;
 use query::QueryRoot;
 
@@ -80,26 +83,29 @@ pub struct MutationRoots(
 
 type AppSchema = Schema<QueryRoots, MutationRoots, events::SubscriptionRoot>;
 
-/// Largest request body accepted.
-const MAX_BODY: usize = 1 << 20;
-
-fn schema(readiness: Readiness) -> AppSchema {
-    Schema::build(
+fn schema(readiness: Readiness, limits: &Limits) -> AppSchema {
+    let builder = Schema::build(
         QueryRoots::default(),
         MutationRoots::default(),
         events::SubscriptionRoot,
     )
     .data(readiness)
     .extension(access::Authorize)
-    .limit_depth(16)
-    .limit_complexity(20_000)
-    .limit_recursive_depth(32)
-    .finish()
+    // Second lines behind `guard::analyse`, for operations over WebSocket as well.
+    .limit_depth(limits.depth)
+    .limit_complexity(usize::try_from(limits.complexity).unwrap_or(usize::MAX))
+    .limit_directives(limits.directives)
+    .limit_recursive_depth(32);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The GraphQL schema as SDL, fields, arguments and enum values sorted for stable diffs.
 pub fn sdl() -> String {
-    schema(Readiness::default()).sdl_with_options(
+    schema(Readiness::default(), &Limits::default()).sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()
@@ -112,15 +118,20 @@ struct AppState {
     schema: AppSchema,
     readiness: Readiness,
     keys: idempotency::KeyLocks,
+    limits: Arc<Limits>,
+    rates: Arc<limits::RateLimiter>,
 }
 
 /// The routes, over a register that may not be connected yet.
-pub fn router(readiness: Readiness) -> Router {
+pub fn router(readiness: Readiness, limits: Limits) -> Router {
     let state = AppState {
-        schema: schema(readiness.clone()),
+        schema: schema(readiness.clone(), &limits),
         readiness,
         keys: idempotency::KeyLocks::default(),
+        rates: Arc::new(limits::RateLimiter::new(&limits)),
+        limits: Arc::new(limits),
     };
+    let cors = cors(&state.limits.cors_origins);
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -128,8 +139,30 @@ pub fn router(readiness: Readiness) -> Router {
         .route("/audit.csv", get(audit_csv))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(state.limits.body))
+        .layer(cors)
         .with_state(state)
+}
+
+/// Cross-origin calls from browsers: none unless origins are listed.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok())
+        .collect();
+    if allowed.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("idempotency-key"),
+            axum::http::HeaderName::from_static("x-request-id"),
+        ])
 }
 
 async fn graphiql() -> Html<String> {
@@ -219,30 +252,73 @@ pub(crate) fn rejection(status: StatusCode, code: &str, message: &str) -> Respon
         .into_response()
 }
 
+/// A limit breach: a bad request the client can fix, naming the limit.
+fn breach_response(breach: &guard::Breach) -> Response {
+    let body = serde_json::json!({"errors": [{
+        "message": breach.message,
+        "extensions": {"code": "LIMIT_EXCEEDED", "limit": breach.limit},
+    }]});
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/graphql-response+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
-    if guard::too_deep(&request.query, guard::MAX_NESTING) {
-        return rejection(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            &format!(
-                "the document nests brackets deeper than {}",
-                guard::MAX_NESTING
-            ),
-        );
-    }
+    let analysis = match guard::analyse(&request.query, &request.variables, &state.limits) {
+        Ok(analysis) => analysis,
+        Err(breach) => return breach_response(&breach),
+    };
     let principal = match auth::caller(&state.readiness, headers).await {
         Ok(principal) => principal,
         Err(refusal) => return refusal.into_response(),
     };
+    // Each token spends from its own budget, dear queries more than cheap ones.
+    if let Err(wait) = state
+        .rates
+        .take(principal.token.as_str(), analysis.cost.max(1))
+    {
+        let mut response = rejection(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "this token has used its request budget; retry after the time given",
+        );
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
     let context = auth::context(&principal, headers);
     let request_id = context.actor.request_id.clone();
     let request = loaders::attach(request.data(context), &state.readiness);
     // On the heap: the executor's future is large, and debug builds poll it on small stacks.
-    let mut response = Box::pin(state.schema.execute(request)).await;
+    let running = Box::pin(state.schema.execute(request));
+    // Reads are cut off when too slow; a write never is, or the caller could not know whether
+    // it landed.
+    let mut response = if analysis.writes {
+        running.await
+    } else {
+        match tokio::time::timeout(state.limits.timeout, running).await {
+            Ok(response) => response,
+            Err(_) => {
+                return rejection(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "TIMEOUT",
+                    &format!(
+                        "the query ran longer than {} s; ask for less",
+                        state.limits.timeout.as_secs_f64()
+                    ),
+                );
+            }
+        }
+    };
     // Errors that stopped the document before it ran (parse, validation, limits) name no field.
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -293,8 +369,13 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
         );
     }
     let run = async {
-        match serde_json::from_slice::<async_graphql::Request>(&body) {
-            Ok(request) => execute(&state, &headers, request).await,
+        match serde_json::from_slice::<async_graphql::BatchRequest>(&body) {
+            Ok(async_graphql::BatchRequest::Single(request)) => {
+                execute(&state, &headers, request).await
+            }
+            Ok(async_graphql::BatchRequest::Batch(requests)) => {
+                execute_batch(&state, &headers, requests).await
+            }
             Err(e) => rejection(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
@@ -313,6 +394,41 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             idempotency::once(&state.readiness, &state.keys, (&caller, key), &body, run).await
         }
     }
+}
+
+/// A JSON array of requests, run in order, answered as an array of their answers (each one
+/// authenticated, checked and charged like a request of its own).
+async fn execute_batch(
+    state: &AppState,
+    headers: &HeaderMap,
+    requests: Vec<async_graphql::Request>,
+) -> Response {
+    if requests.len() > state.limits.batch {
+        return breach_response(&guard::Breach {
+            limit: "batch",
+            message: format!(
+                "a batch holds at most {} operations, not {}",
+                state.limits.batch,
+                requests.len()
+            ),
+        });
+    }
+    let mut answers = Vec::with_capacity(requests.len());
+    for request in requests {
+        let answer = execute(state, headers, request).await;
+        if answer.status() == StatusCode::UNAUTHORIZED {
+            return answer;
+        }
+        let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        answers.push(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null));
+    }
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::Value::Array(answers).to_string(),
+    )
+        .into_response()
 }
 
 /// GET serves queries only, so a link or a crawler can never change data.
@@ -369,6 +485,7 @@ async fn connect(readiness: Readiness, options: Options) {
         demo,
         fiscal_year_start,
         admin_token,
+        limits: _,
     } = options;
     // An embedded store on disk keeps its files here; the first admin token's goes with them.
     let data_dir = url
@@ -433,6 +550,7 @@ pub struct Options {
     pub fiscal_year_start: u32,
     /// An admin token's secret to accept (stored hashed), instead of a generated first one.
     pub admin_token: Option<String>,
+    pub limits: Limits,
 }
 
 /// Serves until `shutdown` resolves; the store connects in the background.
@@ -442,8 +560,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let readiness = Readiness::default();
+    let app = router(readiness.clone(), options.limits.clone());
     let connecting = tokio::spawn(connect(readiness.clone(), options));
-    axum::serve(listener, router(readiness.clone()))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     connecting.abort();
@@ -467,8 +586,8 @@ pub async fn serve(
 /// Starts a server in the background (for tests and embedding) and returns its readiness handle.
 pub fn spawn(listener: TcpListener, options: Options) -> Readiness {
     let readiness = Readiness::default();
+    let app = router(readiness.clone(), options.limits.clone());
     tokio::spawn(connect(readiness.clone(), options));
-    let app = router(readiness.clone());
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "server stopped");
@@ -482,7 +601,7 @@ pub fn spawn_with(listener: TcpListener, register: Register) -> tokio::task::Joi
     let readiness = Readiness::default();
     let _ = readiness.set(register);
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router(readiness)).await {
+        if let Err(e) = axum::serve(listener, router(readiness, Limits::default())).await {
             tracing::error!(error = %e, "server stopped");
         }
     })

@@ -26,6 +26,7 @@ pub fn options(url: &str, demo: bool) -> api::Options {
         demo,
         fiscal_year_start: 1,
         admin_token: None,
+        limits: api::Limits::default(),
     }
 }
 
@@ -53,11 +54,16 @@ pub async fn spawn_demo_app() -> TestApp {
 }
 
 async fn spawn_app_with(demo: bool) -> TestApp {
+    spawn_app_with_options(options("mem://", demo)).await
+}
+
+/// A server started with these options, ready, with the `tester` admin token.
+pub async fn spawn_app_with_options(options: api::Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().unwrap();
-    let readiness = api::spawn(listener, options("mem://", demo));
+    let readiness = api::spawn(listener, options);
     for _ in 0..600 {
         if readiness.get().is_some() {
             let mut app = TestApp {

@@ -119,28 +119,8 @@ fn committed_schema_matches_the_code() {
 }
 
 #[tokio::test]
-async fn hostile_documents_and_cross_site_posts_are_refused_while_others_are_served() {
+async fn cross_site_posts_are_refused() {
     let app = spawn_app().await;
-    let deep = format!(
-        "{{ assets(first: {}1{}) {{ totalCount }} }}",
-        "[".repeat(300_000),
-        "]".repeat(300_000)
-    );
-    let started = std::time::Instant::now();
-    let (refused, normal) = tokio::join!(
-        app.client
-            .post(app.url("/graphql"))
-            .json(&json!({"query": deep}))
-            .send(),
-        app.post("{ assets { totalCount } }", json!({})),
-    );
-    let refused = refused.unwrap();
-    assert_eq!(refused.status(), 400);
-    let body: Value = refused.json().await.unwrap();
-    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    assert_eq!(normal["data"]["assets"]["totalCount"], 0, "{normal}");
-
     for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
         let response = app
             .client

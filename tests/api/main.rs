@@ -8,6 +8,7 @@ mod discovery;
 mod durability;
 mod events;
 mod finance;
+mod hardening;
 mod helpers;
 mod http;
 mod idempotency;
