@@ -424,7 +424,7 @@ mod tests {
         assert!(generate_secret().starts_with("whsec_"));
     }
 
-    fn hook(owner_role: Option<Role>) -> Record<Webhook> {
+    fn owned_hook(owner_role: Option<Role>) -> Record<Webhook> {
         let webhook = Webhook::validate(WebhookDraft {
             url: Some("https://example.com/hook".into()),
             events: Some(vec!["*".into()]),
@@ -437,13 +437,13 @@ mod tests {
 
     #[test]
     fn deliveries_mask_money_from_owners_who_may_not_read_it() {
-        let entry = entry(EntityKind::Asset, Operation::Update, "purchase.cost.amount");
-        let masked = Delivery::owed(&hook(Some(Role::Integrator)), &entry);
+        let money = entry(EntityKind::Asset, Operation::Update, "purchase.cost.amount");
+        let masked = Delivery::owed(&owned_hook(Some(Role::Integrator)), &money);
         assert!(masked.body.contains("(restricted)"), "{}", masked.body);
-        let shown = Delivery::owed(&hook(Some(Role::Admin)), &entry);
+        let shown = Delivery::owed(&owned_hook(Some(Role::Admin)), &money);
         assert!(!shown.body.contains("(restricted)"), "{}", shown.body);
         let plain = Delivery::owed(
-            &hook(Some(Role::Integrator)),
+            &owned_hook(Some(Role::Integrator)),
             &entry(EntityKind::Asset, Operation::Update, "attributes.os"),
         );
         assert!(!plain.body.contains("(restricted)"), "{}", plain.body);
@@ -452,7 +452,7 @@ mod tests {
     #[test]
     fn a_delivery_is_retried_until_a_2xx_answer() {
         let entry = entry(EntityKind::Asset, Operation::Update, "name");
-        let mut delivery = Delivery::owed(&hook(None), &entry);
+        let mut delivery = Delivery::owed(&owned_hook(None), &entry);
         let body: Json = serde_json::from_str(&delivery.body).unwrap();
         assert_eq!(body["id"], json!(entry.id));
         assert_eq!(body["type"], "asset.updated");

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 type Log = Arc<Mutex<Vec<String>>>;
 
 /// Starts the real binary on `db`, returning the process and the address it listens on.
-fn start(db: &str) -> (Child, String) {
+pub fn start(db: &str) -> (Child, String) {
     let (child, addr, _) = start_logged(db);
     (child, addr)
 }
@@ -51,7 +51,7 @@ fn start_logged(db: &str) -> (Child, String, Log) {
 }
 
 /// Sends SIGTERM and waits for the server to exit on its own, successfully.
-fn terminate(server: &mut Child) {
+pub fn terminate(server: &mut Child) {
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
@@ -72,7 +72,7 @@ fn terminate(server: &mut Child) {
 const ADMIN_TOKEN: &str = "durability-admin-secret-0123456789";
 
 /// A client presenting the admin token.
-fn admin_client() -> reqwest::blocking::Client {
+pub fn admin_client() -> reqwest::blocking::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
@@ -84,7 +84,12 @@ fn admin_client() -> reqwest::blocking::Client {
         .unwrap()
 }
 
-fn post(client: &reqwest::blocking::Client, addr: &str, query: &str, variables: Value) -> Value {
+pub fn post(
+    client: &reqwest::blocking::Client,
+    addr: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
     client
         .post(format!("http://{addr}/graphql"))
         .json(&json!({"query": query, "variables": variables}))
@@ -94,7 +99,7 @@ fn post(client: &reqwest::blocking::Client, addr: &str, query: &str, variables: 
         .unwrap()
 }
 
-fn wait_ready(client: &reqwest::blocking::Client, addr: &str) {
+pub fn wait_ready(client: &reqwest::blocking::Client, addr: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if client

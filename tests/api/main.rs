@@ -3,6 +3,8 @@
 mod access;
 mod bad_input;
 mod checkpoints;
+mod concurrency;
+mod crash;
 mod crud;
 mod discovery;
 mod durability;
