@@ -52,7 +52,8 @@ pub struct ImportConfig {
     /// Send the records to a running server instead, e.g. http://localhost:8080.
     #[arg(long)]
     pub server: Option<String>,
-    /// Who the audit trail names.
+    /// Who the audit trail names when writing into the store directly (with `--server`, the
+    /// token names the actor).
     #[arg(long, default_value = "import")]
     pub actor: String,
     /// Bearer token for `--server`.
@@ -83,11 +84,13 @@ struct RowOutcome {
 
 /// Where records go: the embedded store, or a server over GraphQL.
 enum Target {
-    Embedded(Register),
+    Embedded {
+        register: Register,
+        actor: Actor,
+    },
     Server {
         client: reqwest::Client,
         url: String,
-        actor: String,
         token: Option<String>,
     },
 }
@@ -102,27 +105,20 @@ impl Target {
         dry_run: bool,
     ) -> Result<Vec<(String, String)>, String> {
         match self {
-            Target::Embedded(register) => {
-                let actor = Actor::system("import");
+            Target::Embedded { register, actor } => {
                 let report = register
-                    .ingest(&actor, source, records, dry_run)
+                    .ingest(actor, source, records, dry_run)
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(describe(&report))
             }
-            Target::Server {
-                client,
-                url,
-                actor,
-                token,
-            } => {
+            Target::Server { client, url, token } => {
                 let query = format!(
                     "mutation($input: IngestDiscoveryInput!) {{ ingestDiscovery(input: $input) {{ {REPORT_SELECTION} }} }}"
                 );
                 let body = json!({"query": query, "variables": {"input": {"source": source, "records": records, "dryRun": dry_run}}});
                 let mut request = client
                     .post(format!("{}/graphql", url.trim_end_matches('/')))
-                    .header("x-actor", actor.as_str())
                     .json(&body);
                 if let Some(token) = token {
                     request = request.bearer_auth(token);
@@ -274,12 +270,15 @@ pub async fn import(config: ImportConfig) -> Result<bool, String> {
         Some(url) => Target::Server {
             client: reqwest::Client::new(),
             url: url.clone(),
-            actor: config.actor.clone(),
             token: config.token.clone(),
         },
         None => {
             let store = Store::open(&config.db).await.map_err(|e| e.to_string())?;
-            Target::Embedded(Register::open(store).await.map_err(|e| e.to_string())?)
+            Target::Embedded {
+                register: Register::open(store).await.map_err(|e| e.to_string())?,
+                // Whoever can open the store's files can do anything: an admin.
+                actor: Actor::system(&config.actor),
+            }
         }
     };
     let started = Instant::now();
@@ -296,7 +295,7 @@ pub async fn import(config: ImportConfig) -> Result<bool, String> {
     if !refused_whole {
         outcomes = send(&target, &config, &good, config.dry_run, &mut bar, started).await?;
     }
-    if let Target::Embedded(register) = target {
+    if let Target::Embedded { register, .. } = target {
         register.close().await;
     }
     summary(
