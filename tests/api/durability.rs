@@ -12,19 +12,22 @@ type Log = Arc<Mutex<Vec<String>>>;
 
 /// Starts the real binary on `db`, returning the process and the address it listens on.
 pub fn start(db: &str) -> (Child, String) {
-    let (child, addr, _) = start_logged(db);
+    let (child, addr, _) = start_logged(db, Some(ADMIN_TOKEN));
     (child, addr)
 }
 
-/// Like [`start`], keeping what the server logs afterwards.
-fn start_logged(db: &str) -> (Child, String, Log) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assetgraph"))
+/// Like [`start`], keeping what the server logs afterwards; the admin token given, if any.
+fn start_logged(db: &str, admin_token: Option<&str>) -> (Child, String, Log) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assetgraph"));
+    command
         .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "info")
-        .env("ASSETGRAPH_ADMIN_TOKEN", ADMIN_TOKEN)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start server");
+        .env_remove("ASSETGRAPH_ADMIN_TOKEN")
+        .stderr(Stdio::piped());
+    if let Some(token) = admin_token {
+        command.env("ASSETGRAPH_ADMIN_TOKEN", token);
+    }
+    let mut child = command.spawn().expect("start server");
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
     let addr = loop {
@@ -247,7 +250,7 @@ fn the_graph_restarts_from_the_checkpoint_written_at_shutdown() {
     terminate(&mut server);
     assert_eq!(unflushed(dir.path()), 0, "the store did not close in order");
 
-    let (mut server, addr, log) = start_logged(&db);
+    let (mut server, addr, log) = start_logged(&db, Some(ADMIN_TOKEN));
     wait_ready(&client, &addr);
     let answer = post(&client, &addr, impact, json!({"f": [ids[1]]}));
     assert_eq!(
@@ -316,5 +319,61 @@ fn pending_webhook_deliveries_survive_a_kill() {
     let event: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(event["type"], "vendor.created");
     assert_eq!(event["data"]["changes"][0]["after"], "Acme");
+    terminate(&mut server);
+}
+
+#[test]
+fn a_new_store_gets_an_admin_token_in_a_file_only_its_owner_reads() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("surrealkv://{}", dir.path().join("data").display());
+    let (mut server, addr, log) = start_logged(&db, None);
+    let anonymous = reqwest::blocking::Client::new();
+    wait_ready(&anonymous, &addr);
+    let file = dir.path().join("data").join("admin-token");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "only the owner may read the admin token"
+    );
+    let secret = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    let me = |secret: &str| -> Value {
+        anonymous
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(secret)
+            .json(&json!({"query": "{ me { name role } }"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    assert_eq!(
+        me(&secret)["data"]["me"],
+        json!({"name": "admin", "role": "ADMIN"})
+    );
+    let logged = log.lock().unwrap().join("\n");
+    assert!(
+        logged.contains(&file.display().to_string()) && !logged.contains(&secret),
+        "the log says where the token is, never the token: {logged}"
+    );
+    terminate(&mut server);
+
+    // The next start keeps the token it made.
+    let (mut server, addr, _) = start_logged(&db, None);
+    wait_ready(&anonymous, &addr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), secret);
+    let answer: Value = anonymous
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&secret)
+        .json(&json!({"query": "{ tokens { token { name } } }"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        answer["data"]["tokens"].as_array().unwrap().len(),
+        1,
+        "{answer}"
+    );
     terminate(&mut server);
 }
