@@ -115,6 +115,11 @@ fn acknowledged_writes_survive_twenty_kills_at_random_moments() {
         acknowledged.len()
     );
     assert!(acknowledged.iter().all(|name| present.contains(name)));
+    println!(
+        "{} writes acknowledged over 20 kills, {} found after the last restart",
+        acknowledged.len(),
+        present.len()
+    );
     let verified = post(&client, &addr, VERIFY, json!({}));
     assert_eq!(
         verified["data"]["verifyAuditLog"]["valid"], true,

@@ -117,6 +117,7 @@ async fn attack_documents_are_refused_quickly_while_a_normal_query_is_served() {
             "{what}"
         );
         assert!(took < Duration::from_secs(5), "{what} took {took:?}");
+        println!("{what}: refused in {took:?}, a normal query served meanwhile");
         assert_eq!(
             normal["data"]["assets"]["totalCount"], 0,
             "{what}: {normal}"
