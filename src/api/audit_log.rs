@@ -68,7 +68,7 @@ impl AuditLogFilter {
         })
     }
 
-    fn decode(self) -> std::result::Result<AuditFilter, String> {
+    pub(super) fn decode(self) -> std::result::Result<AuditFilter, String> {
         let entity_kind = match &self.entity_type {
             None => None,
             Some(name) => Some(
@@ -181,9 +181,8 @@ const CSV_PAGE: usize = 1000;
 /// The CSV export: one row per changed field (an entry without changes: one row), oldest first.
 pub async fn csv_export(
     register: &Register,
-    filter: AuditLogFilter,
+    filter: AuditFilter,
 ) -> std::result::Result<String, String> {
-    let filter = filter.decode()?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "seq",

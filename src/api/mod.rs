@@ -195,7 +195,7 @@ async fn audit_csv(
             ),
         );
     }
-    let filter = match audit_log::AuditLogFilter::from_query(&params) {
+    let filter = match audit_log::AuditLogFilter::from_query(&params).and_then(|f| f.decode()) {
         Ok(filter) => filter,
         Err(e) => return rejection(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e),
     };
@@ -214,9 +214,6 @@ async fn audit_csv(
             csv,
         )
             .into_response(),
-        Err(e) if e.starts_with("entity") || e.starts_with("to:") => {
-            rejection(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e)
-        }
         Err(e) => {
             tracing::error!(error = %e, "audit export failed");
             rejection(
