@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{GenerateConfig, ServeConfig, StoreConfig};
-use crate::domain::synthetic::Estate;
+use crate::domain::datasets::synthetic::Estate;
 use crate::service::generate::{self, Phase};
 use crate::service::{Register, seed};
 use crate::store::Store;

@@ -12,19 +12,20 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use super::context::{RequestContext, fail, register, request};
-use super::errors::{UserError, coded};
-use super::ids;
-use super::mutation::outcome;
-use super::types::entity_object;
-use crate::domain::access::{self, Role};
-use crate::domain::entity::EntityKind;
-use crate::domain::token::ApiToken;
+use crate::api::context::{RequestContext, fail, register, request};
+use crate::api::errors::{UserError, coded};
+use crate::api::ids;
+use crate::api::mutation::outcome;
+use crate::api::types::entity_object;
+use crate::domain::access::rules as access;
+use crate::domain::access::rules::Role;
+use crate::domain::access::token::ApiToken;
+use crate::domain::kernel::entity::EntityKind;
 use crate::service::ServiceError;
 use crate::service::access::TokenListing;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Role", remote = "crate::domain::access::Role")]
+#[graphql(name = "Role", remote = "crate::domain::access::rules::Role")]
 pub enum RoleValue {
     /// Reads everything except financial fields.
     Viewer,
@@ -265,7 +266,7 @@ impl AccessMutations {
             Some(id) => register(ctx)?.revoke_token(&request(ctx).actor, &id).await,
             None => Err(ServiceError::invalid(
                 "id",
-                crate::domain::validation::ErrorCode::Invalid,
+                crate::domain::kernel::validation::ErrorCode::Invalid,
                 "not an ApiToken id",
             )),
         };

@@ -4,15 +4,15 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::connection::{Conn, connection, page_request};
-use super::context::{fail, register};
-use super::enums::AuditOperation;
-use super::errors::bad_input;
-use super::ids;
-use super::types::AuditEntryNode;
-use crate::domain::audit::{AuditEntry, Operation};
-use crate::domain::entity::EntityKind;
-use crate::domain::page::PageRequest;
+use crate::api::connection::{Conn, connection, page_request};
+use crate::api::context::{fail, register};
+use crate::api::enums::AuditOperation;
+use crate::api::errors::bad_input;
+use crate::api::ids;
+use crate::api::types::AuditEntryNode;
+use crate::domain::access::audit::{AuditEntry, Operation};
+use crate::domain::kernel::entity::EntityKind;
+use crate::domain::kernel::page::PageRequest;
 use crate::service::Register;
 use crate::store::AuditFilter;
 

@@ -5,8 +5,8 @@
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::context::{Readiness, RequestContext};
-use crate::domain::audit::Actor;
+use crate::api::context::{Readiness, RequestContext};
+use crate::domain::access::audit::Actor;
 use crate::service::access::{AuthError, Principal};
 
 /// The secret after `Bearer ` (any case) in an `Authorization` value.
@@ -40,7 +40,7 @@ impl IntoResponse for Refusal {
             Refusal::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
             Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"),
         };
-        let mut response = super::rejection(status, code, self.message());
+        let mut response = crate::api::rejection(status, code, self.message());
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

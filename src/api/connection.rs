@@ -5,8 +5,8 @@ use async_graphql::{OutputType, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::errors::bad_input;
-use crate::domain::page::PageRequest;
+use crate::api::errors::bad_input;
+use crate::domain::kernel::page::PageRequest;
 use crate::store::Page;
 
 #[derive(SimpleObject)]

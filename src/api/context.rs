@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_graphql::Context;
 use tokio::sync::OnceCell;
 
-use super::errors::{coded, from_service};
-use crate::domain::audit::Actor;
+use crate::api::errors::{coded, from_service};
+use crate::domain::access::audit::Actor;
 use crate::service::{Register, ServiceError};
 
 /// The register once the store is connected; empty while it is not (the server still answers).
@@ -25,7 +25,7 @@ pub fn request(ctx: &Context<'_>) -> RequestContext {
             // Never reached past the authorisation check; least privilege all the same.
             actor: Actor {
                 name: "anonymous".into(),
-                role: crate::domain::access::Role::Viewer,
+                role: crate::domain::access::rules::Role::Viewer,
                 request_id: "none".into(),
             },
         })

@@ -4,18 +4,18 @@
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use super::connection::{Conn, page_request, slice};
-use super::context::{fail, register};
-use super::finance::{page_of, today, within};
-use super::loaders::many;
-use super::software::{ContractNode, EntitlementNode, SoftwareProductNode, SubscriptionNode};
-use super::types::{AssetNode, MoneyNode, Node, TeamNode, load_node};
-use crate::domain::contract::Contract;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::EntityKind;
-use crate::domain::party::Team;
-use crate::domain::renewal::Renewal;
-use crate::domain::subscription::Utilization;
+use crate::api::connection::{Conn, page_request, slice};
+use crate::api::context::{fail, register};
+use crate::api::finance::{page_of, today, within};
+use crate::api::loaders::many;
+use crate::api::software::{ContractNode, EntitlementNode, SoftwareProductNode, SubscriptionNode};
+use crate::api::types::{AssetNode, MoneyNode, Node, TeamNode, load_node};
+use crate::domain::kernel::entity::EntityKind;
+use crate::domain::register::party::Team;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::renewal::Renewal;
+use crate::domain::software::subscription::Utilization;
 use crate::service::contracts::Duplicate;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

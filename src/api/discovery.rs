@@ -5,22 +5,24 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, Simple
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::connection::{Conn, connection, page_request, slice};
-use super::context::{fail, register, request};
-use super::errors::UserError;
-use super::finance::page_of;
-use super::ids;
-use super::loaders::{many, one};
-use super::mutation::outcome;
-use super::types::{AssetNode, RelationshipNode, entity_object};
-use crate::domain::discovery::IdentificationRule as DomainRule;
-use crate::domain::discovery::RecordDraft;
-use crate::domain::entity::{EntityId, EntityKind};
-use crate::domain::precedence::Policy;
-use crate::domain::reconciliation::{ReconciliationItem, ReconciliationStatus as DomainStatus};
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::validation::ErrorCode;
+use crate::api::connection::{Conn, connection, page_request, slice};
+use crate::api::context::{fail, register, request};
+use crate::api::errors::UserError;
+use crate::api::finance::page_of;
+use crate::api::ids;
+use crate::api::loaders::{many, one};
+use crate::api::mutation::outcome;
+use crate::api::types::{AssetNode, RelationshipNode, entity_object};
+use crate::domain::discovery::precedence::Policy;
+use crate::domain::discovery::reconciliation::{
+    ReconciliationItem, ReconciliationStatus as DomainStatus,
+};
+use crate::domain::discovery::record::IdentificationRule as DomainRule;
+use crate::domain::discovery::record::RecordDraft;
+use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::Relationship;
 use crate::service::ServiceError;
 use crate::service::discovery::{Decision as DomainDecision, IngestReport, Outcome};
 use crate::service::reconcile::Resolution;

@@ -3,7 +3,8 @@
 use async_graphql::Enum;
 use serde::Serialize;
 
-use crate::domain::{register, relation, site};
+use crate::domain::register::{asset as register, site};
+use crate::domain::relationships::relation;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 #[graphql(remote = "register::AssetClass")]
@@ -90,7 +91,7 @@ pub enum OrderDirection {
 
 /// The audited operation.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::audit::Operation")]
+#[graphql(remote = "crate::domain::access::audit::Operation")]
 pub enum AuditOperation {
     Create,
     Update,
@@ -119,7 +120,7 @@ pub enum RelationType {
 
 /// How an asset depreciates.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::Method")]
+#[graphql(remote = "crate::domain::depreciation::engine::Method")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationMethod {
     StraightLine,
@@ -130,7 +131,7 @@ pub enum DepreciationMethod {
 
 /// When depreciation starts: the month of service, or the middle of its fiscal year.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::Convention")]
+#[graphql(remote = "crate::domain::depreciation::engine::Convention")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationConvention {
     FullMonth,
@@ -138,7 +139,7 @@ pub enum DepreciationConvention {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::DisposalMethod")]
+#[graphql(remote = "crate::domain::lifecycle::stage::DisposalMethod")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DisposalMethod {
     Recycled,
@@ -150,7 +151,7 @@ pub enum DisposalMethod {
 
 /// NIST SP 800-88 sanitisation levels.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::SanitisationMethod")]
+#[graphql(remote = "crate::domain::lifecycle::stage::SanitisationMethod")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SanitisationMethod {
     Clear,
@@ -159,14 +160,14 @@ pub enum SanitisationMethod {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::approval::ApprovalAction")]
+#[graphql(remote = "crate::domain::lifecycle::approval::ApprovalAction")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApprovalAction {
     Retirement,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::approval::ApprovalStatus")]
+#[graphql(remote = "crate::domain::lifecycle::approval::ApprovalStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApprovalStatus {
     Pending,
@@ -177,7 +178,7 @@ pub enum ApprovalStatus {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::maintenance::MaintenanceKind")]
+#[graphql(remote = "crate::domain::lifecycle::maintenance::MaintenanceKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MaintenanceKind {
     Repair,
@@ -189,7 +190,7 @@ pub enum MaintenanceKind {
 
 /// What one licence counts.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::entitlement::Metric")]
+#[graphql(remote = "crate::domain::software::entitlement::Metric")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LicenseMetric {
     PerDevice,
@@ -201,7 +202,7 @@ pub enum LicenseMetric {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::contract::ContractKind")]
+#[graphql(remote = "crate::domain::software::contract::ContractKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContractKind {
     Purchase,
@@ -214,7 +215,7 @@ pub enum ContractKind {
 
 /// How often a recurring cost falls due.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::contract::Period")]
+#[graphql(remote = "crate::domain::software::contract::Period")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingPeriod {
     Monthly,
@@ -224,7 +225,7 @@ pub enum BillingPeriod {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::subscription::BillingModel")]
+#[graphql(remote = "crate::domain::software::subscription::BillingModel")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingModel {
     PerSeat,
@@ -233,7 +234,7 @@ pub enum BillingModel {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::compliance::Status")]
+#[graphql(remote = "crate::domain::software::compliance::Status")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ComplianceStatus {
     Compliant,

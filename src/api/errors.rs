@@ -2,7 +2,7 @@
 
 use async_graphql::{ErrorExtensions, SimpleObject};
 
-use crate::domain::validation::FieldError;
+use crate::domain::kernel::validation::FieldError;
 use crate::service::ServiceError;
 
 /// A problem with one input field of a mutation; nothing was changed.

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use async_graphql::{Context, Executor, Object, Result, Subscription};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
-use super::context::register;
-use super::enums::RelationType;
-use super::filters::AssetFilter;
-use super::tickets::{TicketKind, TicketNode};
-use super::types::{AssetNode, AuditEntryNode, RelationshipNode};
-use crate::domain::audit::{AuditEntry, Operation};
-use crate::domain::entity::{Entity, Record};
-use crate::domain::query::Filter;
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::ticket::Ticket;
+use crate::api::context::register;
+use crate::api::enums::RelationType;
+use crate::api::filters::AssetFilter;
+use crate::api::tickets::{TicketKind, TicketNode};
+use crate::api::types::{AssetNode, AuditEntryNode, RelationshipNode};
+use crate::domain::access::audit::{AuditEntry, Operation};
+use crate::domain::kernel::entity::{Entity, Record};
+use crate::domain::kernel::query::Filter;
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::servicedesk::ticket::Ticket;
 use crate::service::Register;
 
 /// One committed change of an entity of type `N`, and the entity as it is after it.
@@ -61,7 +61,7 @@ async fn state_of<E: Entity>(
 ) -> Option<(Option<Record<E>>, serde_json::Value)> {
     if entry.operation == Operation::Delete {
         let mut doc = serde_json::json!({});
-        crate::domain::audit::revert(&mut doc, &entry.changes);
+        crate::domain::access::audit::revert(&mut doc, &entry.changes);
         return Some((None, doc));
     }
     let record = register.get::<E>(&entry.entity_id).await.ok()??;
@@ -116,7 +116,7 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = Change<AssetNode>> + use<>> {
         let filter = match filter {
             None => Filter::everything(),
-            Some(input) => super::query::compile_filter(ctx, &input).await?,
+            Some(input) => crate::api::query::compile_filter(ctx, &input).await?,
         };
         let register = register(ctx)?.clone();
         Ok(changes_of::<Asset, _>(
@@ -132,7 +132,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         types: Option<Vec<RelationType>>,
     ) -> Result<impl Stream<Item = Change<RelationshipNode>> + use<>> {
-        let types: Option<Vec<crate::domain::relation::RelationType>> =
+        let types: Option<Vec<crate::domain::relationships::relation::RelationType>> =
             types.map(|t| t.into_iter().map(Into::into).collect());
         let register = register(ctx)?.clone();
         Ok(changes_of::<Relationship, _>(
@@ -153,14 +153,14 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         kind: Option<Vec<TicketKind>>,
     ) -> Result<impl Stream<Item = Change<TicketNode>> + use<>> {
-        let kinds: Option<Vec<crate::domain::ticket::TicketKind>> =
+        let kinds: Option<Vec<crate::domain::servicedesk::ticket::TicketKind>> =
             kind.map(|k| k.into_iter().map(Into::into).collect());
         let register = register(ctx)?.clone();
         Ok(changes_of::<Ticket, _>(
             register,
             move |doc| {
                 kinds.as_ref().is_none_or(|kinds| {
-                    serde_json::from_value::<crate::domain::ticket::TicketKind>(
+                    serde_json::from_value::<crate::domain::servicedesk::ticket::TicketKind>(
                         doc.get("kind").cloned().unwrap_or_default(),
                     )
                     .is_ok_and(|k| kinds.contains(&k))
@@ -175,8 +175,8 @@ impl SubscriptionRoot {
 /// entities are read as they are then.
 #[derive(Clone)]
 pub struct LiveExecutor {
-    pub schema: super::AppSchema,
-    pub readiness: super::Readiness,
+    pub schema: crate::api::AppSchema,
+    pub readiness: crate::api::Readiness,
 }
 
 impl Executor for LiveExecutor {
@@ -204,14 +204,14 @@ impl Executor for LiveExecutor {
 impl LiveExecutor {
     fn prepare(&self, request: async_graphql::Request) -> async_graphql::Request {
         // Who is asking comes from the connection's session data, set at `connection_init`.
-        super::loaders::attach_uncached(request, &self.readiness)
+        crate::api::loaders::attach_uncached(request, &self.readiness)
     }
 }
 
 /// `/graphql/ws`: GraphQL over WebSocket; the connection authenticates in `connection_init`
 /// (`{"Authorization": "Bearer …"}`), and every operation on it runs as that token.
 pub async fn websocket(
-    axum::extract::State(state): axum::extract::State<super::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::api::AppState>,
     protocol: async_graphql_axum::GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> axum::response::Response {
@@ -225,12 +225,12 @@ pub async fn websocket(
         .on_upgrade(move |stream| {
             async_graphql_axum::GraphQLWebSocket::new(stream, live, protocol)
                 .on_connection_init(move |payload| async move {
-                    let secret = super::auth::init_secret(&payload);
-                    let principal = super::auth::principal(&readiness, secret.as_deref())
+                    let secret = crate::api::auth::init_secret(&payload);
+                    let principal = crate::api::auth::principal(&readiness, secret.as_deref())
                         .await
                         .map_err(|refusal| async_graphql::Error::new(refusal.message()))?;
                     let mut data = async_graphql::Data::default();
-                    data.insert(super::auth::context(
+                    data.insert(crate::api::auth::context(
                         &principal,
                         &axum::http::HeaderMap::new(),
                     ));

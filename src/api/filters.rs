@@ -7,13 +7,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::enums::{
+use crate::api::enums::{
     AssetClass, Category, LifecycleStage, LocationKind, OperationalStatus, OrderDirection,
 };
-use super::errors::bad_input;
-use super::ids;
-use crate::domain::entity::{EntityId, EntityKind};
-use crate::domain::query::{Comparison, Condition, Filter, Sort};
+use crate::api::errors::bad_input;
+use crate::api::ids;
+use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
 
 /// Expansions the filter needs from the store before it can be compiled (location subtrees).
 pub type Subtrees = HashMap<EntityId, Vec<EntityId>>;

@@ -5,22 +5,25 @@ use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::connection::{Conn, connection, page_request};
-use super::context::{fail, register};
-use super::enums::{AssetClass, Category, DepreciationConvention, DepreciationMethod};
-use super::errors::{bad_input, coded};
-use super::lifecycle::maintenance_of;
-use super::loaders::{many, one};
-use super::types::{AssetNode, LocationNode, MoneyNode, TeamNode, VendorNode};
-use crate::domain::depreciation::{self, Depreciation, ModelDefaults, Profile};
-use crate::domain::entity::{EntityId, Record};
-use crate::domain::finance::{self, Amounts};
-use crate::domain::ledger::{self, GroupBy, GroupKey, Reason};
-use crate::domain::money::{Currency, Money};
-use crate::domain::party::Team;
-use crate::domain::register::Asset;
-use crate::domain::site::Location;
-use crate::domain::supply::{Model, Vendor};
+use crate::api::connection::{Conn, connection, page_request};
+use crate::api::context::{fail, register};
+use crate::api::enums::{AssetClass, Category, DepreciationConvention, DepreciationMethod};
+use crate::api::errors::{bad_input, coded};
+use crate::api::lifecycle::maintenance_of;
+use crate::api::loaders::{many, one};
+use crate::api::types::{AssetNode, LocationNode, MoneyNode, TeamNode, VendorNode};
+use crate::domain::depreciation::engine as depreciation;
+use crate::domain::depreciation::engine::{Depreciation, ModelDefaults, Profile};
+use crate::domain::finance::cost as finance;
+use crate::domain::finance::cost::Amounts;
+use crate::domain::finance::ledger;
+use crate::domain::finance::ledger::{GroupBy, GroupKey, Reason};
+use crate::domain::kernel::entity::{EntityId, Record};
+use crate::domain::kernel::money::{Currency, Money};
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::Team;
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
 use crate::service::finance::{Dated, fraction_text};
 use crate::store::Page;
 
@@ -247,7 +250,7 @@ pub async fn cost_rollup(
 
 /// What a finance summary groups by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::ledger::GroupBy")]
+#[graphql(remote = "crate::domain::finance::ledger::GroupBy")]
 pub enum FinanceGroupBy {
     /// The owning team (assets owned by a person, or by no one, form one group).
     Team,
@@ -350,7 +353,7 @@ impl DueAsset {
 
 /// Why a deployed asset should be replaced.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::ledger::Reason")]
+#[graphql(remote = "crate::domain::finance::ledger::Reason")]
 pub enum ReplacementReason {
     FullyDepreciated,
     OutOfWarranty,

@@ -8,7 +8,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Value, Variables};
 
-use super::limits::Limits;
+use crate::api::limits::Limits;
 
 /// Whether `document` nests brackets deeper than `limit`, ignoring brackets inside strings
 /// (`"…"`, with escapes, and `"""…"""` blocks) and comments.

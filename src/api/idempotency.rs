@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::Readiness;
-use crate::domain::entity::EntityId;
-use crate::domain::idempotency::{Remembered, Verdict, fingerprint, slot, valid_key, verdict};
+use crate::api::Readiness;
+use crate::domain::access::idempotency::{
+    Remembered, Verdict, fingerprint, slot, valid_key, verdict,
+};
+use crate::domain::kernel::entity::EntityId;
 
 /// One lock per key in use, so concurrent retries wait for the first instead of running too.
 #[derive(Clone, Default)]
@@ -64,14 +66,14 @@ where
     F: std::future::Future<Output = Response>,
 {
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)) else {
-        return super::rejection(
+        return crate::api::rejection(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             "Idempotency-Key takes 1 to 255 visible ASCII characters",
         );
     };
     let Some(register) = readiness.get() else {
-        return super::rejection(
+        return crate::api::rejection(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
             "the store is not reachable; try again shortly",
@@ -86,12 +88,12 @@ where
         Err(e) => Err(e),
         Ok(remembered) => match verdict(remembered.as_ref(), &print, now) {
             Verdict::Replay { status, response } => Ok(reply(status, response, true)),
-            Verdict::Reused => Ok(super::rejection(
+            Verdict::Reused => Ok(crate::api::rejection(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key was used with another request body",
             )),
-            Verdict::InDoubt => Ok(super::rejection(
+            Verdict::InDoubt => Ok(crate::api::rejection(
                 StatusCode::CONFLICT,
                 "IDEMPOTENCY_IN_DOUBT",
                 "a request with this Idempotency-Key did not finish; check whether its change was made before retrying with a new key",
@@ -103,7 +105,7 @@ where
     locks.release(&slot, lock);
     answer.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "idempotency key store failed");
-        super::rejection(
+        crate::api::rejection(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
             "the store is not reachable; try again shortly",

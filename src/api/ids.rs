@@ -4,7 +4,7 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::domain::entity::{EntityId, EntityKind};
+use crate::domain::kernel::entity::{EntityId, EntityKind};
 
 pub fn encode(kind: EntityKind, id: &EntityId) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.name(), id.as_str())))

@@ -4,21 +4,21 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 
 use std::sync::Arc;
 
-use super::connection::{Conn, page_request, positions};
-use super::context::{fail, register};
+use crate::api::connection::{Conn, page_request, positions};
+use crate::api::context::{fail, register};
 use std::collections::{BTreeMap, HashSet};
 
-use super::enums::{AssetClass as AssetClassEnum, RelationType};
-use super::errors::bad_input;
-use super::ids;
-use super::loaders::{many, one};
-use super::types::{AssetNode, MoneyNode, OwnerNode, PersonNode, TeamNode};
-use super::types::{Node, load_node};
-use crate::domain::entity::{EntityId, Record};
-use crate::domain::entity::{EntityKind, NodeRef};
-use crate::domain::money::Money;
-use crate::domain::party::{Person, Team};
-use crate::domain::register::{Asset, AssetClass, Owner};
+use crate::api::enums::{AssetClass as AssetClassEnum, RelationType};
+use crate::api::errors::bad_input;
+use crate::api::ids;
+use crate::api::loaders::{many, one};
+use crate::api::types::{AssetNode, MoneyNode, OwnerNode, PersonNode, TeamNode};
+use crate::api::types::{Node, load_node};
+use crate::domain::kernel::entity::{EntityId, Record};
+use crate::domain::kernel::entity::{EntityKind, NodeRef};
+use crate::domain::kernel::money::Money;
+use crate::domain::register::asset::{Asset, AssetClass, Owner};
+use crate::domain::register::party::{Person, Team};
 use crate::graph::{RelationMask, State};
 use crate::service::graph::{Direction, Hit, Walk};
 
@@ -333,7 +333,7 @@ pub fn node_refs(field: &str, given: &[ID]) -> Result<Vec<NodeRef>> {
 
 fn mask(types: Option<Vec<RelationType>>) -> Option<RelationMask> {
     types.map(|types| {
-        let types: Vec<crate::domain::relation::RelationType> =
+        let types: Vec<crate::domain::relationships::relation::RelationType> =
             types.into_iter().map(Into::into).collect();
         RelationMask::of(&types)
     })

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::enums::{
+use crate::api::enums::{
     AssetClass, Category, DepreciationConvention, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
 };

@@ -6,25 +6,25 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use super::connection::{Conn, connection, page_request};
-use super::context::{fail, register, request};
-use super::enums::{
+use crate::api::connection::{Conn, connection, page_request};
+use crate::api::context::{fail, register, request};
+use crate::api::enums::{
     ApprovalAction, ApprovalStatus, DisposalMethod, LifecycleStage, MaintenanceKind,
     SanitisationMethod,
 };
-use super::ids;
-use super::inputs::MoneyInput;
-use super::loaders::one;
-use super::mutation::{Payload, document, outcome, payload};
-use super::types::{AssetNode, MoneyNode, Node, VendorNode, entity_object, load_node};
-use crate::domain::approval::ApprovalRequest;
-use crate::domain::custody::{Custody, HOLDERS};
-use crate::domain::entity::{EntityId, EntityKind, Record};
-use crate::domain::lifecycle::Disposal;
-use crate::domain::maintenance::Maintenance;
-use crate::domain::register::Asset;
-use crate::domain::supply::Vendor;
-use crate::domain::validation::ErrorCode;
+use crate::api::ids;
+use crate::api::inputs::MoneyInput;
+use crate::api::loaders::one;
+use crate::api::mutation::{Payload, document, outcome, payload};
+use crate::api::types::{AssetNode, MoneyNode, Node, VendorNode, entity_object, load_node};
+use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::custody::{Custody, HOLDERS};
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::lifecycle::stage::Disposal;
+use crate::domain::register::asset::Asset;
+use crate::domain::register::supply::Vendor;
 use crate::service::ServiceError;
 use crate::service::lifecycle::{Loan, Move, Step};
 
@@ -107,7 +107,7 @@ impl CustodyNode {
     }
     /// Whether it is past its expected return today (UTC).
     async fn overdue(&self) -> bool {
-        crate::domain::custody::overdue(&self.0, Utc::now().date_naive())
+        crate::domain::lifecycle::custody::overdue(&self.0, Utc::now().date_naive())
     }
 }
 
@@ -357,7 +357,7 @@ impl LifecycleMutations {
         let actor = request(ctx).actor;
         let holder = ids::decode_any(&input.to)
             .filter(|(kind, _)| HOLDERS.contains(kind))
-            .map(|(kind, id)| crate::domain::entity::NodeRef { kind, id });
+            .map(|(kind, id)| crate::domain::kernel::entity::NodeRef { kind, id });
         let result = match (key(EntityKind::Asset, "asset", &input.asset), holder) {
             (Err(e), _) => Err(e),
             (_, None) => Err(ServiceError::invalid(
@@ -473,7 +473,7 @@ pub async fn maintenance_of(
     ctx: &Context<'_>,
     asset: &EntityId,
 ) -> Result<Vec<Record<Maintenance>>> {
-    let mut records = super::loaders::referring::<Maintenance>(ctx, "asset", asset).await?;
+    let mut records = crate::api::loaders::referring::<Maintenance>(ctx, "asset", asset).await?;
     records.sort_by(|a, b| b.data.date.cmp(&a.data.date).then(b.id.cmp(&a.id)));
     Ok(records)
 }

@@ -7,22 +7,22 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Request};
 use serde_json::Value as Json;
 
-use super::context::Readiness;
-use crate::domain::approval::ApprovalRequest;
-use crate::domain::contract::Contract;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, EntityId, Record};
-use crate::domain::maintenance::Maintenance;
-use crate::domain::party::{Person, Team};
-use crate::domain::precedence::Policy;
-use crate::domain::query::lookup;
-use crate::domain::reconciliation::ReconciliationItem;
-use crate::domain::register::{Asset, Owner};
-use crate::domain::relation::Relationship;
-use crate::domain::site::Location;
-use crate::domain::software::{SoftwareProduct, SoftwareUsage};
-use crate::domain::subscription::Subscription;
-use crate::domain::supply::{Model, Vendor};
+use crate::api::context::Readiness;
+use crate::domain::discovery::precedence::Policy;
+use crate::domain::discovery::reconciliation::ReconciliationItem;
+use crate::domain::kernel::entity::{Entity, EntityId, Record};
+use crate::domain::kernel::query::lookup;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::{Asset, Owner};
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::domain::software::subscription::Subscription;
 use crate::service::{Register, ServiceError};
 
 /// The register, or UNAVAILABLE while the store is not connected.
@@ -145,8 +145,8 @@ fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request 
     let request = add::<Contract>(request, readiness, cache);
     let request = add::<ReconciliationItem>(request, readiness, cache);
     let request = add::<Policy>(request, readiness, cache);
-    let request = add::<crate::domain::ticket::Ticket>(request, readiness, cache);
-    let request = add::<crate::domain::webhook::Webhook>(request, readiness, cache);
+    let request = add::<crate::domain::servicedesk::ticket::Ticket>(request, readiness, cache);
+    let request = add::<crate::domain::events::webhook::Webhook>(request, readiness, cache);
     add::<Model>(request, readiness, cache)
 }
 
@@ -160,7 +160,7 @@ pub async fn one<E: Entity>(
     loader
         .load_one(id.clone())
         .await
-        .map_err(|e| super::context::fail(ctx, e))
+        .map_err(|e| crate::api::context::fail(ctx, e))
 }
 
 /// Loads the entities whose `path` refers to `id` through the request's loader.
@@ -176,7 +176,7 @@ pub async fn referring<E: Entity>(
             id: id.clone(),
         })
         .await
-        .map_err(|e| super::context::fail(ctx, e))?;
+        .map_err(|e| crate::api::context::fail(ctx, e))?;
     Ok(found.unwrap_or_default())
 }
 
@@ -197,7 +197,7 @@ pub async fn many<E: Entity>(
     let mut found = loader
         .load_many(ids.iter().cloned())
         .await
-        .map_err(|e| super::context::fail(ctx, e))?;
+        .map_err(|e| crate::api::context::fail(ctx, e))?;
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 

@@ -48,7 +48,7 @@ pub use limits::Limits;
 use mutation::MutationRoot;
 use query::QueryRoot;
 
-use crate::domain::entity::{EntityId, EntityKind};
+use crate::domain::kernel::entity::{EntityId, EntityKind};
 use crate::service::{Register, seed};
 use crate::store::Store;
 

@@ -4,26 +4,26 @@ use async_graphql::{Context, ID, Object, OutputType, Result, SimpleObject};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use super::context::{register, request};
-use super::errors::{UserError, coded, internal};
-use super::ids;
-use super::inputs::*;
-use super::lifecycle::{ApprovalRequestNode, MaintenanceRecordNode};
-use super::software::{
+use crate::api::context::{register, request};
+use crate::api::errors::{UserError, coded, internal};
+use crate::api::ids;
+use crate::api::inputs::*;
+use crate::api::lifecycle::{ApprovalRequestNode, MaintenanceRecordNode};
+use crate::api::software::{
     ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
 };
-use super::types::{
+use crate::api::types::{
     AssetNode, LocationNode, ModelNode, PersonNode, RelationshipNode, TeamNode, VendorNode,
 };
-use crate::domain::catalog::reference_fields;
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::party::{Person, Team};
-use crate::domain::query::lookup_mut;
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::site::Location;
-use crate::domain::supply::{Model, Vendor};
-use crate::domain::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::catalog::reference_fields;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::query::lookup_mut;
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::relationships::relation::Relationship;
 use crate::service::ServiceError;
 
 /// What a create or update mutation returns: the entity (null if refused) and the problems found.
@@ -42,8 +42,8 @@ use crate::service::ServiceError;
 #[graphql(concrete(name = "EntitlementPayload", params(EntitlementNode)))]
 #[graphql(concrete(name = "SubscriptionPayload", params(SubscriptionNode)))]
 #[graphql(concrete(name = "ContractPayload", params(ContractNode)))]
-#[graphql(concrete(name = "TicketPayload", params(super::tickets::TicketNode)))]
-#[graphql(concrete(name = "WebhookPayload", params(super::webhooks::WebhookNode)))]
+#[graphql(concrete(name = "TicketPayload", params(crate::api::tickets::TicketNode)))]
+#[graphql(concrete(name = "WebhookPayload", params(crate::api::webhooks::WebhookNode)))]
 pub struct Payload<N: OutputType> {
     /// The entity as stored after the mutation; null when it was refused.
     pub node: Option<N>,

@@ -4,25 +4,25 @@ use std::collections::HashSet;
 
 use async_graphql::{Context, ID, Object, OutputType, Result};
 
-use super::connection::{Conn, connection, page_request};
-use super::context::{fail, register};
-use super::enums::RelationType;
-use super::errors::bad_input;
-use super::filters::{
+use crate::api::connection::{Conn, connection, page_request};
+use crate::api::context::{fail, register};
+use crate::api::enums::RelationType;
+use crate::api::errors::bad_input;
+use crate::api::filters::{
     AssetFilter, AssetOrderField, FilterInput, LocationFilter, ModelFilter, NamedOrderField, Order,
     OrderField, PersonFilter, PersonOrderField, Subtrees, TeamFilter, VendorFilter, compile, sort,
 };
-use super::ids;
-use super::impact::{ImpactInput, ImpactReport, dependency_cycles, dependency_path, impact};
-use super::loaders::{one, prefetch_asset_relations};
-use super::types::{
+use crate::api::ids;
+use crate::api::impact::{ImpactInput, ImpactReport, dependency_cycles, dependency_path, impact};
+use crate::api::loaders::{one, prefetch_asset_relations};
+use crate::api::types::{
     AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode, load_node,
 };
-use crate::domain::entity::{Entity, EntityKind, Record};
-use crate::domain::party::{Person, Team};
-use crate::domain::register::Asset;
-use crate::domain::site::Location;
-use crate::domain::supply::{Model, Vendor};
+use crate::domain::kernel::entity::{Entity, EntityKind, Record};
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
 use crate::store::Page;
 
 #[derive(Default)]
@@ -58,7 +58,7 @@ pub(super) async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType
 pub async fn compile_filter<F: FilterInput>(
     ctx: &Context<'_>,
     input: &F,
-) -> Result<crate::domain::query::Filter> {
+) -> Result<crate::domain::kernel::query::Filter> {
     let register = register(ctx)?;
     let mut subtrees = Subtrees::new();
     let roots: HashSet<_> = input.subtree_roots().into_iter().collect();
@@ -77,7 +77,7 @@ pub async fn compile_filter<F: FilterInput>(
         subtrees.insert(key, within);
     }
     let filter = compile(input, &subtrees)?;
-    super::access::check_fields_used(ctx, &filter.paths())?;
+    crate::api::access::check_fields_used(ctx, &filter.paths())?;
     Ok(filter)
 }
 
@@ -92,11 +92,11 @@ async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
     let request = page_request(window.first, window.after, window.last, window.before)?;
     let register = register(ctx)?;
     let filter = match filter {
-        None => crate::domain::query::Filter::everything(),
+        None => crate::domain::kernel::query::Filter::everything(),
         Some(input) => compile_filter(ctx, &input).await?,
     };
     let sort = sort(order, default_order);
-    super::access::check_fields_used(ctx, &[sort.path])?;
+    crate::api::access::check_fields_used(ctx, &[sort.path])?;
     register
         .list::<E>(&filter, &sort, &request)
         .await

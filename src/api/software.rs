@@ -5,27 +5,29 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::connection::{Conn, slice};
-use super::context::{fail, register};
-use super::enums::{BillingModel, BillingPeriod, ComplianceStatus, ContractKind, LicenseMetric};
-use super::errors::bad_input;
-use super::filters::{NameFilter, NamedOrderField, Order};
-use super::inputs::MoneyInput;
-use super::loaders::{many, one, referring};
-use super::mutation::{DeletePayload, Payload, create, delete, update};
-use super::query::{Window, by_id, list};
-use super::types::{
+use crate::api::connection::{Conn, slice};
+use crate::api::context::{fail, register};
+use crate::api::enums::{
+    BillingModel, BillingPeriod, ComplianceStatus, ContractKind, LicenseMetric,
+};
+use crate::api::errors::bad_input;
+use crate::api::filters::{NameFilter, NamedOrderField, Order};
+use crate::api::inputs::MoneyInput;
+use crate::api::loaders::{many, one, referring};
+use crate::api::mutation::{DeletePayload, Payload, create, delete, update};
+use crate::api::query::{Window, by_id, list};
+use crate::api::types::{
     AssetNode, MoneyNode, PersonNode, RelationshipNode, TeamNode, VendorNode, entity_object,
 };
-use crate::domain::compliance::Options;
-use crate::domain::contract::Contract;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::party::{Person, Team};
-use crate::domain::register::Asset;
-use crate::domain::relation::{RelationType, Relationship};
-use crate::domain::software::{SoftwareProduct, SoftwareUsage};
-use crate::domain::subscription::Subscription;
-use crate::domain::supply::Vendor;
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::supply::Vendor;
+use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::domain::software::compliance::Options;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::domain::software::subscription::Subscription;
 
 type Patch<T> = MaybeUndefined<T>;
 
@@ -48,9 +50,9 @@ entity_object!(
         async fn needs_licence(&self) -> bool { self.0.data.needs_licence }
         /// Its INSTALLED_ON relationships: where it is installed.
         async fn installations(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<RelationshipNode>> {
-            let request = super::connection::page_request(first, after, last, before)?;
+            let request = crate::api::connection::page_request(first, after, last, before)?;
             let mut edges = referring::<Relationship>(ctx, "source.id", &self.0.id).await?;
-            edges.retain(|r| r.data.relation == RelationType::InstalledOn && r.data.source.kind == crate::domain::entity::EntityKind::SoftwareProduct);
+            edges.retain(|r| r.data.relation == RelationType::InstalledOn && r.data.source.kind == crate::domain::kernel::entity::EntityKind::SoftwareProduct);
             Ok(slice(edges, &request, RelationshipNode))
         }
     }
@@ -187,10 +189,10 @@ entity_object!(
         async fn notes(&self) -> Option<&str> { self.0.data.notes.as_deref() }
         /// Assets it covers (their COVERED_BY relationships).
         async fn covered_assets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<AssetNode>> {
-            let request = super::connection::page_request(first, after, last, before)?;
+            let request = crate::api::connection::page_request(first, after, last, before)?;
             let edges = referring::<Relationship>(ctx, "target.id", &self.0.id).await?;
             let assets = edges.into_iter()
-                .filter(|r| r.data.relation == RelationType::CoveredBy && r.data.target.kind == crate::domain::entity::EntityKind::Contract)
+                .filter(|r| r.data.relation == RelationType::CoveredBy && r.data.target.kind == crate::domain::kernel::entity::EntityKind::Contract)
                 .map(|r| r.data.source.id);
             let assets = many::<Asset>(ctx, assets).await?;
             Ok(slice(assets, &request, AssetNode))
@@ -332,7 +334,7 @@ fn person_key<S: serde::Serializer>(
     id: &ID,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    match super::ids::decode(crate::domain::entity::EntityKind::Person, id) {
+    match crate::api::ids::decode(crate::domain::kernel::entity::EntityKind::Person, id) {
         Some(key) => serializer.serialize_str(key.as_str()),
         None => serializer.serialize_str(id.as_str()),
     }
@@ -461,7 +463,7 @@ pub struct UpdateContractInput {
     pub notes: Patch<String>,
 }
 
-super::inputs::targeted!(
+crate::api::inputs::targeted!(
     UpdateSoftwareProductInput,
     UpdateEntitlementInput,
     UpdateSubscriptionInput,
@@ -492,7 +494,7 @@ impl SoftwareMutations {
     async fn delete_software_product(
         &self,
         ctx: &Context<'_>,
-        input: super::inputs::DeleteInput,
+        input: crate::api::inputs::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<SoftwareProduct>(ctx, input).await
     }
@@ -522,7 +524,7 @@ impl SoftwareMutations {
     async fn delete_entitlement(
         &self,
         ctx: &Context<'_>,
-        input: super::inputs::DeleteInput,
+        input: crate::api::inputs::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Entitlement>(ctx, input).await
     }
@@ -543,7 +545,7 @@ impl SoftwareMutations {
     async fn delete_subscription(
         &self,
         ctx: &Context<'_>,
-        input: super::inputs::DeleteInput,
+        input: crate::api::inputs::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Subscription>(ctx, input).await
     }
@@ -565,7 +567,7 @@ impl SoftwareMutations {
     async fn delete_contract(
         &self,
         ctx: &Context<'_>,
-        input: super::inputs::DeleteInput,
+        input: crate::api::inputs::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Contract>(ctx, input).await
     }
@@ -663,12 +665,12 @@ impl LicensePosition {
 }
 
 /// A page of one kind of named entity, searched and sorted by name.
-async fn named<E: crate::domain::entity::Entity, N: async_graphql::OutputType>(
+async fn named<E: crate::domain::kernel::entity::Entity, N: async_graphql::OutputType>(
     ctx: &Context<'_>,
     filter: Option<NameFilter>,
     order_by: Option<Order<NamedOrderField>>,
     window: Window,
-    wrap: fn(crate::domain::entity::Record<E>) -> N,
+    wrap: fn(crate::domain::kernel::entity::Record<E>) -> N,
 ) -> Result<Conn<N>> {
     list(ctx, filter, order_by, NamedOrderField::Name, window, wrap).await
 }
@@ -787,7 +789,7 @@ impl SoftwareQueries {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<LicensePosition>> {
-        let request = super::connection::page_request(first, after, last, before)?;
+        let request = crate::api::connection::page_request(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let bounded = |value: Option<u32>, default: u32, name: &str| match value {
             None => Ok(default),
@@ -804,7 +806,7 @@ impl SoftwareQueries {
             .license_compliance(options, filter.family.as_deref())
             .await
             .map_err(|e| fail(ctx, e))?;
-        let statuses: Option<Vec<crate::domain::compliance::Status>> = filter
+        let statuses: Option<Vec<crate::domain::software::compliance::Status>> = filter
             .status
             .map(|s| s.into_iter().map(Into::into).collect());
         let positions: Vec<_> = positions

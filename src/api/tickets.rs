@@ -7,17 +7,20 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::context::{fail, register, request};
-use super::errors::{UserError, bad_input};
-use super::ids;
-use super::impact::{ImpactReport, ImpactState};
-use super::loaders::{many, one};
-use super::mutation::{Payload, outcome, payload};
-use super::types::{AssetNode, AuditEntryNode, Node, RelationshipNode, entity_object, load_node};
-use crate::domain::entity::{EntityId, EntityKind, Record};
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::ticket::{self, Ticket};
+use crate::api::context::{fail, register, request};
+use crate::api::errors::{UserError, bad_input};
+use crate::api::ids;
+use crate::api::impact::{ImpactReport, ImpactState};
+use crate::api::loaders::{many, one};
+use crate::api::mutation::{Payload, outcome, payload};
+use crate::api::types::{
+    AssetNode, AuditEntryNode, Node, RelationshipNode, entity_object, load_node,
+};
+use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::servicedesk::ticket;
+use crate::domain::servicedesk::ticket::Ticket;
 use crate::service::ServiceError;
 use crate::service::tickets::{Collision, IncidentContext};
 
@@ -328,7 +331,7 @@ fn ticket_id(id: &ID) -> std::result::Result<EntityId, ServiceError> {
     ids::decode(EntityKind::Ticket, id).ok_or_else(|| {
         ServiceError::invalid(
             "ticket",
-            crate::domain::validation::ErrorCode::Invalid,
+            crate::domain::kernel::validation::ErrorCode::Invalid,
             "not a Ticket id",
         )
     })
@@ -342,7 +345,7 @@ fn asset_ids(given: &[ID]) -> std::result::Result<Vec<EntityId>, ServiceError> {
             ids::decode(EntityKind::Asset, id).ok_or_else(|| {
                 ServiceError::invalid(
                     &format!("assets.{i}"),
-                    crate::domain::validation::ErrorCode::Invalid,
+                    crate::domain::kernel::validation::ErrorCode::Invalid,
                     "not an Asset id",
                 )
             })

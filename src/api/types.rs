@@ -3,44 +3,44 @@
 use async_graphql::{Context, ID, Interface, Json, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::connection::{Conn, page_request, slice};
-use super::context::{fail, register};
-use super::discovery::{
+use crate::api::connection::{Conn, page_request, slice};
+use crate::api::context::{fail, register};
+use crate::api::discovery::{
     DiscoveryPolicyNode, FieldSource, ReconciliationItemNode, SourceSighting, sightings_of,
 };
-use super::enums::{
+use crate::api::enums::{
     AssetClass, AuditOperation, Category, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus, RelationType,
 };
-use super::finance::{
+use crate::api::finance::{
     CostRollup, DepreciationPeriod, DepreciationProfile, TotalCostOfOwnership, cost_rollup,
     depreciation_of, profile_node, schedule_nodes, total_cost_of_ownership,
 };
-use super::ids;
-use super::lifecycle::{
+use crate::api::ids;
+use crate::api::lifecycle::{
     ApprovalRequestNode, CheckoutNode, CustodyNode, DisposalNode, LifecycleStep,
     MaintenanceRecordNode, maintenance_of,
 };
-use super::loaders::{many, one, referring};
-use super::software::{
+use crate::api::loaders::{many, one, referring};
+use crate::api::software::{
     ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
 };
-use crate::domain::approval::ApprovalRequest;
-use crate::domain::audit::AuditEntry;
-use crate::domain::contract::Contract;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::maintenance::Maintenance;
-use crate::domain::money::Money;
-use crate::domain::party::{Person, Team};
-use crate::domain::precedence::Policy;
-use crate::domain::reconciliation::ReconciliationItem;
-use crate::domain::register::{Asset, Owner};
-use crate::domain::relation::Relationship;
-use crate::domain::site::Location;
-use crate::domain::software::{SoftwareProduct, SoftwareUsage};
-use crate::domain::subscription::Subscription;
-use crate::domain::supply::{Model, Vendor};
+use crate::domain::access::audit::AuditEntry;
+use crate::domain::discovery::precedence::Policy;
+use crate::domain::discovery::reconciliation::ReconciliationItem;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::money::Money;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::{Asset, Owner};
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::domain::software::subscription::Subscription;
 
 /// The audit trail of one entity as a connection.
 pub(super) async fn history(
@@ -57,7 +57,7 @@ pub(super) async fn history(
         .history(kind, id, &request)
         .await
         .map_err(|e| fail(ctx, e))?;
-    Ok(super::connection::connection(page, AuditEntryNode))
+    Ok(crate::api::connection::connection(page, AuditEntryNode))
 }
 
 /// The entities whose `path` points at `id`, as a connection.
@@ -81,14 +81,14 @@ async fn referring_conn<E: Entity, N: async_graphql::OutputType>(
 macro_rules! entity_object {
     ($(#[$meta:meta])* $name:ident($entity:ty) as $graphql_name:literal { $($body:tt)* }) => {
         #[derive(Clone)]
-        pub struct $name(pub $crate::domain::entity::Record<$entity>);
+        pub struct $name(pub $crate::domain::kernel::entity::Record<$entity>);
 
         $(#[$meta])*
         #[async_graphql::Object(name = $graphql_name)]
         impl $name {
             /// Opaque global id, usable with `node(id:)`.
             pub async fn id(&self) -> async_graphql::ID {
-                $crate::api::ids::encode(<$entity as $crate::domain::entity::Entity>::KIND, &self.0.id)
+                $crate::api::ids::encode(<$entity as $crate::domain::kernel::entity::Entity>::KIND, &self.0.id)
             }
             /// Grows by one with every change; send it back as `expectedVersion` to update safely.
             async fn version(&self) -> i64 {
@@ -102,7 +102,7 @@ macro_rules! entity_object {
             }
             /// Every audited change of this entity, oldest first.
             async fn history(&self, ctx: &async_graphql::Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> async_graphql::Result<$crate::api::connection::Conn<$crate::api::types::AuditEntryNode>> {
-                $crate::api::types::history(ctx, <$entity as $crate::domain::entity::Entity>::KIND, &self.0.id, first, after, last, before).await
+                $crate::api::types::history(ctx, <$entity as $crate::domain::kernel::entity::Entity>::KIND, &self.0.id, first, after, last, before).await
             }
             $($body)*
         }
@@ -164,8 +164,8 @@ entity_object!(
         async fn lifecycle_stage(&self) -> LifecycleStage { self.0.data.lifecycle_stage.into() }
         async fn status(&self) -> OperationalStatus { self.0.data.status.into() }
         /// Service-desk tickets linked to it, newest first.
-        async fn tickets(&self, ctx: &Context<'_>, kind: Option<Vec<super::tickets::TicketKind>>, status: Option<Vec<super::tickets::TicketStatus>>) -> Result<Vec<super::tickets::TicketNode>> {
-            super::tickets::asset_tickets(ctx, &self.0.id, kind, status).await
+        async fn tickets(&self, ctx: &Context<'_>, kind: Option<Vec<crate::api::tickets::TicketKind>>, status: Option<Vec<crate::api::tickets::TicketStatus>>) -> Result<Vec<crate::api::tickets::TicketNode>> {
+            crate::api::tickets::asset_tickets(ctx, &self.0.id, kind, status).await
         }
         async fn model(&self, ctx: &Context<'_>) -> Result<Option<ModelNode>> {
             Ok(one::<Model>(ctx, self.0.data.model.as_ref()).await?.map(ModelNode))
@@ -278,13 +278,13 @@ entity_object!(
         #[allow(clippy::too_many_arguments)]
         async fn relationships(&self, ctx: &Context<'_>, direction: Option<Direction>, types: Option<Vec<RelationType>>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Conn<RelationshipNode>> {
             let request = page_request(first, after, last, before)?;
-            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relation::RelationType::from(*x) == t))).await?;
+            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relationships::relation::RelationType::from(*x) == t))).await?;
             Ok(slice(edges, &request, RelationshipNode))
         }
         /// The assets whose failure alone takes this one DOWN, redundancy considered (for a
         /// BUSINESS_SERVICE: what must never fail).
         async fn single_points_of_failure(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
-            let me = crate::domain::entity::NodeRef { kind: EntityKind::Asset, id: self.0.id.clone() };
+            let me = crate::domain::kernel::entity::NodeRef { kind: EntityKind::Asset, id: self.0.id.clone() };
             let points = register(ctx)?.single_points_of_failure(&me);
             let ids = points.into_iter().filter(|n| n.kind == EntityKind::Asset).map(|n| n.id);
             Ok(many::<Asset>(ctx, ids).await?.into_iter().map(AssetNode).collect())
@@ -435,7 +435,7 @@ entity_object!(
 );
 
 /// One field changed by an audited operation; values are JSON, null when absent.
-pub struct FieldChange(crate::domain::audit::FieldChange);
+pub struct FieldChange(crate::domain::access::audit::FieldChange);
 
 impl FieldChange {
     /// A value of the change, unless it is financial and the caller may not see money.
@@ -444,11 +444,11 @@ impl FieldChange {
         ctx: &Context<'_>,
         value: &Option<serde_json::Value>,
     ) -> Result<Option<Json<serde_json::Value>>> {
-        let role = super::access::role(ctx);
-        if crate::domain::access::is_financial_path(&self.0.field)
+        let role = crate::api::access::role(ctx);
+        if crate::domain::access::rules::is_financial_path(&self.0.field)
             && !role.is_some_and(|r| r.reads_financial())
         {
-            return Err(super::access::forbidden(
+            return Err(crate::api::access::forbidden(
                 role,
                 &format!("the values of financial field `{}`", self.0.field),
             ));
@@ -506,7 +506,7 @@ impl AuditEntryNode {
         self.0.source.as_deref()
     }
     /// The acting token's role (null on entries older than roles).
-    async fn actor_role(&self) -> Option<super::access::RoleValue> {
+    async fn actor_role(&self) -> Option<crate::api::access::RoleValue> {
         self.0.actor_role.map(Into::into)
     }
     /// Position in the audit chain (null on entries older than the chain).
@@ -559,7 +559,7 @@ entity_object!(
         async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
         async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
         /// For AFFECTS: what the asset is to the ticket.
-        async fn ticket_role(&self) -> Option<super::tickets::TicketRole> { self.0.data.ticket_role.map(Into::into) }
+        async fn ticket_role(&self) -> Option<crate::api::tickets::TicketRole> { self.0.data.ticket_role.map(Into::into) }
         /// What is known of the installation, for INSTALLED_ON.
         async fn installation(&self) -> Option<Installation> {
             self.0.data.installation.as_ref().map(|i| Installation {
@@ -593,7 +593,7 @@ async fn asset_edges(
     ctx: &Context<'_>,
     id: &EntityId,
     direction: Direction,
-    keep: impl Fn(crate::domain::relation::RelationType) -> bool,
+    keep: impl Fn(crate::domain::relationships::relation::RelationType) -> bool,
 ) -> Result<Vec<Record<Relationship>>> {
     let mut edges = Vec::new();
     if direction != Direction::Incoming {
@@ -681,15 +681,15 @@ pub async fn load_node(
         EntityKind::DiscoveryPolicy => one::<Policy>(ctx, key)
             .await?
             .map(|r| Node::DiscoveryPolicy(DiscoveryPolicyNode(r))),
-        EntityKind::Ticket => one::<crate::domain::ticket::Ticket>(ctx, key)
+        EntityKind::Ticket => one::<crate::domain::servicedesk::ticket::Ticket>(ctx, key)
             .await?
-            .map(|r| Node::Ticket(super::tickets::TicketNode(r))),
-        EntityKind::Webhook => one::<crate::domain::webhook::Webhook>(ctx, key)
+            .map(|r| Node::Ticket(crate::api::tickets::TicketNode(r))),
+        EntityKind::Webhook => one::<crate::domain::events::webhook::Webhook>(ctx, key)
             .await?
-            .map(|r| Node::Webhook(super::webhooks::WebhookNode(r))),
-        EntityKind::Token => one::<crate::domain::token::ApiToken>(ctx, key)
+            .map(|r| Node::Webhook(crate::api::webhooks::WebhookNode(r))),
+        EntityKind::Token => one::<crate::domain::access::token::ApiToken>(ctx, key)
             .await?
-            .map(|r| Node::ApiToken(super::access::ApiTokenNode(r))),
+            .map(|r| Node::ApiToken(crate::api::access::ApiTokenNode(r))),
     })
 }
 
@@ -717,7 +717,7 @@ pub enum Node {
     Contract(ContractNode),
     ReconciliationItem(ReconciliationItemNode),
     DiscoveryPolicy(DiscoveryPolicyNode),
-    Ticket(super::tickets::TicketNode),
-    Webhook(super::webhooks::WebhookNode),
-    ApiToken(super::access::ApiTokenNode),
+    Ticket(crate::api::tickets::TicketNode),
+    Webhook(crate::api::webhooks::WebhookNode),
+    ApiToken(crate::api::access::ApiTokenNode),
 }

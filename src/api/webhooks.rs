@@ -6,18 +6,19 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::access::forbidden;
-use super::context::{fail, register, request};
-use super::errors::UserError;
-use super::ids;
-use super::inputs::DeleteInput;
-use super::loaders::one;
-use super::mutation::{DeletePayload, Payload, delete, outcome, payload};
-use super::types::entity_object;
-use crate::domain::access::Role;
-use crate::domain::entity::{EntityId, EntityKind, Record};
-use crate::domain::validation::{ErrorCode, FieldError};
-use crate::domain::webhook::{self, Webhook};
+use crate::api::access::forbidden;
+use crate::api::context::{fail, register, request};
+use crate::api::errors::UserError;
+use crate::api::ids;
+use crate::api::inputs::DeleteInput;
+use crate::api::loaders::one;
+use crate::api::mutation::{DeletePayload, Payload, delete, outcome, payload};
+use crate::api::types::entity_object;
+use crate::domain::access::rules::Role;
+use crate::domain::events::webhook;
+use crate::domain::events::webhook::Webhook;
+use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
 use crate::service::ServiceError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

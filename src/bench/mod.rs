@@ -13,12 +13,13 @@ use tokio::net::TcpStream;
 
 use crate::api;
 use crate::config::StoreConfig;
-use crate::domain::depreciation::{self, ModelDefaults};
-use crate::domain::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::ledger::{GroupBy, Ledger};
-use crate::domain::register::Asset;
-use crate::domain::relation::RelationType;
-use crate::domain::synthetic::{Estate, Layer, Rng};
+use crate::domain::datasets::synthetic::{Estate, Layer, Rng};
+use crate::domain::depreciation::engine as depreciation;
+use crate::domain::depreciation::engine::ModelDefaults;
+use crate::domain::finance::ledger::{GroupBy, Ledger};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::RelationType;
 use crate::graph::{GraphIndex, ImpactQuery, RelationMask};
 use crate::service::Register;
 use crate::service::graph::Origin;
@@ -248,9 +249,9 @@ async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Dura
     let server = api::spawn_with(listener, register.clone());
     let (_, token) = register
         .create_token(
-            &crate::domain::audit::Actor::system("bench"),
+            &crate::domain::access::audit::Actor::system("bench"),
             &format!("bench-{}", uuid::Uuid::now_v7().simple()),
-            crate::domain::access::Role::Admin,
+            crate::domain::access::rules::Role::Admin,
             None,
         )
         .await
@@ -517,19 +518,23 @@ const INSTALLS_PER_ASSET: usize = 1;
 /// two entitlements each (every metric), one installation per asset on the estate's devices,
 /// servers and virtual machines, timed through the same assembly the server runs.
 fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
-    use crate::domain::compliance::Options;
-    use crate::domain::entitlement::{Entitlement, Metric};
-    use crate::domain::installs::Installs;
-    use crate::domain::licensing::{Catalogue, compliance};
-    use crate::domain::relation::{Installation, Relationship};
-    use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+    use crate::domain::relationships::relation::{Installation, Relationship};
+    use crate::domain::software::compliance::Options;
+    use crate::domain::software::entitlement::{Entitlement, Metric};
+    use crate::domain::software::installs::Installs;
+    use crate::domain::software::licensing::{Catalogue, compliance};
+    use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
 
-    fn record<T>(id: String, data: T) -> crate::domain::entity::Record<T> {
+    fn record<T>(id: String, data: T) -> crate::domain::kernel::entity::Record<T> {
         let now = chrono::Utc::now();
-        crate::domain::entity::Record::first(EntityId::parse(&id).expect("bench id"), data, now)
+        crate::domain::kernel::entity::Record::first(
+            EntityId::parse(&id).expect("bench id"),
+            data,
+            now,
+        )
     }
     let today = chrono::Utc::now().date_naive();
-    let mut products: Vec<crate::domain::entity::Record<SoftwareProduct>> = Vec::new();
+    let mut products: Vec<crate::domain::kernel::entity::Record<SoftwareProduct>> = Vec::new();
     for family in 0..100 {
         for version in 0..3 {
             products.push(record(
@@ -581,7 +586,7 @@ fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
             )
         })
         .collect();
-    let usage: Vec<crate::domain::entity::Record<SoftwareUsage>> = Vec::new();
+    let usage: Vec<crate::domain::kernel::entity::Record<SoftwareUsage>> = Vec::new();
     let devices: Vec<usize> = [Layer::Devices, Layer::Hosts, Layer::VirtualMachines]
         .into_iter()
         .flat_map(|layer| estate.range(layer))

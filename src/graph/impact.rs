@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::hash::Hash;
 
-use super::index::{GraphIndex, Node, RelationMask};
-use super::paths::Chains;
+use crate::graph::index::{GraphIndex, Node, RelationMask};
+use crate::graph::paths::Chains;
 
 /// How badly an affected node is hit. Ordered: a node only ever gets worse during propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -314,7 +314,8 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::relation::RelationType::{self, DependsOn, LocatedAt, RunsOn};
+    use crate::domain::relationships::relation::RelationType;
+    use crate::domain::relationships::relation::RelationType::{DependsOn, LocatedAt, RunsOn};
     use crate::graph::index::EdgeSpec;
     use proptest::prelude::*;
 

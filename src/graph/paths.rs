@@ -6,8 +6,8 @@ use std::hash::Hash;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
-use super::impact::{ImpactQuery, State};
-use super::index::{GraphIndex, Node, RelationMask};
+use crate::graph::impact::{ImpactQuery, State};
+use crate::graph::index::{GraphIndex, Node, RelationMask};
 
 /// One node reached while walking what others rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +155,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::relation::RelationType::{DependsOn, LocatedAt};
+    use crate::domain::relationships::relation::RelationType::{DependsOn, LocatedAt};
     use crate::graph::index::EdgeSpec;
 
     fn graph(edges: &[(u32, u32)]) -> GraphIndex<u32> {

@@ -10,9 +10,9 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHasher;
 
-use super::index::{GraphIndex, Node, Packed};
-use crate::domain::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relation::RelationType;
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::relation::RelationType;
+use crate::graph::index::{GraphIndex, Node, Packed};
 
 const MAGIC: &[u8; 4] = b"AGIX";
 const FORMAT: u32 = 1;

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{Register, ServiceError};
-use crate::domain::access::Role;
-use crate::domain::audit::Actor;
-use crate::domain::entity::{EntityId, Record};
-use crate::domain::token::{ApiToken, hash_secret, new_secret, plausible_secret};
-use crate::domain::validation::ErrorCode;
+use crate::domain::access::audit::Actor;
+use crate::domain::access::rules::Role;
+use crate::domain::access::token::{ApiToken, hash_secret, new_secret, plausible_secret};
+use crate::domain::kernel::entity::{EntityId, Record};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::service::{Register, ServiceError};
 
 /// How long a recognised token is trusted without asking the store again (a revocation by
 /// another process on a shared store takes at most this long to bite).
@@ -175,7 +175,7 @@ impl Register {
             .get::<ApiToken>(id)
             .await?
             .ok_or(ServiceError::NotFound {
-                kind: crate::domain::entity::EntityKind::Token,
+                kind: crate::domain::kernel::entity::EntityKind::Token,
             })?;
         if current.data.revoked_at.is_some() {
             return Ok(current);

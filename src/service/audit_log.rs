@@ -1,10 +1,10 @@
 //! The audit log as a whole: filtered reading for auditors, and walking the hash chain to prove
 //! nothing in it was changed, removed or slipped in.
 
-use super::{Register, ServiceError};
-use crate::domain::audit::AuditEntry;
-use crate::domain::audit_chain::{Break, Head, verify_run};
-use crate::domain::page::PageRequest;
+use crate::domain::access::audit::AuditEntry;
+use crate::domain::access::audit_chain::{Break, Head, verify_run};
+use crate::domain::kernel::page::PageRequest;
+use crate::service::{Register, ServiceError};
 use crate::store::{AuditFilter, Page};
 
 /// Chain positions read per round trip while verifying.

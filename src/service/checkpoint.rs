@@ -6,12 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{TimeDelta, Utc};
 use serde_json::Value as Json;
 
-use super::graph::{Origin, edge, relationship_from};
-use super::{Register, ServiceError};
-use crate::domain::audit::{AuditEntry, Operation, revert};
-use crate::domain::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relation::Relationship;
+use crate::domain::access::audit::{AuditEntry, Operation, revert};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::relation::Relationship;
 use crate::graph::GraphIndex;
+use crate::service::graph::{Origin, edge, relationship_from};
+use crate::service::{Register, ServiceError};
 use crate::store::{Checkpoint, Store};
 
 /// How far before a checkpoint's stamp replay starts: covers a wall clock stepped back a little.

@@ -5,18 +5,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::software::all;
-use super::{Register, ServiceError};
+use crate::service::software::all;
+use crate::service::{Register, ServiceError};
 use rust_decimal::Decimal;
 
-use crate::domain::contract::{Contract, ContractKind};
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::finance::{AgreementKind, AgreementShare};
-use crate::domain::relation::RelationType;
-use crate::domain::renewal::{self, Renewal};
-use crate::domain::software::SoftwareProduct;
-use crate::domain::subscription::{Subscription, Utilization};
+use crate::domain::finance::cost::{AgreementKind, AgreementShare};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::relationships::relation::RelationType;
+use crate::domain::software::contract::{Contract, ContractKind};
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::SoftwareProduct;
+use crate::domain::software::renewal;
+use crate::domain::software::renewal::Renewal;
+use crate::domain::software::subscription::{Subscription, Utilization};
 
 /// An installation of a product past its end of support.
 #[derive(Debug, Clone)]
@@ -233,7 +234,7 @@ impl Register {
                 .map(|e| e.data.target.id.clone())
                 .collect()
         };
-        let mut accrued: HashMap<NodeRef, (AgreementKind, crate::domain::money::Money)> =
+        let mut accrued: HashMap<NodeRef, (AgreementKind, crate::domain::kernel::money::Money)> =
             HashMap::new();
         let key = |kind, id: &EntityId| NodeRef {
             kind,

@@ -6,20 +6,26 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use super::{Register, ServiceError, to_json};
-use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::discovery::{
+use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
+use crate::domain::discovery::identities::{
+    AssetIdentity, Candidate, Identification, Identities, Sighting,
+};
+use crate::domain::discovery::precedence::{Policy, Verdict};
+use crate::domain::discovery::reconciliation::{
+    MatchedAsset, ReconciliationItem, ReconciliationStatus,
+};
+use crate::domain::discovery::record::{
     FoundSoftware, IdentificationRule, Identifiers, Observation, Observed, RecordDraft, api_name,
     canonical,
 };
-use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::identities::{AssetIdentity, Candidate, Identification, Identities, Sighting};
-use crate::domain::precedence::{Policy, Verdict};
-use crate::domain::reconciliation::{MatchedAsset, ReconciliationItem, ReconciliationStatus};
-use crate::domain::register::{Asset, OperationalStatus};
-use crate::domain::relation::{Endpoint, Installation, Provenance, RelationType, Relationship};
-use crate::domain::software::SoftwareProduct;
-use crate::domain::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::register::asset::{Asset, OperationalStatus};
+use crate::domain::relationships::relation::{
+    Endpoint, Installation, Provenance, RelationType, Relationship,
+};
+use crate::domain::software::product::SoftwareProduct;
+use crate::service::{Register, ServiceError, to_json};
 use crate::store::{Batch, SightingRow, StoreError};
 
 /// A record checked: its observation, or why it is refused.
@@ -414,7 +420,7 @@ impl Register {
                 .await;
         }
         let mut whole = json!({"rules": null, "fields": null});
-        super::patch::merge(&mut whole, &input);
+        crate::service::patch::merge(&mut whole, &input);
         self.update::<Policy>(actor, &current.id, expected_version, whole)
             .await
     }

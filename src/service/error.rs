@@ -1,8 +1,8 @@
 //! The service's error type: client mistakes (with field errors) versus failures.
 
-use crate::domain::catalog::{reference_fields, unique_keys};
-use crate::domain::entity::{Entity, EntityKind};
-use crate::domain::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::catalog::{reference_fields, unique_keys};
+use crate::domain::kernel::entity::{Entity, EntityKind};
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -11,18 +11,19 @@ use rust_decimal::Decimal;
 use serde_json::Value as Json;
 use tokio::sync::watch;
 
-use super::{Register, ServiceError};
-use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::finance::{self, Amounts, CostEdge, Rollup};
-use crate::domain::identities::{AssetIdentity, Identities};
-use crate::domain::installs::Installs;
-use crate::domain::ledger::{Candidate, Group, GroupBy, Ledger};
-use crate::domain::maintenance::Maintenance;
-use crate::domain::party::Person;
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::supply::Model;
+use crate::domain::discovery::identities::{AssetIdentity, Identities};
+use crate::domain::finance::cost as finance;
+use crate::domain::finance::cost::{Amounts, CostEdge, Rollup};
+use crate::domain::finance::ledger::{Candidate, Group, GroupBy, Ledger};
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::Person;
+use crate::domain::register::supply::Model;
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::software::installs::Installs;
 use crate::graph::RelationMask;
+use crate::service::{Register, ServiceError};
 use crate::store::Store;
 
 /// How long a question waits for the ledger to finish loading before answering UNAVAILABLE.

@@ -2,8 +2,8 @@
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::ServiceError;
-use crate::domain::synthetic::Estate;
+use crate::domain::datasets::synthetic::Estate;
+use crate::service::ServiceError;
 use crate::store::Store;
 
 /// Records per transaction: large enough to amortise a commit, small enough to keep memory flat.

@@ -4,16 +4,16 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::{Register, ServiceError};
+use crate::service::{Register, ServiceError};
 use serde_json::Value as Json;
 
-use super::{checkpoint, to_json};
-use crate::domain::audit::{Operation, revert};
-use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::register::Asset;
-use crate::domain::relation::{Endpoint, Relationship};
-use crate::domain::validation::ErrorCode;
+use crate::domain::access::audit::{Operation, revert};
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::{Endpoint, Relationship};
 use crate::graph::{EdgeSpec, GraphIndex, ImpactQuery, RelationMask, State};
+use crate::service::{checkpoint, to_json};
 use futures_util::StreamExt;
 
 use crate::store::{EdgeChange, EdgeRow, Store};
@@ -291,15 +291,15 @@ impl Register {
     pub async fn open_following(store: Store) -> Result<Register, ServiceError> {
         let changes = store.follow_edges().await?;
         let graph = build(&store).await?;
-        let books = super::finance::Books::load(&store);
-        let hooks = super::webhooks::Hooks::load(&store).await?;
+        let books = crate::service::finance::Books::load(&store);
+        let hooks = crate::service::webhooks::Hooks::load(&store).await?;
         let register = Register {
             store,
             graph,
             books,
             fiscal_year_start: 1,
             hooks,
-            tokens: super::access::TokenCache::default(),
+            tokens: crate::service::access::TokenCache::default(),
         };
         let follower = register.clone();
         tokio::spawn(async move {

@@ -2,10 +2,10 @@
 
 use serde_json::Value as Json;
 
-use super::ServiceError;
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::query::lookup;
-use crate::domain::validation::ErrorCode;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::query::lookup;
+use crate::domain::kernel::validation::ErrorCode;
+use crate::service::ServiceError;
 use crate::store::Store;
 
 /// Deeper hierarchies than this are refused; real ones are a handful of levels.
@@ -70,7 +70,7 @@ async fn location_nesting(
         nesting(parent, data)?;
     }
     let children = store
-        .find_by::<crate::domain::site::Location>("parent", vec![Json::from(id.as_str())])
+        .find_by::<crate::domain::register::site::Location>("parent", vec![Json::from(id.as_str())])
         .await?;
     for child in children {
         let child =
@@ -88,7 +88,7 @@ async fn location_nesting(
 
 /// A location sits only inside a coarser kind: a rack in a room, not a room in a rack.
 fn nesting(parent: &Json, child: &Json) -> Result<(), ServiceError> {
-    use crate::domain::site::LocationKind;
+    use crate::domain::register::site::LocationKind;
     let kind = |doc: &Json| {
         doc.get("kind")
             .cloned()

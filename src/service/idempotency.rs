@@ -1,8 +1,8 @@
 //! Idempotency keys as the API needs them: what is remembered under a key, and keeping answers.
 
-use super::{Register, ServiceError};
-use crate::domain::entity::EntityId;
-use crate::domain::idempotency::Remembered;
+use crate::domain::access::idempotency::Remembered;
+use crate::domain::kernel::entity::EntityId;
+use crate::service::{Register, ServiceError};
 
 impl Register {
     pub async fn remembered(&self, slot: &EntityId) -> Result<Option<Remembered>, ServiceError> {

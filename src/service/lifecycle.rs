@@ -4,17 +4,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value as Json, json};
 
-use super::{Register, ServiceError, to_json};
-use crate::domain::approval::{ApprovalAction, ApprovalRequest, ApprovalStatus};
-use crate::domain::audit::{Actor, AuditEntry, FieldChange, Operation, diff, set_field};
-use crate::domain::custody::{self, Custody};
-use crate::domain::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::lifecycle;
-use crate::domain::maintenance::Maintenance;
-use crate::domain::page::PageRequest;
-use crate::domain::query::{Comparison, Condition, Filter, Sort};
-use crate::domain::register::{Asset, LifecycleStage};
-use crate::domain::validation::ErrorCode;
+use crate::domain::access::audit::{Actor, AuditEntry, FieldChange, Operation, diff, set_field};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::lifecycle::approval::{ApprovalAction, ApprovalRequest, ApprovalStatus};
+use crate::domain::lifecycle::custody;
+use crate::domain::lifecycle::custody::Custody;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::lifecycle::stage as lifecycle;
+use crate::domain::register::asset::{Asset, LifecycleStage};
+use crate::service::{Register, ServiceError, to_json};
 use crate::store::{Batch, Page};
 
 /// Fields a transition may set together with the move: the facts the new stage needs.
@@ -372,7 +373,8 @@ impl Register {
     }
 
     async fn exists(&self, node: &NodeRef) -> Result<bool, ServiceError> {
-        use crate::domain::{party::Person, site::Location};
+        use crate::domain::register::party::Person;
+        use crate::domain::register::site::Location;
         Ok(match node.kind {
             EntityKind::Person => self.store.get::<Person>(&node.id).await?.is_some(),
             EntityKind::Location => self.store.get::<Location>(&node.id).await?.is_some(),

@@ -26,14 +26,14 @@ use serde_json::Value as Json;
 pub use checkpoint::Written;
 pub use error::ServiceError;
 
-use crate::domain::audit::{Actor, AuditEntry, FieldChange, Operation, diff};
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::page::PageRequest;
-use crate::domain::patch;
-use crate::domain::query::{Filter, MAX_CONDITIONS, Sort};
-use crate::domain::register::Asset;
-use crate::domain::site::Location;
-use crate::domain::validation::{ErrorCode, FieldError};
+use crate::domain::access::audit::{Actor, AuditEntry, FieldChange, Operation, diff};
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::patch;
+use crate::domain::kernel::query::{Filter, MAX_CONDITIONS, Sort};
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::register::asset::Asset;
+use crate::domain::register::site::Location;
 use crate::store::{Page, Store, StoreError};
 
 /// The register's operations over one store.
@@ -121,7 +121,8 @@ impl Register {
     /// Every change committed from now on, as its audit entry (for live subscriptions).
     pub fn changes(
         &self,
-    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::audit::AuditEntry>> {
+    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::access::audit::AuditEntry>>
+    {
         self.store.changes()
     }
 

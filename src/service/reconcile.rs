@@ -6,18 +6,18 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use serde_json::{Value as Json, json};
 
-use super::discovery::IngestReport;
-use super::{Register, ServiceError, to_json};
-use crate::domain::approval::ApprovalRequest;
-use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::discovery::RecordDraft;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::maintenance::Maintenance;
-use crate::domain::reconciliation::{ReconciliationItem, ReconciliationStatus};
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::validation::ErrorCode;
+use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
+use crate::domain::discovery::reconciliation::{ReconciliationItem, ReconciliationStatus};
+use crate::domain::discovery::record::RecordDraft;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::software::entitlement::Entitlement;
+use crate::service::discovery::IngestReport;
+use crate::service::{Register, ServiceError, to_json};
 use crate::store::{Batch, SightingRow};
 
 /// What a person decided about a conflict.
@@ -337,7 +337,11 @@ impl Register {
                 end.clone()
             }
         };
-        let mut taken: Vec<(NodeRef, NodeRef, crate::domain::relation::RelationType)> = edges
+        let mut taken: Vec<(
+            NodeRef,
+            NodeRef,
+            crate::domain::relationships::relation::RelationType,
+        )> = edges
             .iter()
             .filter(|e| {
                 ![&e.data.source, &e.data.target]

@@ -4,22 +4,22 @@ use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::{Register, ServiceError};
-use crate::domain::approval::ApprovalRequest;
-use crate::domain::audit::Actor;
-use crate::domain::contract::Contract;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, EntityId};
-use crate::domain::maintenance::Maintenance;
-use crate::domain::party::{Person, Team};
-use crate::domain::query::lookup_mut;
-use crate::domain::register::Asset;
-use crate::domain::relation::Relationship;
-use crate::domain::site::Location;
-use crate::domain::software::{SoftwareProduct, SoftwareUsage};
-use crate::domain::subscription::Subscription;
-use crate::domain::supply::{Model, Vendor};
-use crate::domain::ticket::Ticket;
+use crate::domain::access::audit::Actor;
+use crate::domain::kernel::entity::{Entity, EntityId};
+use crate::domain::kernel::query::lookup_mut;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::Asset;
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::servicedesk::ticket::Ticket;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::domain::software::subscription::Subscription;
+use crate::service::{Register, ServiceError};
 
 const DEMO: &str = include_str!("../../seed/demo.json");
 

@@ -5,16 +5,17 @@ use std::collections::HashSet;
 
 use futures_util::StreamExt;
 
-use super::{Register, ServiceError};
-use crate::domain::compliance::Options;
-use crate::domain::entitlement::Entitlement;
-use crate::domain::entity::{Entity, Record};
-use crate::domain::licensing::{self, Catalogue};
-use crate::domain::software::{SoftwareProduct, SoftwareUsage};
-use crate::domain::validation::ErrorCode;
+use crate::domain::kernel::entity::{Entity, Record};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::software::compliance::Options;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::licensing;
+use crate::domain::software::licensing::Catalogue;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::service::{Register, ServiceError};
 use crate::store::Store;
 
-pub use crate::domain::licensing::FamilyPosition;
+pub use crate::domain::software::licensing::FamilyPosition;
 
 /// Every record of a kind, gathered from the store's batched scan.
 pub(super) async fn all<E: Entity>(store: &Store) -> Result<Vec<Record<E>>, ServiceError> {

@@ -6,16 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value as Json, json};
 
-use super::graph::Walk;
-use super::{Register, ServiceError, draft_from, to_json};
-use crate::domain::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::relation::{RelationType, Relationship};
-use crate::domain::ticket::{
+use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::domain::servicedesk::ticket::{
     Amendment, Severity, Ticket, TicketKind, TicketRole, Window, assess, note,
 };
-use crate::domain::validation::{ErrorCode, FieldError};
 use crate::graph::{RelationMask, State};
+use crate::service::graph::Walk;
+use crate::service::{Register, ServiceError, draft_from, to_json};
 
 /// An asset added to or excluded from an assessment, with the board's note.
 pub type Correction = (EntityId, Option<String>);
@@ -43,7 +43,7 @@ pub struct IncidentContext {
     /// What the incident's assets rely on, nearest first.
     pub dependencies: Vec<NodeRef>,
     /// Audited changes of the incident's assets and their dependencies in the period, newest first.
-    pub recent_changes: Vec<crate::domain::audit::AuditEntry>,
+    pub recent_changes: Vec<crate::domain::access::audit::AuditEntry>,
     /// Change tickets on those assets whose window or closing falls in the period.
     pub recent_change_tickets: Vec<Record<Ticket>>,
     /// Other open incidents on the same assets, what they rely on, or what relies on them.
@@ -265,7 +265,7 @@ impl Register {
         check_count(assets)?;
         let found = self
             .store
-            .get_many::<crate::domain::register::Asset>(assets)
+            .get_many::<crate::domain::register::asset::Asset>(assets)
             .await?;
         let problems: Vec<FieldError> = assets
             .iter()

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures_util::StreamExt;
 
-use super::{Register, ServiceError};
-use crate::domain::entity::{Entity, EntityId, Record};
-use crate::domain::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
+use crate::domain::events::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
+use crate::domain::kernel::entity::{Entity, EntityId, Record};
+use crate::service::{Register, ServiceError};
 use crate::store::{OutboxRoute, Store};
 
 /// Longest the worker sleeps without looking (deliveries written by other processes, say).
@@ -70,7 +70,9 @@ impl Hooks {
     /// Waits for a committed change that some webhook is owed (or for missed changes).
     async fn owed(
         &self,
-        changes: &mut tokio::sync::broadcast::Receiver<Arc<crate::domain::audit::AuditEntry>>,
+        changes: &mut tokio::sync::broadcast::Receiver<
+            Arc<crate::domain::access::audit::AuditEntry>,
+        >,
     ) {
         loop {
             match changes.recv().await {

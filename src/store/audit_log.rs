@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
-use super::{Page, Params, Store, StoreError, writes};
-use crate::domain::audit::{AuditEntry, Operation};
-use crate::domain::audit_chain::Head;
-use crate::domain::entity::{EntityId, EntityKind};
-use crate::domain::page::PageRequest;
+use crate::domain::access::audit::{AuditEntry, Operation};
+use crate::domain::access::audit_chain::Head;
+use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::page::PageRequest;
+use crate::store::{Page, Params, Store, StoreError, writes};
 
 /// Which entries of the audit log to read; every condition given must hold.
 #[derive(Debug, Clone, Default)]

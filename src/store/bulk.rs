@@ -2,9 +2,9 @@
 
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
-use super::writes::{content, document};
-use super::{Params, Store, StoreError};
-use crate::domain::entity::{Entity, EntityKind, Record};
+use crate::domain::kernel::entity::{Entity, EntityKind, Record};
+use crate::store::writes::{content, document};
+use crate::store::{Params, Store, StoreError};
 
 impl Store {
     /// Writes `records` in one transaction; fails as a whole on a taken unique key.

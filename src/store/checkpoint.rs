@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::Bytes;
 
-use super::{Params, Store, StoreError};
+use crate::store::{Params, Store, StoreError};
 
 /// Bytes per stored part: large enough that a checkpoint is a few records, small enough that no
 /// single value strains the engine.

@@ -6,12 +6,12 @@ use futures_util::StreamExt;
 use serde_json::{Value as Json, json};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
 
-use super::writes::{Batch, content, document};
-use super::{Params, Store, StoreError, edges};
-use crate::domain::audit::AuditEntry;
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::identities::Sighting;
-use crate::domain::relation::Relationship;
+use crate::domain::access::audit::AuditEntry;
+use crate::domain::discovery::identities::Sighting;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::relationships::relation::Relationship;
+use crate::store::writes::{Batch, content, document};
+use crate::store::{Params, Store, StoreError, edges};
 
 /// One stored sighting: what `source` last reported of an asset or a relationship.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,10 +121,10 @@ impl Store {
         let mut rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
         let targets: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
         rows.extend(targets);
-        let rows = super::json_docs(rows);
+        let rows = crate::store::json_docs(rows);
         let mut found: Vec<Record<Relationship>> = rows
             .into_iter()
-            .map(super::decode)
+            .map(crate::store::decode)
             .collect::<Result<_, _>>()?;
         found.sort_by(|a, b| a.id.cmp(&b.id));
         found.dedup_by(|a, b| a.id == b.id);
@@ -163,7 +163,7 @@ impl Batch {
             let ends = params.add(ends);
             sql.push_str(&format!(
                 "FOR $end IN {ends} {{ IF !record::exists($end) {{ THROW '{}:source or target' }}; }};\n",
-                super::error::MISSING_REFERENCE
+                crate::store::error::MISSING_REFERENCE
             ));
         }
         let docs = params.add(docs);
@@ -207,8 +207,8 @@ impl Batch {
                  IF $current != $row.expected {{ THROW '{stale}' }};
                  UPDATE $row.id CONTENT $row.doc RETURN NONE;
              }};\n",
-            not_found = super::error::NOT_FOUND,
-            stale = super::error::STALE_VERSION,
+            not_found = crate::store::error::NOT_FOUND,
+            stale = crate::store::error::STALE_VERSION,
         ));
         Ok(self)
     }

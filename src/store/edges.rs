@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 
-use super::{Params, Store, StoreError};
-use crate::domain::entity::Record;
-use crate::domain::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relation::{RelationType, Relationship};
+use crate::domain::kernel::entity::Record;
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::store::{Params, Store, StoreError};
 
 /// What the graph index keeps of one relationship.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -171,7 +171,7 @@ impl Store {
                 params,
             )
             .await?;
-        rows.into_iter().map(super::decode).collect()
+        rows.into_iter().map(crate::store::decode).collect()
     }
 
     /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own

@@ -3,9 +3,9 @@
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use super::{Params, Store, StoreError};
-use crate::domain::entity::EntityId;
-use crate::domain::idempotency::Remembered;
+use crate::domain::access::idempotency::Remembered;
+use crate::domain::kernel::entity::EntityId;
+use crate::store::{Params, Store, StoreError};
 
 impl Store {
     /// What is remembered under a caller's key.

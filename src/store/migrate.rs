@@ -1,6 +1,6 @@
 //! Ordered, recorded schema migrations from `schema/surreal`, applied at start.
 
-use super::{Params, Store, StoreError};
+use crate::store::{Params, Store, StoreError};
 
 /// Every migration in order; names are recorded in the store once applied.
 const MIGRATIONS: &[(&str, &str)] = &[

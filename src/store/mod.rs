@@ -32,10 +32,10 @@ pub use edges::{EdgeChange, EdgeRow};
 pub use error::StoreError;
 pub use writes::Batch;
 
-use crate::domain::audit::AuditEntry;
-use crate::domain::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::page::{PageRequest, Window};
-use crate::domain::query::{Filter, Sort};
+use crate::domain::access::audit::AuditEntry;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::page::{PageRequest, Window};
+use crate::domain::kernel::query::{Filter, Sort};
 
 const NAMESPACE: &str = "assetgraph";
 /// How long closing waits for an embedded engine to write out its memory table.
@@ -86,7 +86,7 @@ pub struct Store {
     /// What each committed audit entry owes webhooks: pending deliveries (id, document).
     outbox: Arc<std::sync::RwLock<Option<OutboxRoute>>>,
     /// Where the audit chain ends, once read: audited commits take turns extending it.
-    chain: Arc<tokio::sync::Mutex<Option<crate::domain::audit_chain::Head>>>,
+    chain: Arc<tokio::sync::Mutex<Option<crate::domain::access::audit_chain::Head>>>,
 }
 
 /// Decides the deliveries an audit entry owes, written in the entry's own transaction.

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Params, Store, StoreError, decode, writes};
-use crate::domain::audit::AuditEntry;
-use crate::domain::entity::{EntityId, EntityKind, Record};
-use crate::domain::ticket::Ticket;
+use crate::domain::access::audit::AuditEntry;
+use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
+use crate::domain::servicedesk::ticket::Ticket;
+use crate::store::{Params, Store, StoreError, decode, writes};
 
 impl Store {
     /// The ticket `key` of `system`, by the unique index on both.

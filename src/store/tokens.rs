@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use super::{Params, Store, StoreError, decode};
-use crate::domain::entity::{EntityId, Record};
-use crate::domain::token::ApiToken;
+use crate::domain::access::token::ApiToken;
+use crate::domain::kernel::entity::{EntityId, Record};
+use crate::store::{Params, Store, StoreError, decode};
 
 impl Store {
     /// The token whose secret hashes to `hash`, revoked or not.

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use super::{Params, Store, StoreError};
-use crate::domain::entity::EntityId;
-use crate::domain::webhook::Delivery;
+use crate::domain::events::webhook::Delivery;
+use crate::domain::kernel::entity::EntityId;
+use crate::store::{Params, Store, StoreError};
 
 fn decode(row: Json) -> Result<Delivery, StoreError> {
     let id = row

@@ -2,18 +2,19 @@
 
 use serde_json::{Value as Json, json};
 
-use super::error::{CHAIN_MOVED, IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
+use crate::store::error::{CHAIN_MOVED, IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
 use std::sync::Arc;
 
-use super::{Params, Store, StoreError};
-use crate::domain::access;
-use crate::domain::audit::{AuditEntry, FieldChange};
-use crate::domain::audit_chain::{self, Head};
-use crate::domain::catalog::{reference_fields, referrers};
+use crate::domain::access::audit::{AuditEntry, FieldChange};
+use crate::domain::access::audit_chain;
+use crate::domain::access::audit_chain::Head;
+use crate::domain::access::rules as access;
+use crate::domain::kernel::catalog::{reference_fields, referrers};
+use crate::store::{Params, Store, StoreError};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
-use crate::domain::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::query::lookup;
+use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::query::lookup;
 
 /// The stored document of a record: everything but its id, which is the record key.
 pub(super) fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
@@ -351,7 +352,7 @@ impl Store {
             match Box::pin(self.run(&sql, params)).await {
                 Ok(response) => {
                     *chain = Some(tail);
-                    if started.elapsed() > super::SLOW_QUERY
+                    if started.elapsed() > crate::store::SLOW_QUERY
                         && tracing::enabled!(tracing::Level::DEBUG)
                     {
                         log_statement_times(response);

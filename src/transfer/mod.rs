@@ -10,14 +10,14 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{Value as Json, json};
 
-use crate::domain::audit::Actor;
-use crate::domain::discovery::{
+use crate::domain::access::audit::Actor;
+use crate::domain::discovery::record::{
     EndDraft, OBSERVABLE, Observation, ObservedDraft, RecordDraft, SoftwareDraft,
 };
-use crate::domain::entity::{EntityKind, Record};
-use crate::domain::register::Asset;
-use crate::domain::relation::{RelationType, Relationship};
-use crate::domain::software::SoftwareProduct;
+use crate::domain::kernel::entity::{EntityKind, Record};
+use crate::domain::register::asset::Asset;
+use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::domain::software::product::SoftwareProduct;
 use crate::service::Register;
 use crate::service::discovery::{Decision, IngestReport};
 use crate::store::Store;
@@ -523,7 +523,7 @@ pub async fn export(config: ExportConfig) -> Result<(), String> {
     Ok(())
 }
 
-async fn collect<E: crate::domain::entity::Entity>(
+async fn collect<E: crate::domain::kernel::entity::Entity>(
     _store: &Store,
     stream: impl futures_util::Stream<Item = Result<Vec<Record<E>>, crate::store::StoreError>>,
 ) -> Result<Vec<Record<E>>, String> {

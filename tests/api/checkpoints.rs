@@ -2,7 +2,7 @@
 //! made since, and answers exactly as a full scan of the store would; a checkpoint that cannot
 //! be trusted is never used.
 
-use assetgraph::domain::synthetic::Estate;
+use assetgraph::domain::datasets::synthetic::Estate;
 use assetgraph::graph::EdgeSpec;
 use assetgraph::service::Register;
 use assetgraph::service::graph::Origin;
@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 use crate::relations::{asset, relate};
 
-type Edges = Vec<EdgeSpec<assetgraph::domain::entity::NodeRef>>;
+type Edges = Vec<EdgeSpec<assetgraph::domain::kernel::entity::NodeRef>>;
 
 fn edges(register: &Register) -> Edges {
     register.with_index(|index| index.edges())

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use assetgraph::api::{self, Readiness};
-use assetgraph::domain::access::Role;
-use assetgraph::domain::audit::Actor;
+use assetgraph::domain::access::audit::Actor;
+use assetgraph::domain::access::rules::Role;
 use serde_json::{Value, json};
 
 pub struct TestApp {

@@ -1,6 +1,6 @@
 //! Relationships: relate, update, unrelate, the rules they obey, and impact analysis over them.
 
-use assetgraph::domain::entity::{EntityId, EntityKind, NodeRef};
+use assetgraph::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
 use assetgraph::graph::State;
 use base64::Engine;
 use serde_json::{Value, json};

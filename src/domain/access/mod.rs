@@ -1,0 +1,7 @@
+//! TODO
+
+pub mod audit;
+pub mod audit_chain;
+pub mod idempotency;
+pub mod rules;
+pub mod token;

@@ -1,0 +1,6 @@
+//! TODO
+
+pub mod identities;
+pub mod precedence;
+pub mod reconciliation;
+pub mod record;

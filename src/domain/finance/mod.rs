@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod cost;
+pub mod ledger;

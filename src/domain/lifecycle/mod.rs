@@ -1,0 +1,6 @@
+//! TODO
+
+pub mod approval;
+pub mod custody;
+pub mod maintenance;
+pub mod stage;

@@ -1,0 +1,6 @@
+//! TODO
+
+pub mod asset;
+pub mod party;
+pub mod site;
+pub mod supply;
