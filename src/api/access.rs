@@ -17,15 +17,15 @@ use crate::api::errors::{UserError, coded};
 use crate::api::ids;
 use crate::api::mutation::outcome;
 use crate::api::types::entity_object;
+use crate::domain::access::role::Role;
 use crate::domain::access::rules as access;
-use crate::domain::access::rules::Role;
 use crate::domain::access::token::ApiToken;
 use crate::domain::kernel::entity::EntityKind;
 use crate::service::ServiceError;
 use crate::service::access::TokenListing;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Role", remote = "crate::domain::access::rules::Role")]
+#[graphql(name = "Role", remote = "crate::domain::access::role::Role")]
 pub enum RoleValue {
     /// Reads everything except financial fields.
     Viewer,

@@ -25,7 +25,7 @@ pub fn request(ctx: &Context<'_>) -> RequestContext {
             // Never reached past the authorisation check; least privilege all the same.
             actor: Actor {
                 name: "anonymous".into(),
-                role: crate::domain::access::rules::Role::Viewer,
+                role: crate::domain::access::role::Role::Viewer,
                 request_id: "none".into(),
             },
         })

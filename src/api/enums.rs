@@ -3,11 +3,8 @@
 use async_graphql::Enum;
 use serde::Serialize;
 
-use crate::domain::register::{asset as register, site};
-use crate::domain::relationships::relation;
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "register::AssetClass")]
+#[graphql(remote = "crate::domain::kernel::class::AssetClass")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssetClass {
     Server,
@@ -34,7 +31,7 @@ pub enum AssetClass {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "register::Category")]
+#[graphql(remote = "crate::domain::kernel::class::Category")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Category {
     Hardware,
@@ -46,7 +43,7 @@ pub enum Category {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "register::LifecycleStage")]
+#[graphql(remote = "crate::domain::lifecycle::stage::LifecycleStage")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LifecycleStage {
     Planned,
@@ -62,7 +59,7 @@ pub enum LifecycleStage {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "register::OperationalStatus")]
+#[graphql(remote = "crate::domain::register::asset::OperationalStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationalStatus {
     Operational,
@@ -72,7 +69,7 @@ pub enum OperationalStatus {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "site::LocationKind")]
+#[graphql(remote = "crate::domain::register::site::LocationKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LocationKind {
     Site,
@@ -100,7 +97,7 @@ pub enum AuditOperation {
 
 /// A relationship type, named from the source's side (`app RUNS_ON vm`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "relation::RelationType")]
+#[graphql(remote = "crate::domain::relationships::relation::RelationType")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RelationType {
     DependsOn,

@@ -12,7 +12,6 @@ use crate::api::errors::{bad_input, coded};
 use crate::api::lifecycle::maintenance_of;
 use crate::api::loaders::{many, one};
 use crate::api::types::{AssetNode, LocationNode, MoneyNode, TeamNode, VendorNode};
-use crate::domain::depreciation::engine as depreciation;
 use crate::domain::depreciation::engine::{Depreciation, ModelDefaults, Profile};
 use crate::domain::finance::cost as finance;
 use crate::domain::finance::cost::Amounts;
@@ -93,7 +92,7 @@ pub async fn depreciation_of(
         .await?
         .map_or(ModelDefaults::default(), |m| m.data.depreciation_defaults());
     let fiscal = register(ctx)?.fiscal_year_start();
-    match depreciation::of_asset(&asset.data, model, fiscal) {
+    match asset.data.depreciate(model, fiscal) {
         None => Ok(None),
         Some(Ok((profile, dep))) => Ok(Some((profile, dep, cost.currency))),
         Some(Err(e)) => Err(coded(

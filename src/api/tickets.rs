@@ -25,7 +25,7 @@ use crate::service::ServiceError;
 use crate::service::tickets::{Collision, IncidentContext};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "ticket::TicketKind")]
+#[graphql(remote = "crate::domain::servicedesk::ticket::TicketKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketKind {
     Incident,
@@ -36,7 +36,7 @@ pub enum TicketKind {
 
 /// The common ticket states; each ticketing system's own states map onto these.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "ticket::TicketStatus")]
+#[graphql(remote = "crate::domain::servicedesk::ticket::TicketStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketStatus {
     New,
@@ -52,7 +52,7 @@ pub enum TicketStatus {
 
 /// What a linked asset is to a ticket.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "ticket::TicketRole")]
+#[graphql(remote = "crate::domain::relationships::relation::TicketRole")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketRole {
     Affected,
@@ -62,7 +62,7 @@ pub enum TicketRole {
 
 /// How an entry came into an impact assessment.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "ticket::Mark")]
+#[graphql(remote = "crate::domain::servicedesk::ticket::Mark")]
 pub enum AssessmentMark {
     /// Found by the impact analysis.
     Computed,
@@ -159,7 +159,7 @@ entity_object!(
         /// The linked assets and what each is to the ticket.
         async fn assets(&self, ctx: &Context<'_>, role: Option<TicketRole>) -> Result<Vec<LinkedAsset>> {
             let links = register(ctx)?.ticket_links(&self.0.id).await.map_err(|e| fail(ctx, e))?;
-            let wanted = role.map(ticket::TicketRole::from);
+            let wanted = role.map(crate::domain::relationships::relation::TicketRole::from);
             let links: Vec<Record<Relationship>> = links.into_iter().filter(|l| wanted.is_none() || l.data.ticket_role == wanted).collect();
             let assets = many::<Asset>(ctx, links.iter().map(|l| l.data.target.id.clone())).await?;
             Ok(links.into_iter().filter_map(|l| {

@@ -14,7 +14,7 @@ use crate::api::inputs::DeleteInput;
 use crate::api::loaders::one;
 use crate::api::mutation::{DeletePayload, Payload, delete, outcome, payload};
 use crate::api::types::entity_object;
-use crate::domain::access::rules::Role;
+use crate::domain::access::role::Role;
 use crate::domain::events::webhook;
 use crate::domain::events::webhook::Webhook;
 use crate::domain::kernel::entity::{EntityId, EntityKind, Record};

@@ -251,7 +251,7 @@ async fn time_http(register: &Register, typical: &[Measured]) -> Result<Vec<Dura
         .create_token(
             &crate::domain::access::audit::Actor::system("bench"),
             &format!("bench-{}", uuid::Uuid::now_v7().simple()),
-            crate::domain::access::rules::Role::Admin,
+            crate::domain::access::role::Role::Admin,
             None,
         )
         .await
@@ -721,7 +721,7 @@ fn finance_figures(estate: &Estate) -> Ledger {
         let started = Instant::now();
         let mut total = rust_decimal::Decimal::ZERO;
         for asset in assets {
-            if let Some(Ok((_, dep))) = depreciation::of_asset(asset, ModelDefaults::default(), 1) {
+            if let Some(Ok((_, dep))) = asset.depreciate(ModelDefaults::default(), 1) {
                 total += dep.book_value(today);
             }
         }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::domain::access::audit::Actor;
-use crate::domain::access::rules::Role;
+use crate::domain::access::role::Role;
 use crate::domain::access::token::{ApiToken, hash_secret, new_secret, plausible_secret};
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::kernel::validation::ErrorCode;

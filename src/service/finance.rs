@@ -193,16 +193,16 @@ impl Books {
             }
             return;
         };
-        if let Some(asset) = record.data.as_asset() {
+        if let Some(asset) = record.data.downcast_ref::<Asset>() {
             let asset = restamp(record, asset.clone());
             self.write().put_asset(&asset);
             self.identities_mut().put(&AssetIdentity::of(&asset));
-        } else if let Some(model) = record.data.as_model() {
+        } else if let Some(model) = record.data.downcast_ref::<Model>() {
             self.write().put_model(&restamp(record, model.clone()));
-        } else if let Some(relationship) = record.data.as_relationship() {
+        } else if let Some(relationship) = record.data.downcast_ref::<Relationship>() {
             self.installs_mut()
                 .put(&restamp(record, relationship.clone()));
-        } else if let Some(person) = (&record.data as &dyn std::any::Any).downcast_ref::<Person>() {
+        } else if let Some(person) = record.data.downcast_ref::<Person>() {
             self.installs_mut()
                 .put_person(&restamp(record, person.clone()));
         }

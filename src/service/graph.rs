@@ -337,8 +337,8 @@ impl Register {
             self.books.apply(id, after);
             self.hooks.apply(id, after);
         }
-        let before = before.and_then(|r| r.data.as_relationship());
-        let after = after.and_then(|r| r.data.as_relationship());
+        let before = before.and_then(|r| r.data.downcast_ref::<Relationship>());
+        let after = after.and_then(|r| r.data.downcast_ref::<Relationship>());
         if before.is_none() && after.is_none() {
             return;
         }
@@ -359,10 +359,10 @@ impl Register {
         before: Option<&Record<E>>,
         after: &Record<E>,
     ) -> Result<(), ServiceError> {
-        let Some(new) = after.data.as_relationship() else {
+        let Some(new) = after.data.downcast_ref::<Relationship>() else {
             return Ok(());
         };
-        match before.and_then(|r| r.data.as_relationship()) {
+        match before.and_then(|r| r.data.downcast_ref::<Relationship>()) {
             // The ends were checked when the relationship was made and cannot change since.
             Some(old)
                 if old.source == new.source

@@ -14,7 +14,8 @@ use crate::domain::lifecycle::custody;
 use crate::domain::lifecycle::custody::Custody;
 use crate::domain::lifecycle::maintenance::Maintenance;
 use crate::domain::lifecycle::stage as lifecycle;
-use crate::domain::register::asset::{Asset, LifecycleStage};
+use crate::domain::lifecycle::stage::LifecycleStage;
+use crate::domain::register::asset::Asset;
 use crate::service::{Register, ServiceError, to_json};
 use crate::store::{Batch, Page};
 

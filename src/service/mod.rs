@@ -34,6 +34,7 @@ use crate::domain::kernel::query::{Filter, MAX_CONDITIONS, Sort};
 use crate::domain::kernel::validation::{ErrorCode, FieldError};
 use crate::domain::register::asset::Asset;
 use crate::domain::register::site::Location;
+use crate::domain::relationships::relation::Relationship;
 use crate::store::{Page, Store, StoreError};
 
 /// The register's operations over one store.
@@ -300,13 +301,13 @@ impl Register {
                 .prepare_create::<E>(actor, EntityId::generate(), input)
                 .await;
             let item = item.and_then(|(record, audit)| {
-                if let Some(r) = record.data.as_relationship()
+                if let Some(r) = record.data.downcast_ref::<Relationship>()
                     && prepared
                         .iter()
                         .any(|p: &Result<(Record<E>, AuditEntry), _>| {
                             p.as_ref()
                                 .ok()
-                                .and_then(|(other, _)| other.data.as_relationship())
+                                .and_then(|(other, _)| other.data.downcast_ref::<Relationship>())
                                 .is_some_and(|o| {
                                     (&o.source, &o.target, o.relation)
                                         == (&r.source, &r.target, r.relation)

@@ -59,8 +59,7 @@ impl Register {
         &self,
         record: &Record<E>,
     ) -> Result<(), ServiceError> {
-        let Some(entitlement) = (&record.data as &dyn std::any::Any).downcast_ref::<Entitlement>()
-        else {
+        let Some(entitlement) = record.data.downcast_ref::<Entitlement>() else {
             return Ok(());
         };
         let products = self

@@ -9,9 +9,10 @@ use serde_json::{Value as Json, json};
 use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
 use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::relationships::relation::TicketRole;
 use crate::domain::relationships::relation::{RelationType, Relationship};
 use crate::domain::servicedesk::ticket::{
-    Amendment, Severity, Ticket, TicketKind, TicketRole, Window, assess, note,
+    Amendment, Severity, Ticket, TicketKind, Window, assess, note,
 };
 use crate::graph::{RelationMask, State};
 use crate::service::graph::Walk;

@@ -152,7 +152,7 @@ impl Batch {
                     RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
                 );
             }
-            if let Some(r) = record.data.as_relationship() {
+            if let Some(r) = record.data.downcast_ref::<Relationship>() {
                 ends.push(RecordId::new(r.source.kind.table(), r.source.id.as_str()));
                 ends.push(RecordId::new(r.target.kind.table(), r.target.id.as_str()));
             }

@@ -15,6 +15,7 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
 use crate::domain::kernel::query::lookup;
+use crate::domain::relationships::relation::Relationship;
 
 /// The stored document of a record: everything but its id, which is the record key.
 pub(super) fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
@@ -33,7 +34,7 @@ pub(super) fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
     if let (Some((source, target)), Value::Object(object)) = (
         record
             .data
-            .as_relationship()
+            .downcast_ref::<Relationship>()
             .map(|r| (&r.source, &r.target)),
         &mut value,
     ) {
@@ -51,7 +52,7 @@ pub(super) fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
 fn endpoint_checks<E: Entity>(record: &Record<E>, params: &mut Params) -> String {
     let Some((source, target)) = record
         .data
-        .as_relationship()
+        .downcast_ref::<Relationship>()
         .map(|r| (&r.source, &r.target))
     else {
         return String::new();
@@ -240,7 +241,7 @@ impl Batch {
         self.sql.push_str(&reference_checks::<E>(&doc, params));
         self.sql.push_str(&endpoint_checks(record, params));
         let content = params.add(content(record, doc));
-        if record.data.as_relationship().is_some() {
+        if record.data.downcast_ref::<Relationship>().is_some() {
             self.sql.push_str(&format!(
                 "INSERT RELATION INTO relationship {content} RETURN NONE;\n"
             ));

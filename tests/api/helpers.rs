@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use assetgraph::api::{self, Readiness};
 use assetgraph::domain::access::audit::Actor;
-use assetgraph::domain::access::rules::Role;
+use assetgraph::domain::access::role::Role;
 use serde_json::{Value, json};
 
 pub struct TestApp {

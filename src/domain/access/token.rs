@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::access::rules::Role;
+use crate::domain::access::role::Role;
 use crate::domain::kernel::entity::{Entity, EntityKind};
 use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
 

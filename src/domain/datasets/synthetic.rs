@@ -6,11 +6,11 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use crate::domain::kernel::class::AssetClass;
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
 use crate::domain::kernel::money::{Currency, Money};
-use crate::domain::register::asset::{
-    Asset, AssetClass, LifecycleStage, OperationalStatus, Owner, Purchase,
-};
+use crate::domain::lifecycle::stage::LifecycleStage;
+use crate::domain::register::asset::{Asset, OperationalStatus, Owner, Purchase};
 use crate::domain::register::party::Team;
 use crate::domain::register::site::{Location, LocationKind};
 use crate::domain::register::supply::Vendor;

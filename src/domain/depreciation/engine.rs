@@ -13,9 +13,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::class::{AssetClass, Category};
 use crate::domain::kernel::money::{Money, MoneyDraft};
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{ErrorCode, FieldError, Problems};
-use crate::domain::register::asset::{AssetClass, Category, optional_date};
 
 /// How the depreciable amount (cost less salvage) is spread over the useful life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -262,26 +263,6 @@ pub fn check_against_cost(
             e.message,
         )
     })
-}
-
-/// The depreciation of an asset bought for `cost`: `None` when there is nothing to depreciate
-/// (no cost, or no in-service or purchase date); an error names the setting that does not fit.
-pub fn of_asset(
-    asset: &crate::domain::register::asset::Asset,
-    model: ModelDefaults,
-    fiscal_year_start_month: u32,
-) -> Option<Result<(Profile, Depreciation), FieldError>> {
-    let purchase = asset.purchase.as_ref()?;
-    let cost = purchase.cost.as_ref()?;
-    let settings = asset.depreciation.as_ref();
-    let profile = resolve(
-        asset.class,
-        settings,
-        model,
-        purchase.date,
-        fiscal_year_start_month,
-    )?;
-    Some(check_against_cost(cost, settings, &profile).map(|d| (profile, d)))
 }
 
 /// One fiscal year of a schedule.

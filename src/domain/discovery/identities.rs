@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::domain::discovery::record::{IdentificationRule, Identifiers, api_name};
+use crate::domain::kernel::class::AssetClass;
 use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::register::asset::{Asset, AssetClass};
+use crate::domain::register::asset::Asset;
 
 /// What one source last reported of one asset (or one relationship).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

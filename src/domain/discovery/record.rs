@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
+use crate::domain::kernel::class::AssetClass;
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text};
-use crate::domain::register::asset::{AssetClass, optional_date};
 use crate::domain::relationships::relation::RelationType;
 
 /// The identifiers a record can be matched by, in the default order of trust.

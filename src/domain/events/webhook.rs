@@ -10,8 +10,8 @@ use serde_json::{Value as Json, json};
 use sha2::Sha256;
 
 use crate::domain::access::audit::{AuditEntry, FieldChange, Operation};
+use crate::domain::access::role::Role;
 use crate::domain::access::rules as access;
-use crate::domain::access::rules::Role;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text,

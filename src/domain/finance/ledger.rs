@@ -9,9 +9,11 @@ use rust_decimal::Decimal;
 
 use crate::domain::depreciation::engine as depreciation;
 use crate::domain::depreciation::engine::{Depreciation, Method, ModelDefaults, Settings};
+use crate::domain::kernel::class::{AssetClass, Category};
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::kernel::money::Money;
-use crate::domain::register::asset::{Asset, AssetClass, Category, LifecycleStage, Owner};
+use crate::domain::lifecycle::stage::LifecycleStage;
+use crate::domain::register::asset::{Asset, Owner};
 use crate::domain::register::supply::Model;
 
 /// A dense number for an id that many assets share (a team, location, vendor or model).

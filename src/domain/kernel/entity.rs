@@ -238,21 +238,26 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     /// person's now, which decides whether discovery may change them again.
     fn claim_for_people(&mut self, _fields: &[String]) {}
 
-    /// The entity as a relationship, for the store's graph links and the graph index.
-    fn as_relationship(&self) -> Option<&crate::domain::relationships::relation::Relationship> {
-        None
-    }
-
-    /// The entity as an asset or a model, for the finance ledger.
-    fn as_asset(&self) -> Option<&crate::domain::register::asset::Asset> {
-        None
-    }
-
-    fn as_model(&self) -> Option<&crate::domain::register::supply::Model> {
-        None
+    /// The entity as the concrete kind `T`, when it is one: code written for every kind (the
+    /// store's graph links, the projections) picks out the kinds it follows.
+    fn downcast_ref<T: Entity>(&self) -> Option<&T> {
+        (self as &dyn std::any::Any).downcast_ref::<T>()
     }
 }
 
+/// Parses an optional reference id.
+pub fn optional_ref(field: &str, value: Option<&str>) -> Result<Option<EntityId>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(key) => EntityId::parse_field(field, key).map(Some),
+    }
+}
+
+/// Parses a required reference id.
+pub fn required_ref(field: &str, value: Option<&str>) -> Result<EntityId, FieldError> {
+    optional_ref(field, value)?
+        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
+}
 #[cfg(test)]
 mod tests {
     use super::*;

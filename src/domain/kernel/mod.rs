@@ -1,6 +1,7 @@
 //! TODO
 
 pub mod catalog;
+pub mod class;
 pub mod entity;
 pub mod money;
 pub mod page;

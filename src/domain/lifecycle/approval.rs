@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::entity::required_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::required_ref;
 
 /// What is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

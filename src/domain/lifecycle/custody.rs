@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::kernel::entity::{EntityKind, NodeRef};
 use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_TEXT, Problems, optional_text};
-use crate::domain::register::asset::LifecycleStage;
+use crate::domain::lifecycle::stage::LifecycleStage;
 
 /// An asset's current loan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

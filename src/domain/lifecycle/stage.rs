@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::class::AssetClass;
+use crate::domain::kernel::validation::required_date;
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::{AssetClass, LifecycleStage, required_date};
 
 use LifecycleStage::*;
 
@@ -40,14 +41,6 @@ pub fn allowed(from: LifecycleStage, to: LifecycleStage) -> bool {
     TRANSITIONS
         .iter()
         .any(|(stage, next)| *stage == from && next.contains(&to))
-}
-
-impl AssetClass {
-    /// Classes whose devices keep data (disks, flash, configurations and keys), so disposing of
-    /// one needs a record of how its data was destroyed.
-    pub fn holds_data(self) -> bool {
-        self.is_physical() && !matches!(self, AssetClass::Monitor | AssetClass::Peripheral)
-    }
 }
 
 /// What became of a disposed asset.
@@ -243,6 +236,21 @@ pub fn note(field: &str, value: Option<&str>) -> Result<Option<String>, FieldErr
     optional_text(field, value, MAX_NAME)
 }
 
+/// Where an asset stands in its life; transitions between stages are enforced by a later rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LifecycleStage {
+    Planned,
+    Ordered,
+    InStock,
+    Deployed,
+    InMaintenance,
+    Retiring,
+    Retired,
+    Disposed,
+    Missing,
+    Defective,
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,127 +7,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::depreciation::engine as depreciation;
-use crate::domain::depreciation::engine::{ModelDefaults, Settings, SettingsDraft};
+use crate::domain::depreciation::engine::{
+    Depreciation, ModelDefaults, Profile, Settings, SettingsDraft,
+};
+use crate::domain::kernel::class::AssetClass;
+use crate::domain::kernel::class::Category;
+use crate::domain::kernel::entity::optional_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
 use crate::domain::kernel::money::{Money, MoneyDraft};
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
 use crate::domain::lifecycle::custody::Custody;
 use crate::domain::lifecycle::stage as lifecycle;
+use crate::domain::lifecycle::stage::LifecycleStage;
 use crate::domain::lifecycle::stage::{Disposal, DisposalDraft, StageFacts};
-
-/// What an asset is; the class decides its category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AssetClass {
-    Server,
-    Workstation,
-    Laptop,
-    Printer,
-    Peripheral,
-    Monitor,
-    Phone,
-    Tablet,
-    Router,
-    Switch,
-    Firewall,
-    AccessPoint,
-    LoadBalancer,
-    Storage,
-    SoftwareApplication,
-    CloudSubscription,
-    VirtualMachine,
-    Container,
-    CloudStorage,
-    CloudService,
-    BusinessService,
-}
-
-/// The broad family of an asset, derived from its class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Category {
-    Hardware,
-    Mobile,
-    Network,
-    Software,
-    Cloud,
-    Service,
-}
-
-impl AssetClass {
-    pub const ALL: [AssetClass; 21] = [
-        AssetClass::Server,
-        AssetClass::Workstation,
-        AssetClass::Laptop,
-        AssetClass::Printer,
-        AssetClass::Peripheral,
-        AssetClass::Monitor,
-        AssetClass::Phone,
-        AssetClass::Tablet,
-        AssetClass::Router,
-        AssetClass::Switch,
-        AssetClass::Firewall,
-        AssetClass::AccessPoint,
-        AssetClass::LoadBalancer,
-        AssetClass::Storage,
-        AssetClass::SoftwareApplication,
-        AssetClass::CloudSubscription,
-        AssetClass::VirtualMachine,
-        AssetClass::Container,
-        AssetClass::CloudStorage,
-        AssetClass::CloudService,
-        AssetClass::BusinessService,
-    ];
-
-    pub fn category(self) -> Category {
-        use AssetClass::*;
-        match self {
-            Server | Workstation | Laptop | Printer | Peripheral | Monitor | Storage => {
-                Category::Hardware
-            }
-            Phone | Tablet => Category::Mobile,
-            Router | Switch | Firewall | AccessPoint | LoadBalancer => Category::Network,
-            SoftwareApplication => Category::Software,
-            CloudSubscription | VirtualMachine | Container | CloudStorage | CloudService => {
-                Category::Cloud
-            }
-            BusinessService => Category::Service,
-        }
-    }
-
-    /// Classes whose instances are physical and so carry serials, warranties and locations.
-    pub fn is_physical(self) -> bool {
-        matches!(
-            self.category(),
-            Category::Hardware | Category::Mobile | Category::Network
-        )
-    }
-
-    pub fn in_category(category: Category) -> Vec<AssetClass> {
-        AssetClass::ALL
-            .into_iter()
-            .filter(|c| c.category() == category)
-            .collect()
-    }
-}
-
-/// Where an asset stands in its life; transitions between stages are enforced by a later rule set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LifecycleStage {
-    Planned,
-    Ordered,
-    InStock,
-    Deployed,
-    InMaintenance,
-    Retiring,
-    Retired,
-    Disposed,
-    Missing,
-    Defective,
-}
 
 /// How the asset is running right now, independent of its lifecycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -294,42 +189,6 @@ pub struct AssetDraft {
     pub merged_from: Option<Vec<EntityId>>,
 }
 
-/// Parses an optional reference id.
-pub fn optional_ref(field: &str, value: Option<&str>) -> Result<Option<EntityId>, FieldError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(key) => EntityId::parse_field(field, key).map(Some),
-    }
-}
-
-/// Parses a required reference id.
-pub fn required_ref(field: &str, value: Option<&str>) -> Result<EntityId, FieldError> {
-    optional_ref(field, value)?
-        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
-}
-
-/// Parses an optional ISO date (`YYYY-MM-DD`).
-pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                FieldError::new(
-                    field,
-                    ErrorCode::Invalid,
-                    format!("{text:?} is not a date (YYYY-MM-DD)"),
-                )
-            }),
-    }
-}
-
-/// Parses a required ISO date.
-pub fn required_date(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
-    optional_date(field, value)?
-        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
-}
-
 fn owner(draft: Option<OwnerDraft>) -> Result<Option<Owner>, FieldError> {
     let Some(draft) = draft else { return Ok(None) };
     let team = optional_ref("owner.team", draft.team.as_deref())?;
@@ -437,6 +296,29 @@ fn external_ids(draft: Option<Vec<ExternalIdDraft>>) -> Result<Vec<ExternalId>, 
     Ok(ids)
 }
 
+impl Asset {
+    /// How the asset depreciates, bought for its purchase cost: `None` when there is nothing to
+    /// depreciate (no cost, or no in-service or purchase date); an error names the setting that
+    /// does not fit.
+    pub fn depreciate(
+        &self,
+        model: ModelDefaults,
+        fiscal_year_start_month: u32,
+    ) -> Option<Result<(Profile, Depreciation), FieldError>> {
+        let purchase = self.purchase.as_ref()?;
+        let cost = purchase.cost.as_ref()?;
+        let settings = self.depreciation.as_ref();
+        let profile = depreciation::resolve(
+            self.class,
+            settings,
+            model,
+            purchase.date,
+            fiscal_year_start_month,
+        )?;
+        Some(depreciation::check_against_cost(cost, settings, &profile).map(|d| (profile, d)))
+    }
+}
+
 impl Entity for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     type Draft = AssetDraft;
@@ -449,10 +331,6 @@ impl Entity for Asset {
         "distinctFrom",
         "mergedFrom",
     ];
-
-    fn as_asset(&self) -> Option<&Asset> {
-        Some(self)
-    }
 
     fn claim_for_people(&mut self, fields: &[String]) {
         let within = |field: &str, root: &str| {

@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::entity::optional_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::optional_ref;
 
 /// A checked, lower-cased email address.
 pub fn parse_email(field: &str, value: Option<&str>) -> Result<String, FieldError> {
@@ -78,7 +78,7 @@ impl Entity for Person {
             .take(optional_ref("manager", d.manager.as_deref()))
             .flatten();
         let left_on = p
-            .take(crate::domain::register::asset::optional_date(
+            .take(crate::domain::kernel::validation::optional_date(
                 "leftOn",
                 d.left_on.as_deref(),
             ))

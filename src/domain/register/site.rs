@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::entity::optional_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::optional_ref;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -4,11 +4,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::depreciation::engine::{Method, ModelDefaults};
+use crate::domain::kernel::class::Category;
+use crate::domain::kernel::entity::optional_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text, required_text,
 };
-use crate::domain::register::asset::{Category, optional_date, optional_ref};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,10 +120,6 @@ pub struct ModelDraft {
 impl Entity for Model {
     const KIND: EntityKind = EntityKind::Model;
     type Draft = ModelDraft;
-
-    fn as_model(&self) -> Option<&Model> {
-        Some(self)
-    }
 
     fn validate(d: ModelDraft) -> Result<Model, Vec<FieldError>> {
         let mut p = Problems::default();

@@ -6,12 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::class::{AssetClass, Category};
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef};
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::{AssetClass, Category, optional_date};
-use crate::domain::servicedesk::ticket::TicketRole;
 
 /// A typed, directed relationship: `source TYPE target`, e.g. `app RUNS_ON vm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -472,12 +472,19 @@ impl Entity for Relationship {
             ticket_role: d.ticket_role,
         })
     }
-
-    fn as_relationship(&self) -> Option<&Relationship> {
-        Some(self)
-    }
 }
 
+/// What a linked asset is to a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TicketRole {
+    /// Hit by the incident or the change.
+    Affected,
+    /// Found to be the cause.
+    Cause,
+    /// What a change works on.
+    Changed,
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,18 +45,6 @@ impl TicketStatus {
     }
 }
 
-/// What a linked asset is to a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TicketRole {
-    /// Hit by the incident or the change.
-    Affected,
-    /// Found to be the cause.
-    Cause,
-    /// What a change works on.
-    Changed,
-}
-
 /// When a change is planned to happen: `start` inclusive, `end` exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {

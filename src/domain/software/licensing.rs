@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::domain::finance::ledger::Ledger;
 use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::register::asset::LifecycleStage;
+use crate::domain::lifecycle::stage::LifecycleStage;
 use crate::domain::software::compliance::{
     Cover, DeviceFacts, Estate, GrantFacts, InstallFacts, Num, Options, Position, ProductFacts,
     UsageFacts, positions,

@@ -6,11 +6,12 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kernel::entity::required_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::validation::optional_date;
 use crate::domain::kernel::validation::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
-use crate::domain::register::asset::{optional_date, required_ref};
 
 /// One version (and edition) of a product, as publishers sell and discovery tools report it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
