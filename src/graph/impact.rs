@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::hash::Hash;
 
+use crate::graph::chains::Chains;
 use crate::graph::index::{GraphIndex, Node, RelationMask};
-use crate::graph::paths::Chains;
 
 /// How badly an affected node is hit. Ordered: a node only ever gets worse during propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -333,6 +333,38 @@ mod tests {
             group: g.map(|(n, m)| (n.to_string(), m)),
         });
         GraphIndex::build(0..10, specs).unwrap()
+    }
+
+    #[test]
+    fn the_widest_walk_meets_nodes_in_number_order() {
+        // Two foundations: 0 carries a layered estate, 100 carries one node; keys are scrambled.
+        let mut g = GraphIndex::new();
+        let edge = |source, target, relation| EdgeSpec {
+            source,
+            target,
+            relation,
+            criticality: 3,
+            group: None,
+        };
+        let key = |n: u32| n.wrapping_mul(2_654_435_761) % 1_000;
+        g.insert(&edge(key(101), key(100), RelationType::DependsOn))
+            .unwrap();
+        for n in 1..60u32 {
+            g.insert(&edge(key(n), key((n - 1) / 3), RelationType::RunsOn))
+                .unwrap();
+            g.insert(&edge(key(n), key(n / 2), RelationType::LocatedAt))
+                .ok();
+        }
+        g.relayout();
+        let root = g.number(&key(0)).unwrap();
+        assert_eq!(root, 0, "the foundation most rely on comes first");
+        let walk = g.impact(&ImpactQuery {
+            failed: vec![root],
+            relations: RelationMask::failure_carrying(),
+            max_depth: None,
+        });
+        let order: Vec<Node> = walk.affected.iter().map(|a| a.node).collect();
+        assert_eq!(order, (1..60).collect::<Vec<Node>>());
     }
 
     fn impact(

@@ -569,31 +569,6 @@ mod tests {
         assert_eq!(g.edge_count(), 2);
     }
 
-    #[test]
-    fn the_widest_walk_meets_nodes_in_number_order() {
-        // Two foundations: 0 carries a layered estate, 100 carries one node; keys are scrambled.
-        let mut g = GraphIndex::new();
-        let key = |n: u32| n.wrapping_mul(2_654_435_761) % 1_000;
-        g.insert(&edge(key(101), key(100), RelationType::DependsOn, None))
-            .unwrap();
-        for n in 1..60u32 {
-            g.insert(&edge(key(n), key((n - 1) / 3), RelationType::RunsOn, None))
-                .unwrap();
-            g.insert(&edge(key(n), key(n / 2), RelationType::LocatedAt, None))
-                .ok();
-        }
-        g.relayout();
-        let root = g.number(&key(0)).unwrap();
-        assert_eq!(root, 0, "the foundation most rely on comes first");
-        let walk = g.impact(&crate::graph::ImpactQuery {
-            failed: vec![root],
-            relations: RelationMask::failure_carrying(),
-            max_depth: None,
-        });
-        let order: Vec<Node> = walk.affected.iter().map(|a| a.node).collect();
-        assert_eq!(order, (1..60).collect::<Vec<Node>>());
-    }
-
     /// A random sequence of changes: insert an edge, remove an edge, or remove a node.
     #[derive(Debug, Clone)]
     enum Change {

@@ -6,47 +6,10 @@ use std::hash::Hash;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::DiGraph;
 
+use crate::graph::chains::Chains;
+use crate::graph::chains::Reached;
 use crate::graph::impact::{ImpactQuery, State};
 use crate::graph::index::{GraphIndex, Node, RelationMask};
-
-/// One node reached while walking what others rely on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reached {
-    pub node: Node,
-    pub depth: u32,
-    /// The previous node on a shortest chain from a start node.
-    pub via: Node,
-}
-
-/// Shortest chains from start nodes, rebuilt from each reached node's predecessor.
-#[derive(Debug, Clone, Default)]
-pub struct Chains(HashMap<Node, Node>);
-
-impl Chains {
-    /// From `(node, predecessor)` steps; start nodes have no step.
-    pub fn new(steps: impl IntoIterator<Item = (Node, Node)>) -> Chains {
-        Chains(steps.into_iter().collect())
-    }
-
-    /// The chain from a start node to `node`, both included (just `node` if it is a start).
-    pub fn to(&self, node: Node) -> Vec<Node> {
-        let mut chain = vec![node];
-        let mut current = node;
-        while let Some(&previous) = self.0.get(&current) {
-            if chain.len() > self.0.len() {
-                break;
-            }
-            chain.push(previous);
-            current = previous;
-        }
-        chain.reverse();
-        chain
-    }
-
-    fn reaches(&self, node: Node) -> bool {
-        self.0.contains_key(&node)
-    }
-}
 
 impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
     /// Everything the `start` nodes rely on, transitively, nearest first ("what does this service need").
