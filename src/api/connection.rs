@@ -6,8 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::api::errors::bad_input;
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
-use crate::store::Page;
 
 #[derive(SimpleObject)]
 pub struct Totals {

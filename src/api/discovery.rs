@@ -20,13 +20,13 @@ use crate::domain::discovery::reconciliation::{
 use crate::domain::discovery::record::IdentificationRule as DomainRule;
 use crate::domain::discovery::record::RecordDraft;
 use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::validation::ErrorCode;
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::Relationship;
 use crate::service::ServiceError;
 use crate::service::discovery::{Decision as DomainDecision, IngestReport, Outcome};
 use crate::service::reconcile::Resolution;
-use crate::store::Page;
 
 /// How a record was matched to an asset.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Serialize)]

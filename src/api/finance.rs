@@ -19,12 +19,12 @@ use crate::domain::finance::ledger;
 use crate::domain::finance::ledger::{GroupBy, GroupKey, Reason};
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::kernel::money::{Currency, Money};
+use crate::domain::kernel::page::Page;
 use crate::domain::register::asset::Asset;
 use crate::domain::register::party::Team;
 use crate::domain::register::site::Location;
 use crate::domain::register::supply::{Model, Vendor};
 use crate::service::finance::{Dated, fraction_text};
-use crate::store::Page;
 
 fn money(amount: Decimal, currency: Currency) -> MoneyNode {
     MoneyNode::from(&Money { amount, currency })

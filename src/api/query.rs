@@ -19,11 +19,11 @@ use crate::api::types::{
     AssetNode, LocationNode, ModelNode, Node, PersonNode, TeamNode, VendorNode, load_node,
 };
 use crate::domain::kernel::entity::{Entity, EntityKind, Record};
+use crate::domain::kernel::page::Page;
 use crate::domain::register::asset::Asset;
 use crate::domain::register::party::{Person, Team};
 use crate::domain::register::site::Location;
 use crate::domain::register::supply::{Model, Vendor};
-use crate::store::Page;
 
 #[derive(Default)]
 pub struct QueryRoot;

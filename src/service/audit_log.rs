@@ -3,9 +3,10 @@
 
 use crate::domain::access::audit::AuditEntry;
 use crate::domain::access::audit_chain::{Break, Head, verify_run};
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
 use crate::service::{Register, ServiceError};
-use crate::store::{AuditFilter, Page};
+use crate::store::AuditFilter;
 
 /// Chain positions read per round trip while verifying.
 const VERIFY_STEP: u64 = 1000;

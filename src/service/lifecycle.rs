@@ -6,6 +6,7 @@ use serde_json::{Value as Json, json};
 
 use crate::domain::access::audit::{Actor, AuditEntry, FieldChange, Operation, diff, set_field};
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
 use crate::domain::kernel::validation::ErrorCode;
@@ -17,7 +18,7 @@ use crate::domain::lifecycle::stage as lifecycle;
 use crate::domain::lifecycle::stage::LifecycleStage;
 use crate::domain::register::asset::Asset;
 use crate::service::{Register, ServiceError, to_json};
-use crate::store::{Batch, Page};
+use crate::store::Batch;
 
 /// Fields a transition may set together with the move: the facts the new stage needs.
 const TRANSITION_FIELDS: [&str; 5] = ["assignee", "location", "vendor", "purchase", "disposal"];

@@ -28,6 +28,7 @@ pub use error::ServiceError;
 
 use crate::domain::access::audit::{Actor, AuditEntry, FieldChange, Operation, diff};
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
 use crate::domain::kernel::patch;
 use crate::domain::kernel::query::{Filter, MAX_CONDITIONS, Sort};
@@ -35,7 +36,7 @@ use crate::domain::kernel::validation::{ErrorCode, FieldError};
 use crate::domain::register::asset::Asset;
 use crate::domain::register::site::Location;
 use crate::domain::relationships::relation::Relationship;
-use crate::store::{Page, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// The register's operations over one store.
 #[derive(Clone)]

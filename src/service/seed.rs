@@ -21,7 +21,7 @@ use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
 use crate::domain::software::subscription::Subscription;
 use crate::service::{Register, ServiceError};
 
-const DEMO: &str = include_str!("../../seed/demo.json");
+const DEMO: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/seed/demo.json"));
 
 /// The data set: entities with fixed ids, each list ordered so parents come before children.
 #[derive(Deserialize)]

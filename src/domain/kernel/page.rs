@@ -61,6 +61,14 @@ impl PageRequest {
     }
 }
 
+/// A page of results with the total count of matches.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub window: Window,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,9 @@ use crate::domain::access::audit::AuditEntry;
 use crate::domain::discovery::identities::Sighting;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::relationships::relation::Relationship;
-use crate::store::writes::{Batch, content, document};
-use crate::store::{Params, Store, StoreError, edges};
+use crate::store::kernel::writes::{Batch, content, document};
+use crate::store::relationships::edges;
+use crate::store::{Params, Store, StoreError};
 
 /// One stored sighting: what `source` last reported of an asset or a relationship.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +122,7 @@ impl Store {
         let mut rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
         let targets: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
         rows.extend(targets);
-        let rows = crate::store::json_docs(rows);
+        let rows = crate::store::kernel::connection::json_docs(rows);
         let mut found: Vec<Record<Relationship>> = rows
             .into_iter()
             .map(crate::store::decode)
@@ -163,7 +164,7 @@ impl Batch {
             let ends = params.add(ends);
             sql.push_str(&format!(
                 "FOR $end IN {ends} {{ IF !record::exists($end) {{ THROW '{}:source or target' }}; }};\n",
-                crate::store::error::MISSING_REFERENCE
+                crate::store::kernel::error::MISSING_REFERENCE
             ));
         }
         let docs = params.add(docs);
@@ -207,8 +208,8 @@ impl Batch {
                  IF $current != $row.expected {{ THROW '{stale}' }};
                  UPDATE $row.id CONTENT $row.doc RETURN NONE;
              }};\n",
-            not_found = crate::store::error::NOT_FOUND,
-            stale = crate::store::error::STALE_VERSION,
+            not_found = crate::store::kernel::error::NOT_FOUND,
+            stale = crate::store::kernel::error::STALE_VERSION,
         ));
         Ok(self)
     }

@@ -1,7 +1,6 @@
 //! The relationship scan the graph index is built from: only the fields the index needs, read in
 //! key ranges side by side so a large store loads on every core.
 
-use std::ops::Bound;
 
 use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
@@ -11,6 +10,7 @@ use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 use crate::domain::kernel::entity::Record;
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::relationships::relation::{RelationType, Relationship};
+pub use crate::store::kernel::records::key_ranges;
 use crate::store::{Params, Store, StoreError};
 
 /// What the graph index keeps of one relationship.
@@ -26,31 +26,8 @@ pub struct EdgeRow {
     pub min_up: Option<u16>,
 }
 
-/// How many parts the relationship table is read in: enough that each part's rows are a small,
-/// short-lived batch, few enough that per-query overhead stays negligible.
-const PARTS: usize = 256;
 /// Parts read at once: the engine works on both cores while the caller indexes the last batch.
 const PARTS_IN_FLIGHT: usize = 3;
-
-/// Key ranges covering the whole table. Generated ids are hexadecimal, so splitting on the first
-/// two digits spreads them evenly; any other key still lands in exactly one part.
-pub(super) fn key_ranges() -> Vec<RecordIdKeyRange> {
-    let key = |n: usize| RecordIdKey::String(format!("{n:02x}"));
-    (0..PARTS)
-        .map(|n| RecordIdKeyRange {
-            start: if n == 0 {
-                Bound::Unbounded
-            } else {
-                Bound::Included(key(n))
-            },
-            end: if n + 1 == PARTS {
-                Bound::Unbounded
-            } else {
-                Bound::Excluded(key(n + 1))
-            },
-        })
-        .collect()
-}
 
 /// One relationship as the scan reads it: source, target, type, criticality, redundancy group,
 /// minimum up. A tuple of top-level fields, so the engine neither copies nested objects nor

@@ -7,8 +7,11 @@ use serde_json::Value as Json;
 use crate::domain::access::audit::{AuditEntry, Operation};
 use crate::domain::access::audit_chain::Head;
 use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
-use crate::store::{Page, Params, Store, StoreError, writes};
+use crate::store::kernel::writes;
+use crate::store::{Params, Store, StoreError};
+use surrealdb::types::RecordId;
 
 /// Which entries of the audit log to read; every condition given must hold.
 #[derive(Debug, Clone, Default)]
@@ -165,5 +168,110 @@ impl Store {
             )
             .await?;
         Ok(counted(&rows))
+    }
+}
+
+impl Store {
+    /// The audit trail of some entities (one, or an asset and those merged into it), oldest
+    /// first, one page of it, in one round trip.
+    pub async fn history(
+        &self,
+        kind: EntityKind,
+        ids: &[EntityId],
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params.set("kind", kind.name().to_string()).set(
+            "entities",
+            ids.iter()
+                .map(|id| id.as_str().to_string())
+                .collect::<Vec<_>>(),
+        );
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId IN $entities ORDER BY at ASC, id ASC",
+                params,
+            )
+            .await?;
+        let entries: Vec<AuditEntry> = rows
+            .into_iter()
+            .map(writes::decode_audit)
+            .collect::<Result<_, _>>()?;
+        let total = entries.len();
+        let window = page.window(total);
+        let items = entries
+            .into_iter()
+            .skip(window.offset)
+            .take(window.limit)
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            window,
+        })
+    }
+
+    /// The whole audit trail of one entity, oldest first.
+    pub async fn trail(
+        &self,
+        kind: EntityKind,
+        id: &EntityId,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params
+            .set("kind", kind.name().to_string())
+            .set("entity", id.as_str().to_string());
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId = $entity ORDER BY at ASC, id ASC",
+                params,
+            )
+            .await?;
+        rows.into_iter().map(writes::decode_audit).collect()
+    }
+
+    /// One audit entry by its id.
+    pub async fn audit_entry(&self, id: &EntityId) -> Result<Option<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params.set("id", RecordId::new("audit", id.as_str()));
+        let rows = self
+            .rows("SELECT *, record::id(id) AS id FROM $id", params)
+            .await?;
+        rows.into_iter()
+            .map(writes::decode_audit)
+            .next()
+            .transpose()
+    }
+
+    /// The changes of one kind made after `anchor`, newest first.
+    pub async fn changes_after(
+        &self,
+        kind: EntityKind,
+        anchor: &AuditEntry,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = self.changes_since(kind, anchor.at).await?;
+        // Entries stamped in the same instant as the anchor order by their time-ordered ids.
+        entries.retain(|e| e.at > anchor.at || e.id.as_str() > anchor.id.as_str());
+        entries.reverse();
+        Ok(entries)
+    }
+
+    /// The changes of one kind stamped at `since` or later, oldest first.
+    pub async fn changes_since(
+        &self,
+        kind: EntityKind,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut params = Params::default();
+        params
+            .set("kind", kind.name().to_string())
+            .set("at", since.to_rfc3339());
+        let rows = self
+            .rows(
+                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND at >= <datetime> $at ORDER BY at ASC, id ASC",
+                params,
+            )
+            .await?;
+        rows.into_iter().map(writes::decode_audit).collect()
     }
 }

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::domain::access::audit::AuditEntry;
 use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
 use crate::domain::servicedesk::ticket::Ticket;
-use crate::store::{Params, Store, StoreError, decode, writes};
+use crate::store::kernel::writes;
+use crate::store::{Params, Store, StoreError, decode};
 
 impl Store {
     /// The ticket `key` of `system`, by the unique index on both.

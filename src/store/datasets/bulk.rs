@@ -3,7 +3,7 @@
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use crate::domain::kernel::entity::{Entity, EntityKind, Record};
-use crate::store::writes::{content, document};
+use crate::store::kernel::writes::{content, document};
 use crate::store::{Params, Store, StoreError};
 
 impl Store {

@@ -3,9 +3,9 @@
 use crate::domain::kernel::entity::EntityKind;
 
 /// Markers thrown by our own transactions (`THROW '<marker>:<detail>'`).
-pub(super) const STALE_VERSION: &str = "ag-stale-version";
-pub(super) const NOT_FOUND: &str = "ag-not-found";
-pub(super) const MISSING_REFERENCE: &str = "ag-missing-reference";
+pub const STALE_VERSION: &str = "ag-stale-version";
+pub const NOT_FOUND: &str = "ag-not-found";
+pub const MISSING_REFERENCE: &str = "ag-missing-reference";
 pub(super) const IN_USE: &str = "ag-in-use";
 pub(super) const CHAIN_MOVED: &str = "ag-chain-moved";
 
@@ -38,12 +38,12 @@ impl StoreError {
         StoreError::Unavailable(e.to_string())
     }
 
-    pub(super) fn internal(e: impl std::fmt::Display) -> StoreError {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> StoreError {
         StoreError::Internal(e.to_string())
     }
 
     /// Turns a SurrealDB error into ours: our own THROW markers, unique-index violations, lost connections.
-    pub(super) fn classify(e: surrealdb::Error) -> StoreError {
+    pub(crate) fn classify(e: surrealdb::Error) -> StoreError {
         let message = e.message().to_string();
         if e.is_thrown() {
             // A thrown message is ours alone: "An error occurred: <marker>[:<detail>]".

@@ -2,7 +2,9 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::store::error::{CHAIN_MOVED, IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
+use crate::store::kernel::error::{
+    CHAIN_MOVED, IN_USE, MISSING_REFERENCE, NOT_FOUND, STALE_VERSION,
+};
 use std::sync::Arc;
 
 use crate::domain::access::audit::{AuditEntry, FieldChange};
@@ -18,7 +20,7 @@ use crate::domain::kernel::query::lookup;
 use crate::domain::relationships::relation::Relationship;
 
 /// The stored document of a record: everything but its id, which is the record key.
-pub(super) fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
+pub fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {
     let mut doc = serde_json::to_value(record).map_err(StoreError::internal)?;
     doc.as_object_mut().map(|m| m.remove("id"));
     Ok(doc)
@@ -29,7 +31,7 @@ fn link(node: &NodeRef) -> RecordId {
 }
 
 /// The content to write: the document, plus the graph links `in` and `out` for relationships.
-pub(super) fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
+pub fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
     let mut value = doc.into_value();
     if let (Some((source, target)), Value::Object(object)) = (
         record
@@ -108,7 +110,7 @@ pub(super) fn audit_document(entry: &AuditEntry) -> Result<Json, StoreError> {
     Ok(doc)
 }
 
-pub(super) fn decode_audit(mut row: Json) -> Result<AuditEntry, StoreError> {
+pub fn decode_audit(mut row: Json) -> Result<AuditEntry, StoreError> {
     let parse = |v: Option<&Json>| {
         v.and_then(Json::as_str)
             .map(serde_json::from_str::<Json>)
@@ -216,12 +218,12 @@ pub struct Batch {
     sql: String,
     params: Params,
     /// The audit entries written, announced once the batch commits.
-    pub(super) audits: Vec<AuditEntry>,
+    pub(in crate::store) audits: Vec<AuditEntry>,
 }
 
 impl Batch {
     /// The query text and parameters, for statements added elsewhere in the store.
-    pub(super) fn parts(&mut self) -> (&mut String, &mut Params) {
+    pub(in crate::store) fn parts(&mut self) -> (&mut String, &mut Params) {
         (&mut self.sql, &mut self.params)
     }
 
@@ -353,7 +355,7 @@ impl Store {
             match Box::pin(self.run(&sql, params)).await {
                 Ok(response) => {
                     *chain = Some(tail);
-                    if started.elapsed() > crate::store::SLOW_QUERY
+                    if started.elapsed() > crate::store::kernel::connection::SLOW_QUERY
                         && tracing::enabled!(tracing::Level::DEBUG)
                     {
                         log_statement_times(response);
