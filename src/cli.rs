@@ -7,8 +7,10 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{GenerateConfig, ServeConfig, StoreConfig};
 use crate::domain::datasets::synthetic::Estate;
-use crate::service::generate::{self, Phase};
-use crate::service::{Register, seed};
+use crate::service::datasets::generate;
+use crate::service::datasets::generate::Phase;
+use crate::service::datasets::seed;
+use crate::service::kernel::register::Register;
 use crate::store::Store;
 use crate::{api, telemetry};
 

@@ -21,8 +21,8 @@ use crate::domain::access::role::Role;
 use crate::domain::access::rules as access;
 use crate::domain::access::token::ApiToken;
 use crate::domain::kernel::entity::EntityKind;
-use crate::service::ServiceError;
-use crate::service::access::TokenListing;
+use crate::service::access::tokens::TokenListing;
+use crate::service::kernel::error::ServiceError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "Role", remote = "crate::domain::access::role::Role")]

@@ -13,7 +13,7 @@ use crate::api::types::AuditEntryNode;
 use crate::domain::access::audit::{AuditEntry, Operation};
 use crate::domain::kernel::entity::EntityKind;
 use crate::domain::kernel::page::PageRequest;
-use crate::service::Register;
+use crate::service::kernel::register::Register;
 use crate::store::AuditFilter;
 
 /// Which audit entries to read; every condition given must hold.

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::context::{Readiness, RequestContext};
 use crate::domain::access::audit::Actor;
-use crate::service::access::{AuthError, Principal};
+use crate::service::access::tokens::AuthError;
+use crate::service::kernel::tokens::Principal;
 
 /// The secret after `Bearer ` (any case) in an `Authorization` value.
 pub fn bearer(value: &str) -> Option<&str> {

@@ -7,7 +7,8 @@ use tokio::sync::OnceCell;
 
 use crate::api::errors::{coded, from_service};
 use crate::domain::access::audit::Actor;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 
 /// The register once the store is connected; empty while it is not (the server still answers).
 pub type Readiness = Arc<OnceCell<Register>>;

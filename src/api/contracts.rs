@@ -16,7 +16,7 @@ use crate::domain::software::contract::Contract;
 use crate::domain::software::entitlement::Entitlement;
 use crate::domain::software::renewal::Renewal;
 use crate::domain::software::subscription::Utilization;
-use crate::service::contracts::Duplicate;
+use crate::service::software::contracts::Duplicate;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum RenewalKind {

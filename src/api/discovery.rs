@@ -24,9 +24,9 @@ use crate::domain::kernel::page::Page;
 use crate::domain::kernel::validation::ErrorCode;
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::Relationship;
-use crate::service::ServiceError;
-use crate::service::discovery::{Decision as DomainDecision, IngestReport, Outcome};
-use crate::service::reconcile::Resolution;
+use crate::service::discovery::outcome::{Decision as DomainDecision, IngestReport, Outcome};
+use crate::service::discovery::reconcile::Resolution;
+use crate::service::kernel::error::ServiceError;
 
 /// How a record was matched to an asset.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Serialize)]

@@ -3,7 +3,7 @@
 use async_graphql::{ErrorExtensions, SimpleObject};
 
 use crate::domain::kernel::validation::FieldError;
-use crate::service::ServiceError;
+use crate::service::kernel::error::ServiceError;
 
 /// A problem with one input field of a mutation; nothing was changed.
 #[derive(Debug, Clone, SimpleObject)]

@@ -17,7 +17,7 @@ use crate::domain::kernel::query::Filter;
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::Relationship;
 use crate::domain::servicedesk::ticket::Ticket;
-use crate::service::Register;
+use crate::service::kernel::register::Register;
 
 /// One committed change of an entity of type `N`, and the entity as it is after it.
 pub struct Change<N> {

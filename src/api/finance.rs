@@ -24,7 +24,8 @@ use crate::domain::register::asset::Asset;
 use crate::domain::register::party::Team;
 use crate::domain::register::site::Location;
 use crate::domain::register::supply::{Model, Vendor};
-use crate::service::finance::{Dated, fraction_text};
+use crate::service::finance::rollup::fraction_text;
+use crate::service::finance::summary::Dated;
 
 fn money(amount: Decimal, currency: Currency) -> MoneyNode {
     MoneyNode::from(&Money { amount, currency })
@@ -409,7 +410,7 @@ pub(super) async fn page_of<X: Clone, N: async_graphql::OutputType>(
 /// A page of a watch list of dated assets.
 async fn due_page(
     ctx: &Context<'_>,
-    due: std::result::Result<Dated, crate::service::ServiceError>,
+    due: std::result::Result<Dated, crate::service::kernel::error::ServiceError>,
     window: (Option<i32>, Option<String>, Option<i32>, Option<String>),
 ) -> Result<Conn<DueAsset>> {
     let due = due.map_err(|e| fail(ctx, e))?;

@@ -116,11 +116,11 @@ where
 /// Marks the key taken, runs the request, and keeps its answer (or frees the key when the
 /// answer says nothing was done).
 async fn run_once<F>(
-    register: &crate::service::Register,
+    register: &crate::service::kernel::register::Register,
     slot: &EntityId,
     print: String,
     run: F,
-) -> Result<Response, crate::service::ServiceError>
+) -> Result<Response, crate::service::kernel::error::ServiceError>
 where
     F: std::future::Future<Output = Response>,
 {

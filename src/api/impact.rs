@@ -21,7 +21,7 @@ use crate::domain::kernel::money::Money;
 use crate::domain::register::asset::{Asset, Owner};
 use crate::domain::register::party::{Person, Team};
 use crate::graph::{RelationMask, State};
-use crate::service::graph::{Direction, Hit, Walk};
+use crate::service::relationships::impact::{Direction, Hit, Walk};
 
 /// Which way to walk the dependencies.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]

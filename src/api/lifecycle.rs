@@ -25,8 +25,9 @@ use crate::domain::lifecycle::maintenance::Maintenance;
 use crate::domain::lifecycle::stage::Disposal;
 use crate::domain::register::asset::Asset;
 use crate::domain::register::supply::Vendor;
-use crate::service::ServiceError;
-use crate::service::lifecycle::{Loan, Move, Step};
+use crate::service::kernel::error::ServiceError;
+use crate::service::lifecycle::custody::Loan;
+use crate::service::lifecycle::stages::{Move, Step};
 
 entity_object!(
     /// A request for someone else's consent before an irreversible step (retiring an asset).

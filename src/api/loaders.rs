@@ -23,7 +23,8 @@ use crate::domain::software::contract::Contract;
 use crate::domain::software::entitlement::Entitlement;
 use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
 use crate::domain::software::subscription::Subscription;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 
 /// The register, or UNAVAILABLE while the store is not connected.
 fn connected(readiness: &Readiness) -> Result<&Register, ServiceError> {

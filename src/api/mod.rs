@@ -49,7 +49,8 @@ use mutation::MutationRoot;
 use query::QueryRoot;
 
 use crate::domain::kernel::entity::{EntityId, EntityKind};
-use crate::service::{Register, seed};
+use crate::service::datasets::seed;
+use crate::service::kernel::register::Register;
 use crate::store::Store;
 
 /// Every query, from each part of the API.

@@ -24,7 +24,7 @@ use crate::domain::register::party::{Person, Team};
 use crate::domain::register::site::Location;
 use crate::domain::register::supply::{Model, Vendor};
 use crate::domain::relationships::relation::Relationship;
-use crate::service::ServiceError;
+use crate::service::kernel::error::ServiceError;
 
 /// What a create or update mutation returns: the entity (null if refused) and the problems found.
 #[derive(SimpleObject)]

@@ -590,7 +590,7 @@ pub struct ComplianceFilter {
 }
 
 /// The licence position of one product family under one metric.
-pub struct LicensePosition(crate::service::software::FamilyPosition);
+pub struct LicensePosition(crate::service::software::compliance::FamilyPosition);
 
 #[Object]
 impl LicensePosition {

@@ -21,8 +21,8 @@ use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::Relationship;
 use crate::domain::servicedesk::ticket;
 use crate::domain::servicedesk::ticket::Ticket;
-use crate::service::ServiceError;
-use crate::service::tickets::{Collision, IncidentContext};
+use crate::service::kernel::error::ServiceError;
+use crate::service::servicedesk::tickets::{Collision, IncidentContext};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 #[graphql(remote = "crate::domain::servicedesk::ticket::TicketKind")]
@@ -356,7 +356,7 @@ fn asset_ids(given: &[ID]) -> std::result::Result<Vec<EntityId>, ServiceError> {
 fn corrections(
     given: Vec<AssessmentCorrection>,
     field: &str,
-) -> std::result::Result<Vec<crate::service::tickets::Correction>, ServiceError> {
+) -> std::result::Result<Vec<crate::service::servicedesk::tickets::Correction>, ServiceError> {
     let ids: Vec<ID> = given.iter().map(|c| c.asset.clone()).collect();
     let assets = asset_ids(&ids).map_err(|e| match e {
         ServiceError::Invalid(errors) => ServiceError::Invalid(

@@ -108,6 +108,7 @@ macro_rules! entity_object {
         }
     };
 }
+use crate::domain::kernel::entity::NodeRef;
 pub(super) use entity_object;
 
 /// An exact amount of money; `amount` is a decimal string, never a float.
@@ -284,7 +285,7 @@ entity_object!(
         /// The assets whose failure alone takes this one DOWN, redundancy considered (for a
         /// BUSINESS_SERVICE: what must never fail).
         async fn single_points_of_failure(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
-            let me = crate::domain::kernel::entity::NodeRef { kind: EntityKind::Asset, id: self.0.id.clone() };
+            let me = NodeRef::asset(&self.0.id);
             let points = register(ctx)?.single_points_of_failure(&me);
             let ids = points.into_iter().filter(|n| n.kind == EntityKind::Asset).map(|n| n.id);
             Ok(many::<Asset>(ctx, ids).await?.into_iter().map(AssetNode).collect())

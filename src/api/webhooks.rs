@@ -19,7 +19,7 @@ use crate::domain::events::webhook;
 use crate::domain::events::webhook::Webhook;
 use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
 use crate::domain::kernel::validation::{ErrorCode, FieldError};
-use crate::service::ServiceError;
+use crate::service::kernel::error::ServiceError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "webhook::DeliveryStatus")]

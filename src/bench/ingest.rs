@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use crate::domain::access::audit::Actor;
 use crate::domain::discovery::record::{EndDraft, ObservedDraft, RecordDraft, SoftwareDraft};
-use crate::service::Register;
-use crate::service::discovery::Decision;
+use crate::service::discovery::outcome::Decision;
+use crate::service::kernel::register::Register;
 use crate::store::Store;
 
 /// Records per ingest call, as the command-line import sends them.

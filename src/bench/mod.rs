@@ -21,8 +21,8 @@ use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::RelationType;
 use crate::graph::{GraphIndex, ImpactQuery, RelationMask};
-use crate::service::Register;
-use crate::service::graph::Origin;
+use crate::service::kernel::index::Origin;
+use crate::service::kernel::register::Register;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Args)]
@@ -103,10 +103,7 @@ struct Measured {
 }
 
 fn measure(index: &GraphIndex<NodeRef>, asset: &EntityId) -> Measured {
-    let node = NodeRef {
-        kind: EntityKind::Asset,
-        id: asset.clone(),
-    };
+    let node = NodeRef::asset(&asset);
     let query = ImpactQuery {
         failed: index.number(&node).into_iter().collect(),
         relations: RelationMask::failure_carrying(),
@@ -309,14 +306,7 @@ async fn compare_with_store(
     let store_took = started.elapsed();
     let ours = register.with_index(|index| measure(index, asset));
     let walk = register
-        .impact(
-            &[NodeRef {
-                kind: EntityKind::Asset,
-                id: asset.clone(),
-            }],
-            None,
-            None,
-        )
+        .impact(&[NodeRef::asset(&asset)], None, None)
         .map_err(|e| e.to_string())?;
     let ours_set: HashSet<&EntityId> = walk.hits.iter().map(|h| &h.node.id).collect();
     let theirs_set: HashSet<&EntityId> = theirs.iter().filter(|id| *id != asset).collect();
@@ -423,14 +413,7 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
     if let Some(hub) = &hub {
         let walk_started = Instant::now();
         let walk = register
-            .impact(
-                &[NodeRef {
-                    kind: EntityKind::Asset,
-                    id: hub.clone(),
-                }],
-                None,
-                None,
-            )
+            .impact(&[NodeRef::asset(&hub)], None, None)
             .map_err(|e| e.to_string())?;
         println!(
             "| impact of the hub with every affected entity resolved to its id ({} affected) | {:.1} ms |",
@@ -485,7 +468,7 @@ fn synthetic(assets: usize, config: &BenchConfig) -> Result<(), String> {
         estate
             .relationships_of(n)
             .into_iter()
-            .map(|r| crate::service::graph::edge(&r.data))
+            .map(|r| crate::service::kernel::index::edge(&r.data))
     });
     let mut index = GraphIndex::build(std::iter::empty(), edges).map_err(|e| e.to_string())?;
     // As the server does after its scan.
@@ -606,10 +589,7 @@ fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
                     kind: EntityKind::SoftwareProduct,
                     id: product.id.clone(),
                 },
-                target: NodeRef {
-                    kind: EntityKind::Asset,
-                    id: device.clone(),
-                },
+                target: NodeRef::asset(&device),
                 relation: RelationType::InstalledOn,
                 criticality: None,
                 redundancy_group: None,

@@ -18,8 +18,8 @@ use crate::domain::kernel::entity::{EntityKind, Record};
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::{RelationType, Relationship};
 use crate::domain::software::product::SoftwareProduct;
-use crate::service::Register;
-use crate::service::discovery::{Decision, IngestReport};
+use crate::service::discovery::outcome::{Decision, IngestReport};
+use crate::service::kernel::register::Register;
 use crate::store::Store;
 use format::{Format, Row};
 

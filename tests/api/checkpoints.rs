@@ -4,8 +4,8 @@
 
 use assetgraph::domain::datasets::synthetic::Estate;
 use assetgraph::graph::EdgeSpec;
-use assetgraph::service::Register;
-use assetgraph::service::graph::Origin;
+use assetgraph::service::kernel::index::Origin;
+use assetgraph::service::kernel::register::Register;
 use assetgraph::store::Checkpoint;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The demo company: large enough to explore, and loading it twice changes nothing.
 
-use assetgraph::service::seed;
+use assetgraph::service::datasets::seed;
 use serde_json::json;
 
 use crate::helpers::spawn_demo_app;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::entity::{EntityId, NodeRef, Record};
 use crate::domain::kernel::money::{Currency, Money};
 use crate::domain::lifecycle::stage::LifecycleStage;
 use crate::domain::register::asset::{Asset, OperationalStatus, Owner, Purchase};
@@ -573,10 +573,7 @@ impl<'a> Edges<'a> {
     }
 
     fn node(&self, number: usize) -> NodeRef {
-        NodeRef {
-            kind: EntityKind::Asset,
-            id: self.estate.id(number).clone(),
-        }
+        NodeRef::asset(&self.estate.id(number))
     }
 
     fn add(&mut self, relation: RelationType, target: usize, group: Option<(&str, u16)>) {

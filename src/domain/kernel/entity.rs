@@ -219,6 +219,16 @@ pub struct NodeRef {
     pub id: EntityId,
 }
 
+impl NodeRef {
+    /// The asset with this id, as a relationship end.
+    pub fn asset(id: &EntityId) -> NodeRef {
+        NodeRef {
+            kind: EntityKind::Asset,
+            id: id.clone(),
+        }
+    }
+}
+
 /// A register entity: validated from a draft, serialised as its stored document.
 pub trait Entity: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     const KIND: EntityKind;

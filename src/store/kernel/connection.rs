@@ -36,7 +36,8 @@ pub struct Store {
     /// What each committed audit entry owes webhooks: pending deliveries (id, document).
     pub(in crate::store) outbox: Arc<std::sync::RwLock<Option<OutboxRoute>>>,
     /// Where the audit chain ends, once read: audited commits take turns extending it.
-    pub(in crate::store) chain: Arc<tokio::sync::Mutex<Option<crate::domain::access::audit_chain::Head>>>,
+    pub(in crate::store) chain:
+        Arc<tokio::sync::Mutex<Option<crate::domain::access::audit_chain::Head>>>,
 }
 
 /// Decides the deliveries an audit entry owes, written in the entry's own transaction.

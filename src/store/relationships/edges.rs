@@ -1,7 +1,6 @@
 //! The relationship scan the graph index is built from: only the fields the index needs, read in
 //! key ranges side by side so a large store loads on every core.
 
-
 use futures_util::{Stream, StreamExt, stream};
 use serde::Deserialize;
 use serde_json::Value as Json;

@@ -2,7 +2,8 @@
 
 use crate::domain::access::idempotency::Remembered;
 use crate::domain::kernel::entity::EntityId;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 
 impl Register {
     pub async fn remembered(&self, slot: &EntityId) -> Result<Option<Remembered>, ServiceError> {

@@ -1,9 +1,7 @@
 //! Tokens: issuing, revoking and recognising them, with a short-lived cache so a request costs
 //! no store round trip to authenticate, and the first admin token of a new installation.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -14,41 +12,16 @@ use crate::domain::access::role::Role;
 use crate::domain::access::token::{ApiToken, hash_secret, new_secret, plausible_secret};
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::kernel::validation::ErrorCode;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
+use crate::service::kernel::tokens::Known;
+use crate::service::kernel::tokens::Principal;
 
 /// How long a recognised token is trusted without asking the store again (a revocation by
 /// another process on a shared store takes at most this long to bite).
 const TRUSTED_FOR: Duration = Duration::from_secs(10);
 /// A token's last use is written at most this often.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
-
-/// Who a presented token says the caller is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub token: EntityId,
-    pub name: String,
-    pub role: Role,
-}
-
-#[derive(Clone)]
-struct Known {
-    token: Record<ApiToken>,
-    checked: Instant,
-    touched: Option<Instant>,
-}
-
-/// Tokens recently presented, by secret hash.
-#[derive(Clone, Default)]
-pub struct TokenCache(Arc<RwLock<HashMap<String, Known>>>);
-
-impl TokenCache {
-    fn forget(&self, id: &EntityId) {
-        self.0
-            .write()
-            .expect("token cache lock")
-            .retain(|_, known| &known.token.id != id);
-    }
-}
 
 /// Why a presented secret does not let the caller in.
 #[derive(Debug, Clone, thiserror::Error)]

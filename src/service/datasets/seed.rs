@@ -19,7 +19,8 @@ use crate::domain::software::contract::Contract;
 use crate::domain::software::entitlement::Entitlement;
 use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
 use crate::domain::software::subscription::Subscription;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 
 const DEMO: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/seed/demo.json"));
 

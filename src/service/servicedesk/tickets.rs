@@ -15,8 +15,10 @@ use crate::domain::servicedesk::ticket::{
     Amendment, Severity, Ticket, TicketKind, Window, assess, note,
 };
 use crate::graph::{RelationMask, State};
-use crate::service::graph::Walk;
-use crate::service::{Register, ServiceError, draft_from, to_json};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::records::{draft_from, to_json};
+use crate::service::kernel::register::Register;
+use crate::service::relationships::impact::Walk;
 
 /// An asset added to or excluded from an assessment, with the board's note.
 pub type Correction = (EntityId, Option<String>);
@@ -49,13 +51,6 @@ pub struct IncidentContext {
     pub recent_change_tickets: Vec<Record<Ticket>>,
     /// Other open incidents on the same assets, what they rely on, or what relies on them.
     pub related_incidents: Vec<Record<Ticket>>,
-}
-
-fn asset_ref(id: &EntityId) -> NodeRef {
-    NodeRef {
-        kind: EntityKind::Asset,
-        id: id.clone(),
-    }
 }
 
 impl Register {
@@ -289,7 +284,7 @@ impl Register {
         self.with_index(|index| {
             let mut found = BTreeSet::new();
             for asset in assets {
-                let Some(node) = index.number(&asset_ref(asset)) else {
+                let Some(node) = index.number(&NodeRef::asset(asset)) else {
                     continue;
                 };
                 for (source, packed) in index.incoming(node) {
@@ -326,7 +321,7 @@ impl Register {
             .impact_start(ticket)
             .await?
             .iter()
-            .map(asset_ref)
+            .map(NodeRef::asset)
             .collect();
         if start.is_empty() {
             return Ok(Walk::default());
@@ -351,8 +346,7 @@ impl Register {
                 .map(|(i, (asset, text))| {
                     Ok(Amendment {
                         asset,
-                        note: note(&format!("{field}.{i}.note"), text.as_deref())
-                            .map_err(|e| ServiceError::Invalid(vec![e]))?,
+                        note: note(&format!("{field}.{i}.note"), text.as_deref())?,
                     })
                 })
                 .collect::<Result<Vec<_>, ServiceError>>()
@@ -537,7 +531,7 @@ impl Register {
             .into_iter()
             .map(|l| l.data.target.id)
             .collect();
-        let start: Vec<NodeRef> = assets.iter().map(asset_ref).collect();
+        let start: Vec<NodeRef> = assets.iter().map(NodeRef::asset).collect();
         let dependencies: Vec<NodeRef> = self
             .upstream(&start, None, None)?
             .hits

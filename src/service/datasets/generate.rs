@@ -3,7 +3,7 @@
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::domain::datasets::synthetic::Estate;
-use crate::service::ServiceError;
+use crate::service::kernel::error::ServiceError;
 use crate::store::Store;
 
 /// Records per transaction: large enough to amortise a commit, small enough to keep memory flat.

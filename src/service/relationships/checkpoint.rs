@@ -1,22 +1,12 @@
 //! Checkpoints of the relationship index: written from memory, read back at start and brought
 //! up to date from the audit trail, so a large graph restarts without a full scan.
 
-use std::collections::{BTreeSet, HashMap};
+use chrono::Utc;
 
-use chrono::{TimeDelta, Utc};
-use serde_json::Value as Json;
-
-use crate::domain::access::audit::{AuditEntry, Operation, revert};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::Relationship;
-use crate::graph::GraphIndex;
-use crate::service::graph::{Origin, edge, relationship_from};
-use crate::service::{Register, ServiceError};
-use crate::store::{Checkpoint, Store};
-
-/// How far before a checkpoint's stamp replay starts: covers a wall clock stepped back a little.
-/// Replaying a change the image already holds is harmless.
-const CLOCK_MARGIN: TimeDelta = TimeDelta::seconds(5);
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::index::Origin;
+use crate::service::kernel::register::Register;
+use crate::store::Checkpoint;
 
 /// How long a checkpoint waits for relationship writes in flight to reach the index.
 const SETTLE_TRIES: usize = 200;
@@ -32,80 +22,6 @@ const QUICK_REPLAY: u64 = 10_000;
 pub struct Written {
     pub relationships: usize,
     pub bytes: usize,
-}
-
-/// The stored checkpoint with every later relationship change replayed, and how many changes
-/// that took; `None` when there is no checkpoint or it does not agree with the store.
-pub(super) async fn restore(
-    store: &Store,
-) -> Result<Option<(GraphIndex<NodeRef>, usize)>, ServiceError> {
-    let Some(checkpoint) = store.load_checkpoint().await? else {
-        return Ok(None);
-    };
-    let mut index = match GraphIndex::<NodeRef>::from_snapshot(&checkpoint.image) {
-        Ok(index) => index,
-        Err(e) => {
-            tracing::warn!(error = %e, "stored checkpoint unreadable; scanning relationships");
-            return Ok(None);
-        }
-    };
-    let changes = store
-        .changes_since(
-            EntityKind::Relationship,
-            checkpoint.complete_before - CLOCK_MARGIN,
-        )
-        .await?;
-    replay(store, &mut index, &changes).await?;
-    let stored = store.count_edges().await?;
-    if index.edge_count() != stored {
-        tracing::warn!(
-            indexed = index.edge_count(),
-            stored,
-            "checkpoint disagrees with the store; scanning relationships"
-        );
-        return Ok(None);
-    }
-    Ok(Some((index, changes.len())))
-}
-
-/// Sets every relationship the changes touched to what the store holds now: first every such
-/// edge goes (current and deleted ones alike), then the current ones come back. The order of
-/// the changes does not matter, so replaying some the image already holds changes nothing.
-async fn replay(
-    store: &Store,
-    index: &mut GraphIndex<NodeRef>,
-    changes: &[AuditEntry],
-) -> Result<(), ServiceError> {
-    let touched: Vec<EntityId> = changes
-        .iter()
-        .map(|c| c.entity_id.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let current: HashMap<EntityId, Relationship> = store
-        .get_many::<Relationship>(&touched)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.data))
-        .collect();
-    // A relationship gone from the store ends with its deletion, which holds the whole document.
-    let deleted = changes
-        .iter()
-        .filter(|c| c.operation == Operation::Delete && !current.contains_key(&c.entity_id))
-        .filter_map(|c| {
-            let mut doc = Json::Object(Default::default());
-            revert(&mut doc, &c.changes);
-            relationship_from(&doc)
-        });
-    for r in deleted.chain(current.values().cloned()) {
-        index.remove(&r.source, &r.target, r.relation);
-    }
-    for r in current.values() {
-        if let Err(e) = index.insert(&edge(r)) {
-            tracing::error!(error = %e, "stored relationship refused by the index while replaying");
-        }
-    }
-    Ok(())
 }
 
 impl Register {

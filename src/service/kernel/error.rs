@@ -35,13 +35,19 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+impl From<FieldError> for ServiceError {
+    fn from(e: FieldError) -> Self {
+        ServiceError::Invalid(vec![e])
+    }
+}
+
 impl ServiceError {
     pub fn invalid(field: &str, code: ErrorCode, message: impl Into<String>) -> ServiceError {
         ServiceError::Invalid(vec![FieldError::new(field, code, message)])
     }
 
     /// Explains a refused write of an `E` in terms of the client's input.
-    pub(super) fn from_write<E: Entity>(e: StoreError) -> ServiceError {
+    pub(crate) fn from_write<E: Entity>(e: StoreError) -> ServiceError {
         match e {
             StoreError::Duplicate { index } => {
                 match unique_keys(E::KIND).iter().find(|k| k.index == index) {

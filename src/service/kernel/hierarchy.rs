@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::kernel::query::lookup;
 use crate::domain::kernel::validation::ErrorCode;
-use crate::service::ServiceError;
+use crate::service::kernel::error::ServiceError;
 use crate::store::Store;
 
 /// Deeper hierarchies than this are refused; real ones are a handful of levels.

@@ -1,16 +1,15 @@
 //! Webhooks: the registered hooks, kept in memory to route every commit's audit entries to
 //! pending deliveries written in the same transaction, and the worker that sends them.
 
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::StreamExt;
 
 use crate::domain::events::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
-use crate::domain::kernel::entity::{Entity, EntityId, Record};
-use crate::service::{Register, ServiceError};
-use crate::store::{OutboxRoute, Store};
+use crate::domain::kernel::entity::{EntityId, Record};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 
 /// Longest the worker sleeps without looking (deliveries written by other processes, say).
 const IDLE: Duration = Duration::from_secs(30);
@@ -20,85 +19,6 @@ const IN_FLIGHT: usize = 8;
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most deliveries a webhook's log shows.
 pub const MAX_LOG: usize = 500;
-
-/// Every webhook, as committed.
-#[derive(Clone, Default)]
-pub struct Hooks(Arc<RwLock<Vec<Record<Webhook>>>>);
-
-impl Hooks {
-    /// Reads every webhook and routes later commits through them.
-    pub async fn load(store: &Store) -> Result<Hooks, ServiceError> {
-        let hooks = Hooks(Arc::new(RwLock::new(store.all_of::<Webhook>().await?)));
-        let routed = hooks.clone();
-        let route: OutboxRoute = Arc::new(move |entry| {
-            routed
-                .0
-                .read()
-                .expect("hooks lock")
-                .iter()
-                .filter(|hook| hook.data.wants(entry))
-                .filter_map(|hook| {
-                    let delivery = Delivery::owed(hook, entry);
-                    Some((delivery.id.clone(), serde_json::to_value(&delivery).ok()?))
-                })
-                .collect()
-        });
-        store.set_outbox(route);
-        Ok(hooks)
-    }
-
-    /// Follows a committed change of any entity; only webhooks matter here.
-    pub(super) fn apply<E: Entity>(&self, id: &EntityId, after: Option<&Record<E>>) {
-        if E::KIND != Webhook::KIND {
-            return;
-        }
-        let mut hooks = self.0.write().expect("hooks lock");
-        hooks.retain(|h| &h.id != id);
-        if let Some(record) = after
-            && let Ok(data) = serde_json::to_value(&record.data).and_then(serde_json::from_value)
-        {
-            hooks.push(Record {
-                id: record.id.clone(),
-                version: record.version,
-                created_at: record.created_at,
-                updated_at: record.updated_at,
-                data,
-            });
-        }
-    }
-
-    /// Waits for a committed change that some webhook is owed (or for missed changes).
-    async fn owed(
-        &self,
-        changes: &mut tokio::sync::broadcast::Receiver<
-            Arc<crate::domain::access::audit::AuditEntry>,
-        >,
-    ) {
-        loop {
-            match changes.recv().await {
-                Ok(entry) => {
-                    let hooks = self.0.read().expect("hooks lock");
-                    if hooks.iter().any(|h| h.data.wants(&entry)) {
-                        return;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                    std::future::pending::<()>().await
-                }
-            }
-        }
-    }
-
-    fn get(&self, id: &EntityId) -> Option<Record<Webhook>> {
-        self.0
-            .read()
-            .expect("hooks lock")
-            .iter()
-            .find(|h| &h.id == id)
-            .cloned()
-    }
-}
 
 impl Register {
     /// Every webhook, oldest first.

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::service::software::all;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 use rust_decimal::Decimal;
 
 use crate::domain::finance::cost::{AgreementKind, AgreementShare};
@@ -46,13 +46,13 @@ impl Register {
     ) -> Result<Vec<Renewal>, ServiceError> {
         let until = today + chrono::Days::new(u64::from(within_days));
         let mut renewals: Vec<Renewal> = Vec::new();
-        for e in all::<Entitlement>(&self.store).await? {
+        for e in self.store.all_of::<Entitlement>().await? {
             renewals.extend(renewal::of_entitlement(&e, today, until));
         }
-        for s in all::<Subscription>(&self.store).await? {
+        for s in self.store.all_of::<Subscription>().await? {
             renewals.extend(renewal::of_subscription(&s, today, until));
         }
-        for c in all::<Contract>(&self.store).await? {
+        for c in self.store.all_of::<Contract>().await? {
             renewals.extend(renewal::of_contract(&c, today, until));
         }
         renewals.sort_by(|a, b| (a.date, &a.name).cmp(&(b.date, &b.name)));
@@ -68,7 +68,7 @@ impl Register {
             .books
             .read_with_installs(|_, installs| installs.left_by(today).cloned().collect())
             .await?;
-        let mut subscriptions = all::<Subscription>(&self.store).await?;
+        let mut subscriptions = self.store.all_of::<Subscription>().await?;
         subscriptions.sort_by(|a, b| a.data.name.cmp(&b.data.name));
         Ok(subscriptions
             .into_iter()
@@ -81,7 +81,9 @@ impl Register {
 
     /// Deployed assets with neither a warranty nor a support or warranty contract in force.
     pub async fn uncovered_assets(&self, today: NaiveDate) -> Result<Vec<EntityId>, ServiceError> {
-        let in_force: HashSet<EntityId> = all::<Contract>(&self.store)
+        let in_force: HashSet<EntityId> = self
+            .store
+            .all_of::<Contract>()
             .await?
             .into_iter()
             .filter(|c| {
@@ -118,13 +120,14 @@ impl Register {
         &self,
         today: NaiveDate,
     ) -> Result<Vec<Unsupported>, ServiceError> {
-        let products: HashMap<EntityId, Record<SoftwareProduct>> =
-            all::<SoftwareProduct>(&self.store)
-                .await?
-                .into_iter()
-                .filter(|p| p.data.end_of_support.is_some_and(|d| d < today))
-                .map(|p| (p.id.clone(), p))
-                .collect();
+        let products: HashMap<EntityId, Record<SoftwareProduct>> = self
+            .store
+            .all_of::<SoftwareProduct>()
+            .await?
+            .into_iter()
+            .filter(|p| p.data.end_of_support.is_some_and(|d| d < today))
+            .map(|p| (p.id.clone(), p))
+            .collect();
         if products.is_empty() {
             return Ok(Vec::new());
         }
@@ -160,13 +163,15 @@ impl Register {
         &self,
         today: NaiveDate,
     ) -> Result<Vec<Duplicate>, ServiceError> {
-        let families: HashMap<EntityId, String> = all::<SoftwareProduct>(&self.store)
+        let families: HashMap<EntityId, String> = self
+            .store
+            .all_of::<SoftwareProduct>()
             .await?
             .into_iter()
             .map(|p| (p.id, p.data.family))
             .collect();
         let mut by_family: BTreeMap<String, Vec<Record<Entitlement>>> = BTreeMap::new();
-        for e in all::<Entitlement>(&self.store).await? {
+        for e in self.store.all_of::<Entitlement>().await? {
             if !e.data.in_force(today) {
                 continue;
             }
@@ -205,13 +210,7 @@ impl Register {
         assets: &[EntityId],
         as_of: NaiveDate,
     ) -> Result<HashMap<EntityId, Vec<AgreementShare>>, ServiceError> {
-        let sources: Vec<NodeRef> = assets
-            .iter()
-            .map(|id| NodeRef {
-                kind: EntityKind::Asset,
-                id: id.clone(),
-            })
-            .collect();
+        let sources: Vec<NodeRef> = assets.iter().map(NodeRef::asset).collect();
         let edges: Vec<_> = self
             .store
             .relationships_leaving(&sources)

@@ -16,8 +16,10 @@ use crate::domain::lifecycle::maintenance::Maintenance;
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::Relationship;
 use crate::domain::software::entitlement::Entitlement;
-use crate::service::discovery::IngestReport;
-use crate::service::{Register, ServiceError, to_json};
+use crate::service::discovery::outcome::IngestReport;
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::records::to_json;
+use crate::service::kernel::register::Register;
 use crate::store::{Batch, SightingRow};
 
 /// What a person decided about a conflict.
@@ -329,10 +331,7 @@ impl Register {
         let edges = self.store.relationships_touching(&touching).await?;
         let moved = |end: &NodeRef| {
             if end.kind == EntityKind::Asset && merged_ids.contains(&end.id) {
-                NodeRef {
-                    kind: EntityKind::Asset,
-                    id: survivor.clone(),
-                }
+                NodeRef::asset(&survivor)
             } else {
                 end.clone()
             }

@@ -5,7 +5,8 @@ use crate::domain::access::audit::AuditEntry;
 use crate::domain::access::audit_chain::{Break, Head, verify_run};
 use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
-use crate::service::{Register, ServiceError};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
 use crate::store::AuditFilter;
 
 /// Chain positions read per round trip while verifying.

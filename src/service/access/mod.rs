@@ -1,0 +1,5 @@
+//! TODO
+
+pub mod audit_log;
+pub mod idempotency;
+pub mod tokens;

@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod generate;
+pub mod seed;

@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod rollup;
+pub mod summary;

@@ -1,0 +1,6 @@
+//! TODO
+
+pub mod approvals;
+pub mod custody;
+pub mod maintenance;
+pub mod stages;

@@ -1,0 +1,301 @@
+//! Keeps the in-memory relationship index in step with the store, and answers impact questions.
+
+use std::collections::HashMap;
+
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
+use serde_json::Value as Json;
+
+use crate::domain::access::audit::{Operation, revert};
+use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
+use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::relationships::relation::Relationship;
+use crate::graph::{GraphIndex, ImpactQuery, RelationMask, State};
+use crate::service::kernel::records::to_json;
+
+use crate::service::kernel::index::edge;
+use crate::service::kernel::index_start::relationship_from;
+
+/// One entity hit by a failure: how far away and how badly; its explanation is in [`Walk::path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub node: NodeRef,
+    pub depth: u32,
+    pub state: State,
+    /// The previous entity on one shortest chain from a start entity.
+    via: Step,
+}
+
+/// Where a hit's chain comes from: a start entity, or an earlier hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Start(usize),
+    Hit(usize),
+}
+
+/// The entities reached from some start entities, nearest first. Explaining chains are rebuilt
+/// on demand, so a page of a million-entity answer costs only its own paths.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    pub start: Vec<NodeRef>,
+    pub hits: Vec<Hit>,
+}
+
+impl Walk {
+    /// Numbers every reached node by its position, so each hit can point at its predecessor.
+    fn new(
+        index: &GraphIndex<NodeRef>,
+        start: &[u32],
+        reached: impl ExactSizeIterator<Item = (u32, u32, State, u32)> + Clone,
+    ) -> Walk {
+        let mut position: HashMap<u32, Step> = HashMap::with_capacity(start.len() + reached.len());
+        for (i, &s) in start.iter().enumerate() {
+            position.insert(s, Step::Start(i));
+        }
+        for (i, (node, ..)) in reached.clone().enumerate() {
+            position.entry(node).or_insert(Step::Hit(i));
+        }
+        let key = |n: u32| index.key(n).cloned().expect("reached nodes are live");
+        Walk {
+            start: start.iter().map(|&s| key(s)).collect(),
+            hits: reached
+                .map(|(node, depth, state, via)| Hit {
+                    node: key(node),
+                    depth,
+                    state,
+                    via: position[&via],
+                })
+                .collect(),
+        }
+    }
+
+    /// Why hit `i` was reached: one shortest chain from a start entity to it, both included.
+    pub fn path(&self, i: usize) -> Vec<NodeRef> {
+        let mut chain = vec![self.hits[i].node.clone()];
+        let mut step = self.hits[i].via;
+        while let Step::Hit(previous) = step {
+            if chain.len() > self.hits.len() {
+                break;
+            }
+            chain.push(self.hits[previous].node.clone());
+            step = self.hits[previous].via;
+        }
+        if let Step::Start(s) = step {
+            chain.push(self.start[s].clone());
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// Deepest `maxDepth` a client may ask for.
+pub const MAX_DEPTH: u32 = 1000;
+
+fn check_depth(max_depth: Option<u32>) -> Result<(), ServiceError> {
+    if max_depth.is_some_and(|d| d == 0 || d > MAX_DEPTH) {
+        return Err(ServiceError::invalid(
+            "maxDepth",
+            ErrorCode::Invalid,
+            format!("maxDepth runs from 1 to {MAX_DEPTH}"),
+        ));
+    }
+    Ok(())
+}
+
+impl Register {
+    /// Everything the `start` entities rely on, transitively, nearest first (state is always Up).
+    pub fn upstream(
+        &self,
+        start: &[NodeRef],
+        relations: Option<RelationMask>,
+        max_depth: Option<u32>,
+    ) -> Result<Walk, ServiceError> {
+        check_depth(max_depth)?;
+        Ok(walk_on(
+            &self.index(),
+            Direction::Upstream,
+            start,
+            relations,
+            max_depth,
+        ))
+    }
+
+    /// A shortest chain of dependencies from one entity to another, both included.
+    pub fn dependency_path(
+        &self,
+        from: &NodeRef,
+        to: &NodeRef,
+        relations: Option<RelationMask>,
+    ) -> Option<Vec<NodeRef>> {
+        let index = self.index();
+        let (from, to) = (index.number(from)?, index.number(to)?);
+        let path = index.dependency_path(
+            from,
+            to,
+            relations.unwrap_or_else(RelationMask::failure_carrying),
+        )?;
+        path.into_iter().map(|n| index.key(n).cloned()).collect()
+    }
+
+    /// The entities whose failure alone takes `target` down.
+    pub fn single_points_of_failure(&self, target: &NodeRef) -> Vec<NodeRef> {
+        let index = self.index();
+        let Some(target) = index.number(target) else {
+            return Vec::new();
+        };
+        index
+            .single_points_of_failure(target, RelationMask::failure_carrying())
+            .into_iter()
+            .filter_map(|n| index.key(n).cloned())
+            .collect()
+    }
+
+    /// The dependency cycles made only of the given entities.
+    pub fn cycles_among<'a>(
+        &self,
+        nodes: impl Iterator<Item = &'a NodeRef>,
+        relations: Option<RelationMask>,
+    ) -> Vec<Vec<NodeRef>> {
+        let index = self.index();
+        let nodes = nodes.filter_map(|n| index.number(n)).collect();
+        let cycles = index.cycles_among(
+            nodes,
+            relations.unwrap_or_else(RelationMask::failure_carrying),
+        );
+        keyed(&index, cycles)
+    }
+
+    /// Circles of entities that depend on each other.
+    pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
+        let index = self.index();
+        let cycles =
+            index.dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying));
+        keyed(&index, cycles)
+    }
+
+    /// Everything affected if all `failed` entities fail together.
+    pub fn impact(
+        &self,
+        failed: &[NodeRef],
+        relations: Option<RelationMask>,
+        max_depth: Option<u32>,
+    ) -> Result<Walk, ServiceError> {
+        check_depth(max_depth)?;
+        Ok(walk_on(
+            &self.index(),
+            Direction::Downstream,
+            failed,
+            relations,
+            max_depth,
+        ))
+    }
+
+    /// The same questions asked of the graph as it stood right after `change` (an audit entry).
+    pub async fn walk_as_of(
+        &self,
+        change: &EntityId,
+        direction: Direction,
+        start: &[NodeRef],
+        relations: Option<RelationMask>,
+        max_depth: Option<u32>,
+    ) -> Result<Walk, ServiceError> {
+        check_depth(max_depth)?;
+        let index = self.index_as_of(change).await?;
+        Ok(walk_on(&index, direction, start, relations, max_depth))
+    }
+
+    /// Today's index with every relationship change made after `change` undone, newest first.
+    async fn index_as_of(&self, change: &EntityId) -> Result<GraphIndex<NodeRef>, ServiceError> {
+        let anchor = self.store.audit_entry(change).await?.ok_or_else(|| {
+            ServiceError::invalid("asOfChange", ErrorCode::NotFound, "no change has this id")
+        })?;
+        let later = self
+            .store
+            .changes_after(EntityKind::Relationship, &anchor)
+            .await?;
+        let mut touched: Vec<EntityId> = later.iter().map(|e| e.entity_id.clone()).collect();
+        touched.sort();
+        touched.dedup();
+        let mut documents: HashMap<EntityId, Json> = HashMap::new();
+        for record in self.store.get_many::<Relationship>(&touched).await? {
+            documents.insert(record.id, to_json(&record.data)?);
+        }
+        let mut index = self.index().clone();
+        for entry in later {
+            let after = documents.remove(&entry.entity_id);
+            if let Some(r) = after.as_ref().and_then(relationship_from) {
+                index.remove(&r.source, &r.target, r.relation);
+            }
+            if entry.operation == Operation::Create {
+                continue;
+            }
+            let mut before = after.unwrap_or_else(|| Json::Object(Default::default()));
+            revert(&mut before, &entry.changes);
+            if let Some(r) = relationship_from(&before) {
+                // An edge that cannot be re-added was refused then too; skipping it is faithful.
+                let _ = index.insert(&edge(&r));
+            }
+            documents.insert(entry.entity_id, before);
+        }
+        Ok(index)
+    }
+}
+
+/// Cycles of node numbers as cycles of entities.
+fn keyed(index: &GraphIndex<NodeRef>, cycles: Vec<Vec<u32>>) -> Vec<Vec<NodeRef>> {
+    cycles
+        .into_iter()
+        .map(|cycle| {
+            cycle
+                .into_iter()
+                .filter_map(|n| index.key(n).cloned())
+                .collect()
+        })
+        .collect()
+}
+
+/// Which way a walk follows dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Who relies on the start entities: what their failure affects.
+    Downstream,
+    /// What the start entities rely on.
+    Upstream,
+}
+
+fn walk_on(
+    index: &GraphIndex<NodeRef>,
+    direction: Direction,
+    start: &[NodeRef],
+    relations: Option<RelationMask>,
+    max_depth: Option<u32>,
+) -> Walk {
+    let start: Vec<u32> = start.iter().filter_map(|n| index.number(n)).collect();
+    let relations = relations.unwrap_or_else(RelationMask::failure_carrying);
+    match direction {
+        Direction::Downstream => {
+            let query = ImpactQuery {
+                failed: start,
+                relations,
+                max_depth,
+            };
+            let impact = index.impact(&query);
+            Walk::new(
+                index,
+                &query.failed,
+                impact
+                    .affected
+                    .iter()
+                    .map(|a| (a.node, a.depth, a.state, a.via)),
+            )
+        }
+        Direction::Upstream => {
+            let reached = index.upstream(&start, relations, max_depth);
+            Walk::new(
+                index,
+                &start,
+                reached.iter().map(|r| (r.node, r.depth, State::Up, r.via)),
+            )
+        }
+    }
+}

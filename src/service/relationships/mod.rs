@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod checkpoint;
+pub mod impact;

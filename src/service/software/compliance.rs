@@ -1,0 +1,40 @@
+//! Software asset management over the register: licence compliance from entitlements,
+//! installations, measured use and people, and the rules entitlements must meet across entities.
+
+use crate::domain::software::compliance::Options;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::licensing;
+use crate::domain::software::licensing::Catalogue;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
+
+pub use crate::domain::software::licensing::FamilyPosition;
+
+impl Register {
+    /// The licence position of every product family (or of `family` only) as of `options.as_of`:
+    /// the catalogue (products, entitlements, measured use) from the store, installations,
+    /// leavers and devices from memory.
+    pub async fn license_compliance(
+        &self,
+        options: Options,
+        family: Option<&str>,
+    ) -> Result<Vec<FamilyPosition>, ServiceError> {
+        let products = self.store.all_of::<SoftwareProduct>().await?;
+        let entitlements = self.store.all_of::<Entitlement>().await?;
+        let usage = self.store.all_of::<SoftwareUsage>().await?;
+        let catalogue = Catalogue {
+            products: &products,
+            entitlements: &entitlements,
+            usage: &usage,
+        };
+        let mut positions = self
+            .books
+            .read_with_installs(|ledger, installs| {
+                licensing::compliance(&catalogue, installs, ledger, &options)
+            })
+            .await?;
+        positions.retain(|p| family.is_none_or(|f| p.family == f));
+        Ok(positions)
+    }
+}

@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod compliance;
+pub mod contracts;
