@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use assetgraph::api::{self, Readiness};
+use assetgraph::api;
+use assetgraph::api::graphql::context::Readiness;
 use assetgraph::domain::access::audit::Actor;
 use assetgraph::domain::access::role::Role;
 use serde_json::{Value, json};

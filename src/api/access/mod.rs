@@ -1,0 +1,6 @@
+//! TODO
+
+pub mod audit_log;
+pub mod auth;
+pub mod authorize;
+pub mod idempotency;

@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod subscriptions;
+pub mod webhooks;

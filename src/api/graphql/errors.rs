@@ -1,0 +1,82 @@
+//! How failures reach clients: `userErrors` for input problems, coded GraphQL errors otherwise.
+
+use async_graphql::{ErrorExtensions, SimpleObject};
+
+use crate::domain::kernel::validation::FieldError;
+use crate::service::kernel::error::ServiceError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// A problem with one input field of a mutation; nothing was changed.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct UserError {
+    /// Path of the offending input field, e.g. `purchase.cost.currency`.
+    pub field: String,
+    pub message: String,
+    /// Stable machine-readable reason: REQUIRED, INVALID, TOO_LONG, NEGATIVE, UNKNOWN_CURRENCY, NOT_FOUND, CONFLICT, CYCLE, IN_USE.
+    pub code: String,
+}
+
+impl From<FieldError> for UserError {
+    fn from(e: FieldError) -> Self {
+        UserError {
+            field: e.field,
+            message: e.message,
+            code: e.code.as_str().to_string(),
+        }
+    }
+}
+
+/// A GraphQL error carrying `extensions.code`.
+pub fn coded(code: &str, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
+    coded("BAD_USER_INPUT", message)
+}
+
+/// Failures that are not the client's fault: logged in full, shown only as a code and the request id.
+pub fn internal(request_id: &str, detail: &str) -> async_graphql::Error {
+    tracing::error!(request_id, detail, "internal error");
+    coded(
+        "INTERNAL",
+        format!("internal error; quote request id {request_id}"),
+    )
+    .extend_with(|_, e| e.set("requestId", request_id))
+}
+
+/// Maps a service error from a read into a GraphQL error.
+pub fn from_service(request_id: &str, e: ServiceError) -> async_graphql::Error {
+    match e {
+        ServiceError::BadRequest(m) => bad_input(m),
+        ServiceError::NotFound { kind } => coded("NOT_FOUND", format!("no such {kind}")),
+        ServiceError::Forbidden(m) => coded("FORBIDDEN", m),
+        ServiceError::Invalid(errors) => bad_input(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        ServiceError::Unavailable(detail) => {
+            tracing::warn!(request_id, detail, "store unavailable");
+            coded(
+                "UNAVAILABLE",
+                "the store is not reachable; try again shortly",
+            )
+        }
+        ServiceError::Internal(detail) => internal(request_id, &detail),
+    }
+}
+
+/// A GraphQL-shaped error for requests that never reached the executor.
+pub fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}

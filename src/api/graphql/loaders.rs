@@ -1,0 +1,315 @@
+//! DataLoaders: every relation field batches its lookups so a page costs a constant number of queries.
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{Context, Request};
+use serde_json::Value as Json;
+
+use crate::api::graphql::connection::Conn;
+use crate::api::graphql::connection::connection;
+use crate::api::graphql::connection::slice;
+use crate::api::graphql::context::Readiness;
+use crate::domain::discovery::precedence::Policy;
+use crate::domain::discovery::reconciliation::ReconciliationItem;
+use crate::domain::kernel::entity::{Entity, EntityId, Record};
+use crate::domain::kernel::page::Page;
+use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::query::lookup;
+use crate::domain::lifecycle::approval::ApprovalRequest;
+use crate::domain::lifecycle::maintenance::Maintenance;
+use crate::domain::register::asset::{Asset, Owner};
+use crate::domain::register::party::{Person, Team};
+use crate::domain::register::site::Location;
+use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::relationships::relation::Relationship;
+use crate::domain::software::contract::Contract;
+use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+use crate::domain::software::subscription::Subscription;
+use crate::service::kernel::error::ServiceError;
+use crate::service::kernel::register::Register;
+
+/// The register, or UNAVAILABLE while the store is not connected.
+fn connected(readiness: &Readiness) -> Result<&Register, ServiceError> {
+    readiness
+        .get()
+        .ok_or_else(|| ServiceError::Unavailable("store not connected".into()))
+}
+
+/// Loads entities of one kind by id.
+pub struct ById<E> {
+    readiness: Readiness,
+    kind: PhantomData<E>,
+}
+
+impl<E: Entity> Loader<EntityId> for ById<E> {
+    type Value = Record<E>;
+    type Error = ServiceError;
+
+    async fn load(&self, keys: &[EntityId]) -> Result<HashMap<EntityId, Record<E>>, ServiceError> {
+        let records = connected(&self.readiness)?.get_many::<E>(keys).await?;
+        Ok(records.into_iter().map(|r| (r.id.clone(), r)).collect())
+    }
+}
+
+/// Entities of one kind whose `path` field holds a given id (team members, child locations, …).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Referring {
+    pub path: &'static str,
+    pub id: EntityId,
+}
+
+pub struct ByReference<E> {
+    readiness: Readiness,
+    kind: PhantomData<E>,
+}
+
+impl<E: Entity> Loader<Referring> for ByReference<E> {
+    type Value = Vec<Record<E>>;
+    type Error = ServiceError;
+
+    async fn load(
+        &self,
+        keys: &[Referring],
+    ) -> Result<HashMap<Referring, Vec<Record<E>>>, ServiceError> {
+        let mut by_path: HashMap<&'static str, Vec<Json>> = HashMap::new();
+        for key in keys {
+            by_path
+                .entry(key.path)
+                .or_default()
+                .push(Json::String(key.id.as_str().to_string()));
+        }
+        let mut found: HashMap<Referring, Vec<Record<E>>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for (path, values) in by_path {
+            for record in connected(&self.readiness)?
+                .find_by::<E>(path, values)
+                .await?
+            {
+                let data = serde_json::to_value(&record.data)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let Some(id) = lookup(&data, path)
+                    .and_then(Json::as_str)
+                    .and_then(EntityId::parse)
+                else {
+                    continue;
+                };
+                if let Some(list) = found.get_mut(&Referring { path, id }) {
+                    list.push(record);
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+type Cached<L> = DataLoader<L, HashMapCache>;
+
+/// Loaders cache for the length of one request, so prefetched relations are not queried again.
+fn add<E: Entity>(request: Request, readiness: &Readiness, cache: bool) -> Request {
+    let by_id = ById::<E> {
+        readiness: readiness.clone(),
+        kind: PhantomData,
+    };
+    let by_reference = ByReference::<E> {
+        readiness: readiness.clone(),
+        kind: PhantomData,
+    };
+    let by_id = DataLoader::with_cache(by_id, tokio::spawn, HashMapCache::default());
+    let by_reference = DataLoader::with_cache(by_reference, tokio::spawn, HashMapCache::default());
+    by_id.enable_all_cache(cache);
+    by_reference.enable_all_cache(cache);
+    request.data(by_id).data(by_reference)
+}
+
+/// Fresh loaders for one request, so nothing is cached across requests.
+pub fn attach(request: Request, readiness: &Readiness) -> Request {
+    attach_with(request, readiness, true)
+}
+
+/// Loaders that batch but never cache, for long-lived operations (subscriptions), whose
+/// events must see related entities as they are at the time.
+pub fn attach_uncached(request: Request, readiness: &Readiness) -> Request {
+    attach_with(request, readiness, false)
+}
+
+fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request {
+    let request = add::<Asset>(request, readiness, cache);
+    let request = add::<Person>(request, readiness, cache);
+    let request = add::<Team>(request, readiness, cache);
+    let request = add::<Location>(request, readiness, cache);
+    let request = add::<Vendor>(request, readiness, cache);
+    let request = add::<Relationship>(request, readiness, cache);
+    let request = add::<ApprovalRequest>(request, readiness, cache);
+    let request = add::<Maintenance>(request, readiness, cache);
+    let request = add::<SoftwareProduct>(request, readiness, cache);
+    let request = add::<SoftwareUsage>(request, readiness, cache);
+    let request = add::<Entitlement>(request, readiness, cache);
+    let request = add::<Subscription>(request, readiness, cache);
+    let request = add::<Contract>(request, readiness, cache);
+    let request = add::<ReconciliationItem>(request, readiness, cache);
+    let request = add::<Policy>(request, readiness, cache);
+    let request = add::<crate::domain::servicedesk::ticket::Ticket>(request, readiness, cache);
+    let request = add::<crate::domain::events::webhook::Webhook>(request, readiness, cache);
+    add::<Model>(request, readiness, cache)
+}
+
+/// Loads one entity by id through the request's loader.
+pub async fn one<E: Entity>(
+    ctx: &Context<'_>,
+    id: Option<&EntityId>,
+) -> async_graphql::Result<Option<Record<E>>> {
+    let Some(id) = id else { return Ok(None) };
+    let loader = ctx.data_unchecked::<Cached<ById<E>>>();
+    loader
+        .load_one(id.clone())
+        .await
+        .map_err(|e| crate::api::graphql::context::fail(ctx, e))
+}
+
+/// Loads the entities whose `path` refers to `id` through the request's loader.
+pub async fn referring<E: Entity>(
+    ctx: &Context<'_>,
+    path: &'static str,
+    id: &EntityId,
+) -> async_graphql::Result<Vec<Record<E>>> {
+    let loader = ctx.data_unchecked::<Cached<ByReference<E>>>();
+    let found = loader
+        .load_one(Referring {
+            path,
+            id: id.clone(),
+        })
+        .await
+        .map_err(|e| crate::api::graphql::context::fail(ctx, e))?;
+    Ok(found.unwrap_or_default())
+}
+
+/// Loads many entities by id in one batch (and into the request's cache), in the order given.
+pub async fn many<E: Entity>(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = EntityId>,
+) -> async_graphql::Result<Vec<Record<E>>> {
+    let mut seen = HashSet::new();
+    let ids: Vec<EntityId> = ids
+        .into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loader = ctx.data_unchecked::<Cached<ById<E>>>();
+    let mut found = loader
+        .load_many(ids.iter().cloned())
+        .await
+        .map_err(|e| crate::api::graphql::context::fail(ctx, e))?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Fetches every relation a page of assets will show, one query per kind and level, before the
+/// items resolve. Batching by timing alone splits large pages when resolving them takes longer
+/// than the loader's window; this keeps the cost of a page constant whatever its size.
+pub async fn prefetch_asset_relations(
+    ctx: &Context<'_>,
+    assets: &[Record<Asset>],
+) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if !node.exists() {
+        return Ok(());
+    }
+    let data = assets.iter().map(|a| &a.data);
+    let owner = node.field("owner");
+    let teams = data.clone().filter_map(|a| match &a.owner {
+        Some(Owner::Team(id)) if owner.exists() => Some(id.clone()),
+        _ => None,
+    });
+    let people = data.clone().filter_map(|a| match &a.owner {
+        Some(Owner::Person(id)) if owner.exists() => Some(id.clone()),
+        _ => None,
+    });
+    let assignees = data
+        .clone()
+        .filter_map(|a| a.assignee.clone())
+        .filter(|_| node.field("assignee").exists());
+    let locations = data
+        .clone()
+        .filter_map(|a| a.location.clone())
+        .filter(|_| node.field("location").exists());
+    let models = data
+        .clone()
+        .filter_map(|a| a.model.clone())
+        .filter(|_| node.field("model").exists());
+    let vendors = data
+        .clone()
+        .filter_map(|a| a.vendor.clone())
+        .filter(|_| node.field("vendor").exists());
+    let (_, people, locations, models, _) = futures_util::try_join!(
+        many::<Team>(ctx, teams),
+        many::<Person>(ctx, people.chain(assignees)),
+        many::<Location>(ctx, locations),
+        many::<Model>(ctx, models),
+        many::<Vendor>(ctx, vendors),
+    )?;
+    let teams = people
+        .iter()
+        .filter_map(|p| p.data.team.clone())
+        .filter(|_| node.field("assignee").field("team").exists());
+    let parents = locations
+        .iter()
+        .filter_map(|l| l.data.parent.clone())
+        .filter(|_| node.field("location").field("parent").exists());
+    let vendors = models
+        .iter()
+        .filter_map(|m| m.data.vendor.clone())
+        .filter(|_| node.field("model").field("vendor").exists());
+    futures_util::try_join!(
+        many::<Team>(ctx, teams),
+        many::<Location>(ctx, parents),
+        many::<Vendor>(ctx, vendors)
+    )?;
+    Ok(())
+}
+
+/// The entities whose `path` points at `id`, as a connection.
+pub async fn referring_conn<E: Entity, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    path: &'static str,
+    id: &EntityId,
+    wrap: fn(Record<E>) -> N,
+    request: &PageRequest,
+) -> async_graphql::Result<Conn<N>> {
+    let items = referring::<E>(ctx, path, id).await?;
+    Ok(slice(items, request, wrap))
+}
+
+/// One page of a list of asset ids with something each, the page's assets loaded in one batch.
+pub(crate) async fn page_of<X: Clone, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    items: Vec<(EntityId, X)>,
+    request: &PageRequest,
+    wrap: impl Fn(Record<Asset>, X) -> N,
+) -> async_graphql::Result<Conn<N>> {
+    let total = items.len();
+    let window = request.window(total);
+    let page: Vec<(EntityId, X)> = items
+        .into_iter()
+        .skip(window.offset)
+        .take(window.limit)
+        .collect();
+    let loaded = many::<Asset>(ctx, page.iter().map(|(id, _)| id.clone())).await?;
+    let mut by_id: std::collections::HashMap<EntityId, Record<Asset>> =
+        loaded.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let items = page
+        .into_iter()
+        .filter_map(|(id, x)| by_id.remove(&id).map(|asset| wrap(asset, x)))
+        .collect();
+    Ok(connection(
+        Page {
+            items,
+            total,
+            window,
+        },
+        |n| n,
+    ))
+}

@@ -1,0 +1,7 @@
+//! TODO
+
+pub mod impact;
+pub mod inputs;
+pub mod mutations;
+pub mod queries;
+pub mod relationship;

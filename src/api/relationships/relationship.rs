@@ -1,0 +1,113 @@
+//! The relationship type: a typed, directed edge with its criticality, redundancy, cost share,
+//! provenance and installation facts; and the relationships at an asset.
+
+use async_graphql::{Context, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::api::discovery::reconciliation::{SourceSighting, sightings_of};
+use crate::api::graphql::enums::RelationType;
+use crate::api::graphql::loaders::referring;
+use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
+use crate::domain::relationships::relation::Relationship;
+
+use crate::api::graphql::nodes::entity_object;
+use crate::api::graphql::nodes::*;
+
+entity_object!(
+    /// A typed, directed edge: `source TYPE target`, e.g. an application RUNS_ON a virtual machine.
+    RelationshipNode(Relationship) as "Relationship" {
+        #[graphql(name = "type")]
+        async fn relation(&self) -> RelationType { self.0.data.relation.into() }
+        /// The type as read from the target's side, e.g. RUNS for RUNS_ON.
+        async fn inverse_name(&self) -> &str { self.0.data.relation.inverse_name() }
+        /// Whether a failure of the target spreads to the source along this edge.
+        async fn carries_failure(&self) -> bool { self.0.data.relation.carries_failure() }
+        async fn source(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+            load_node(ctx, self.0.data.source.kind, &self.0.data.source.id).await
+        }
+        async fn target(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+            load_node(ctx, self.0.data.target.kind, &self.0.data.target.id).await
+        }
+        /// 1 (low) to 5 (critical).
+        async fn criticality(&self) -> Option<u8> { self.0.data.criticality }
+        /// Edges of one source sharing a group are alternatives; `minUp` of them must work.
+        async fn redundancy_group(&self) -> Option<&str> { self.0.data.redundancy_group.as_deref() }
+        async fn min_up(&self) -> Option<u16> { self.0.data.min_up }
+        /// Share of the target's cost carried by the source, in percent (a decimal string).
+        async fn allocation_percent(&self) -> Option<String> { self.0.data.allocation_percent.map(|p| p.to_string()) }
+        /// When each discovery source last reported it; one not reported again goes stale.
+        async fn sightings(&self, ctx: &Context<'_>) -> Result<Vec<SourceSighting>> {
+            sightings_of(ctx, EntityKind::Relationship, &self.0.id).await
+        }
+        async fn provenance(&self) -> Option<Provenance> {
+            self.0.data.provenance.as_ref().map(|p| Provenance { source: p.source.clone(), first_seen: p.first_seen, last_seen: p.last_seen })
+        }
+        async fn valid_from(&self) -> Option<NaiveDate> { self.0.data.valid_from }
+        async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
+        async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
+        /// For AFFECTS: what the asset is to the ticket.
+        async fn ticket_role(&self) -> Option<crate::api::graphql::enums::TicketRole> { self.0.data.ticket_role.map(Into::into) }
+        /// What is known of the installation, for INSTALLED_ON.
+        async fn installation(&self) -> Option<Installation> {
+            self.0.data.installation.as_ref().map(|i| Installation {
+                version: i.version.clone(),
+                installed_on: i.installed_on,
+                last_used: i.last_used,
+            })
+        }
+    }
+);
+
+/// An installation of a software product on a device.
+#[derive(SimpleObject)]
+pub struct Installation {
+    /// The exact build found.
+    pub version: Option<String>,
+    pub installed_on: Option<NaiveDate>,
+    pub last_used: Option<NaiveDate>,
+}
+
+/// Which relationships of an entity to follow.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+    Both,
+}
+
+/// The relationships at an asset, in the given direction, of the types `keep` accepts.
+pub(crate) async fn asset_edges(
+    ctx: &Context<'_>,
+    id: &EntityId,
+    direction: Direction,
+    keep: impl Fn(crate::domain::relationships::relation::RelationType) -> bool,
+) -> Result<Vec<Record<Relationship>>> {
+    let mut edges = Vec::new();
+    if direction != Direction::Incoming {
+        edges.extend(
+            referring::<Relationship>(ctx, "source.id", id)
+                .await?
+                .into_iter()
+                .filter(|r| r.data.source.kind == EntityKind::Asset),
+        );
+    }
+    if direction != Direction::Outgoing {
+        edges.extend(
+            referring::<Relationship>(ctx, "target.id", id)
+                .await?
+                .into_iter()
+                .filter(|r| r.data.target.kind == EntityKind::Asset),
+        );
+    }
+    edges.retain(|r| keep(r.data.relation));
+    Ok(edges)
+}
+
+/// Where a relationship came from.
+#[derive(SimpleObject)]
+pub struct Provenance {
+    /// Who or what recorded it: a person, or a discovery tool.
+    pub source: String,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+}

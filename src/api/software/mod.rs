@@ -1,0 +1,4 @@
+//! TODO
+
+pub mod catalogue;
+pub mod contracts;
