@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{GenerateConfig, ServeConfig, StoreConfig};
+use crate::config::{GenerateConfig, LimitsConfig, ServeConfig, StoreConfig};
 use crate::domain::datasets::synthetic::Estate;
+use crate::progress::Progress;
 use crate::service::datasets::generate;
 use crate::service::datasets::generate::Phase;
 use crate::service::datasets::seed;
@@ -34,7 +35,7 @@ enum Command {
     /// Write a synthetic layered estate (about five relationships per asset) into an empty store.
     Generate(GenerateConfig),
     /// Measure the graph index and impact analysis on a store and print a table.
-    Bench(crate::bench::BenchConfig),
+    Bench(crate::config::BenchConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Fold discovery records from a CSV or JSON file into the register.
@@ -89,18 +90,17 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let estate = Estate::plan(config.assets, config.seed, chrono::Utc::now());
     let started = std::time::Instant::now();
-    let mut bar = ProgressBar::default();
+    let mut bar = Progress::default();
     let written = generate::generate(&store, &estate, |phase, done, total| {
         let label = match phase {
             Phase::Assets => "assets       ",
             Phase::Relationships => "relationships",
         };
-        bar.show(label, done, total, started.elapsed());
+        bar.show(label, done, total);
     })
     .await
     .map_err(|e| e.to_string())?;
     store.close().await;
-    eprintln!();
     tracing::info!(
         assets = written.assets,
         relationships = written.relationships,
@@ -108,40 +108,6 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
         "synthetic estate written"
     );
     Ok(())
-}
-
-/// A one-line progress bar on standard error, redrawn at most every half percent.
-#[derive(Default)]
-pub struct ProgressBar {
-    last: Option<(&'static str, usize)>,
-}
-
-impl ProgressBar {
-    pub fn show(
-        &mut self,
-        label: &'static str,
-        done: usize,
-        total: usize,
-        elapsed: std::time::Duration,
-    ) {
-        const WIDTH: usize = 40;
-        let permille = done * 1000 / total.max(1);
-        if self.last == Some((label, permille / 5)) {
-            return;
-        }
-        self.last = Some((label, permille / 5));
-        let filled = WIDTH * done / total.max(1);
-        eprint!(
-            "\r{label} [{}{}] {:5.1}% {done}/{total}, {:.0} s",
-            "#".repeat(filled),
-            " ".repeat(WIDTH - filled),
-            permille as f64 / 10.0,
-            elapsed.as_secs_f64()
-        );
-        if done == total {
-            eprintln!();
-        }
-    }
 }
 
 async fn serve(config: ServeConfig) -> Result<(), String> {
@@ -154,11 +120,30 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         demo: config.demo,
         fiscal_year_start: config.fiscal_year_start,
         admin_token: config.admin_token,
-        limits: config.limits.limits(),
+        limits: limits(&config.limits),
     };
     api::serve(listener, options, shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The server's limits as the flags and environment set them.
+fn limits(config: &LimitsConfig) -> api::Limits {
+    api::Limits {
+        depth: config.max_depth,
+        complexity: config.max_complexity,
+        aliases: config.max_aliases,
+        directives: config.max_directives,
+        fields: config.max_fields,
+        nesting: api::Limits::default().nesting,
+        batch: config.max_batch,
+        body: config.max_body,
+        timeout: std::time::Duration::from_secs(config.request_timeout),
+        rate_per_second: config.rate_per_second,
+        rate_burst: config.rate_burst,
+        introspection: !config.no_introspection,
+        cors_origins: config.cors_origins.clone(),
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM so in-flight requests finish before the store closes.

@@ -77,26 +77,6 @@ pub struct LimitsConfig {
     pub cors_origins: Vec<String>,
 }
 
-impl LimitsConfig {
-    pub fn limits(&self) -> crate::api::Limits {
-        crate::api::Limits {
-            depth: self.max_depth,
-            complexity: self.max_complexity,
-            aliases: self.max_aliases,
-            directives: self.max_directives,
-            fields: self.max_fields,
-            nesting: crate::api::Limits::default().nesting,
-            batch: self.max_batch,
-            body: self.max_body,
-            timeout: std::time::Duration::from_secs(self.request_timeout),
-            rate_per_second: self.rate_per_second,
-            rate_burst: self.rate_burst,
-            introspection: !self.no_introspection,
-            cors_origins: self.cors_origins.clone(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct GenerateConfig {
     #[command(flatten)]
@@ -107,4 +87,41 @@ pub struct GenerateConfig {
     /// Seed of the estate: the same size and seed always give the same estate.
     #[arg(long, env = "ASSETGRAPH_GENERATE_SEED", default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchConfig {
+    #[command(flatten)]
+    pub store: StoreConfig,
+    /// Random assets whose failure is analysed.
+    #[arg(long, default_value_t = 200)]
+    pub samples: usize,
+    /// How many of the typical samples SurrealDB's recursive query also answers (it is slow).
+    #[arg(long, default_value_t = 5)]
+    pub store_samples: usize,
+    /// Asset tag of the hub to measure (default: the generated estate's edge router).
+    #[arg(long, default_value = "SYN-00000000")]
+    pub hub: String,
+    /// Also time SurrealDB's recursive query on the hub (can take minutes on a large store).
+    #[arg(long)]
+    pub store_hub: bool,
+    /// Seed for picking the samples.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Skip the store: build the index straight from a generated estate of this many assets.
+    #[arg(long)]
+    pub synthetic: Option<usize>,
+    /// Seed of the generated estate for `--synthetic` (as `generate --seed`).
+    #[arg(long, default_value_t = 1)]
+    pub estate_seed: u64,
+    /// Forget the stored index checkpoint first, so the start is timed with a full scan too.
+    #[arg(long)]
+    pub scan: bool,
+    /// Time discovery ingestion of this many new records, then of the same again, into the
+    /// (empty) store given by `--db`.
+    #[arg(long)]
+    pub ingest: Option<usize>,
+    /// Software titles per record for `--ingest`.
+    #[arg(long, default_value_t = 0)]
+    pub ingest_software: usize,
 }

@@ -12,6 +12,8 @@ pub mod config;
 pub mod domain;
 /// The in-memory relationship index: impact analysis and paths.
 pub mod graph;
+/// Progress bars of long commands, for the CLI and file transfers alike.
+pub mod progress;
 /// Use cases: validation, rules, transactions, audit.
 pub mod service;
 /// SurrealDB persistence: the only layer that speaks SurrealQL.

@@ -99,7 +99,7 @@ async fn pass(
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let (p50, p95, max) = crate::bench::percentiles(batch_times);
+    let (p50, p95, max) = crate::bench::timing::percentiles(batch_times);
     println!(
         "| {label}: {records} records in batches of {BATCH} | {seconds:.1} s, **{:.0} records/s** (batch p50 {p50:.0} ms, p95 {p95:.0} ms, max {max:.0} ms) |",
         records as f64 / seconds

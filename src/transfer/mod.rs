@@ -18,6 +18,7 @@ use crate::domain::kernel::entity::{EntityKind, Record};
 use crate::domain::register::asset::Asset;
 use crate::domain::relationships::relation::{RelationType, Relationship};
 use crate::domain::software::product::SoftwareProduct;
+use crate::progress::Progress;
 use crate::service::discovery::outcome::{Decision, IngestReport};
 use crate::service::kernel::register::Register;
 use crate::store::Store;
@@ -229,8 +230,7 @@ async fn send(
     config: &ImportConfig,
     rows: &[(usize, RecordDraft)],
     dry_run: bool,
-    bar: &mut crate::cli::ProgressBar,
-    started: Instant,
+    bar: &mut Progress,
 ) -> Result<Vec<RowOutcome>, String> {
     let mut outcomes = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(BATCH) {
@@ -247,7 +247,6 @@ async fn send(
             if dry_run { "checking" } else { "importing" },
             outcomes.len(),
             rows.len(),
-            started.elapsed(),
         );
     }
     Ok(outcomes)
@@ -282,18 +281,18 @@ pub async fn import(config: ImportConfig) -> Result<bool, String> {
         }
     };
     let started = Instant::now();
-    let mut bar = crate::cli::ProgressBar::default();
+    let mut bar = Progress::default();
     let mut outcomes = Vec::new();
     let mut refused_whole = false;
     if config.atomic && !config.dry_run {
-        let checked = send(&target, &config, &good, true, &mut bar, started).await?;
+        let checked = send(&target, &config, &good, true, &mut bar).await?;
         refused_whole = !bad.is_empty() || checked.iter().any(|o| o.decision == "REJECTED");
         if refused_whole {
             outcomes = checked;
         }
     }
     if !refused_whole {
-        outcomes = send(&target, &config, &good, config.dry_run, &mut bar, started).await?;
+        outcomes = send(&target, &config, &good, config.dry_run, &mut bar).await?;
     }
     if let Target::Embedded { register, .. } = target {
         register.close().await;
