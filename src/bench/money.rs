@@ -2,8 +2,7 @@
 
 use crate::bench::timing::percentiles;
 use crate::domain::datasets::synthetic::{Estate, Layer, Rng};
-use crate::domain::depreciation::engine as depreciation;
-use crate::domain::depreciation::engine::ModelDefaults;
+use crate::domain::depreciation::terms::ModelDefaults;
 use crate::domain::finance::ledger::{GroupBy, Ledger};
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::relationships::relation::RelationType;
@@ -198,8 +197,8 @@ pub(crate) fn finance_figures(estate: &Estate) -> Ledger {
         .iter()
         .cloned()
         .map(|mut asset| {
-            asset.depreciation = Some(depreciation::Settings {
-                method: Some(depreciation::Method::DecliningBalance),
+            asset.depreciation = Some(crate::domain::depreciation::terms::Settings {
+                method: Some(crate::domain::depreciation::terms::Method::DecliningBalance),
                 useful_life_months: Some(60),
                 ..Default::default()
             });

@@ -16,11 +16,11 @@ use crate::api::graphql::nodes::DiscoveryPolicyNode;
 use crate::api::graphql::nodes::ReconciliationItemNode;
 use crate::api::graphql::nodes::{AssetNode, RelationshipNode, entity_object};
 use crate::api::graphql::payload::outcome;
+use crate::domain::discovery::identifiers::IdentificationRule as DomainRule;
 use crate::domain::discovery::precedence::Policy;
 use crate::domain::discovery::reconciliation::{
     ReconciliationItem, ReconciliationStatus as DomainStatus,
 };
-use crate::domain::discovery::record::IdentificationRule as DomainRule;
 use crate::domain::discovery::record::RecordDraft;
 use crate::domain::kernel::entity::{EntityId, EntityKind};
 use crate::domain::kernel::page::Page;

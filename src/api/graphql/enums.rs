@@ -117,7 +117,7 @@ pub enum RelationType {
 
 /// How an asset depreciates.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::engine::Method")]
+#[graphql(remote = "crate::domain::depreciation::terms::Method")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationMethod {
     StraightLine,
@@ -128,7 +128,7 @@ pub enum DepreciationMethod {
 
 /// When depreciation starts: the month of service, or the middle of its fiscal year.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::engine::Convention")]
+#[graphql(remote = "crate::domain::depreciation::terms::Convention")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationConvention {
     FullMonth,

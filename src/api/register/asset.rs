@@ -27,8 +27,15 @@ use crate::domain::register::party::{Person, Team};
 use crate::domain::register::site::Location;
 use crate::domain::register::supply::{Model, Vendor};
 
+use crate::api::graphql::nodes::AssetNode;
+use crate::api::graphql::nodes::LocationNode;
+use crate::api::graphql::nodes::ModelNode;
+use crate::api::graphql::nodes::MoneyNode;
+use crate::api::graphql::nodes::OwnerNode;
+use crate::api::graphql::nodes::PersonNode;
+use crate::api::graphql::nodes::RelationshipNode;
+use crate::api::graphql::nodes::VendorNode;
 use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::*;
 use crate::api::relationships::relationship::Direction;
 use crate::api::relationships::relationship::asset_edges;
 use crate::domain::kernel::entity::NodeRef;
@@ -71,7 +78,7 @@ entity_object!(
         async fn owner(&self, ctx: &Context<'_>) -> Result<Option<OwnerNode>> {
             Ok(match &self.0.data.owner {
                 None => None,
-                Some(Owner::Team(id)) => one::<Team>(ctx, Some(id)).await?.map(|t| OwnerNode::Team(TeamNode(t))),
+                Some(Owner::Team(id)) => one::<Team>(ctx, Some(id)).await?.map(|t| OwnerNode::Team(crate::api::graphql::nodes::TeamNode(t))),
                 Some(Owner::Person(id)) => one::<Person>(ctx, Some(id)).await?.map(|p| OwnerNode::Person(PersonNode(p))),
             })
         }

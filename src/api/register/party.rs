@@ -9,8 +9,10 @@ use crate::domain::register::asset::Asset;
 use crate::domain::register::party::{Person, Team};
 
 use crate::api::graphql::loaders::referring_conn;
+use crate::api::graphql::nodes::AssetNode;
+use crate::api::graphql::nodes::PersonNode;
+use crate::api::graphql::nodes::TeamNode;
 use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::*;
 
 entity_object!(
     /// A member of staff who can own, use or be responsible for assets.

@@ -9,8 +9,9 @@ use crate::domain::register::asset::Asset;
 use crate::domain::register::site::Location;
 
 use crate::api::graphql::loaders::referring_conn;
+use crate::api::graphql::nodes::AssetNode;
+use crate::api::graphql::nodes::LocationNode;
 use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::*;
 
 entity_object!(
     /// A site, building, floor, room or rack.

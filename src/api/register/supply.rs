@@ -10,8 +10,10 @@ use crate::domain::register::asset::Asset;
 use crate::domain::register::supply::{Model, Vendor};
 
 use crate::api::graphql::loaders::referring_conn;
+use crate::api::graphql::nodes::AssetNode;
+use crate::api::graphql::nodes::ModelNode;
+use crate::api::graphql::nodes::VendorNode;
 use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::*;
 
 entity_object!(
     /// A company that sells, supports or makes assets.

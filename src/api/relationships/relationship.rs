@@ -10,8 +10,10 @@ use crate::api::graphql::loaders::referring;
 use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
 use crate::domain::relationships::relation::Relationship;
 
+use crate::api::graphql::nodes::Node;
+use crate::api::graphql::nodes::RelationshipNode;
 use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::*;
+use crate::api::graphql::nodes::load_node;
 
 entity_object!(
     /// A typed, directed edge: `source TYPE target`, e.g. an application RUNS_ON a virtual machine.

@@ -1,3 +1,4 @@
 //! TODO
 
-pub mod engine;
+pub mod schedule;
+pub mod terms;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
-use crate::domain::discovery::record::{IdentificationRule, Identifiers, api_name};
+use crate::domain::discovery::identifiers::{IdentificationRule, Identifiers};
+use crate::domain::discovery::record::api_name;
 use crate::domain::kernel::class::AssetClass;
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::register::asset::Asset;

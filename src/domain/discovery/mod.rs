@@ -1,5 +1,6 @@
 //! TODO
 
+pub mod identifiers;
 pub mod identities;
 pub mod precedence;
 pub mod reconciliation;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::domain::discovery::record::IdentificationRule;
+use crate::domain::discovery::identifiers::IdentificationRule;
 use crate::domain::kernel::entity::{Entity, EntityKind};
 use crate::domain::kernel::validation::{ErrorCode, FieldError};
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::domain::discovery::record::IdentificationRule;
+use crate::domain::discovery::identifiers::IdentificationRule;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
 use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
 

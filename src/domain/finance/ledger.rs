@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::depreciation::engine as depreciation;
-use crate::domain::depreciation::engine::{Depreciation, Method, ModelDefaults, Settings};
+use crate::domain::depreciation::schedule::Depreciation;
+use crate::domain::depreciation::terms::{Method, ModelDefaults, Settings};
 use crate::domain::kernel::class::{AssetClass, Category};
 use crate::domain::kernel::entity::{EntityId, Record};
 use crate::domain::kernel::money::Money;
@@ -271,7 +271,7 @@ impl Ledger {
     /// do not fit (those keep their cost as book value).
     fn depreciation(&self, entry: &Entry, fiscal_year_start: u32) -> Option<Depreciation> {
         let cost = entry.cost.as_ref()?;
-        let profile = depreciation::resolve(
+        let profile = crate::domain::depreciation::terms::resolve(
             entry.class,
             entry.settings.as_deref(),
             self.model(entry).defaults,

@@ -6,10 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::depreciation::engine as depreciation;
-use crate::domain::depreciation::engine::{
-    Depreciation, ModelDefaults, Profile, Settings, SettingsDraft,
-};
+use crate::domain::depreciation::schedule::Depreciation;
+use crate::domain::depreciation::terms::{ModelDefaults, Profile, Settings, SettingsDraft};
 use crate::domain::kernel::class::AssetClass;
 use crate::domain::kernel::class::Category;
 use crate::domain::kernel::entity::optional_ref;
@@ -308,14 +306,17 @@ impl Asset {
         let purchase = self.purchase.as_ref()?;
         let cost = purchase.cost.as_ref()?;
         let settings = self.depreciation.as_ref();
-        let profile = depreciation::resolve(
+        let profile = crate::domain::depreciation::terms::resolve(
             self.class,
             settings,
             model,
             purchase.date,
             fiscal_year_start_month,
         )?;
-        Some(depreciation::check_against_cost(cost, settings, &profile).map(|d| (profile, d)))
+        Some(
+            crate::domain::depreciation::schedule::check_against_cost(cost, settings, &profile)
+                .map(|d| (profile, d)),
+        )
     }
 }
 
@@ -386,7 +387,9 @@ impl Entity for Asset {
         let warranty_end = date(&mut p, "warrantyEnd", d.warranty_end.as_deref());
         let end_of_life = date(&mut p, "endOfLife", d.end_of_life.as_deref());
         let end_of_support = date(&mut p, "endOfSupport", d.end_of_support.as_deref());
-        let depreciation = p.take_all(depreciation::settings(d.depreciation)).flatten();
+        let depreciation = p
+            .take_all(crate::domain::depreciation::terms::settings(d.depreciation))
+            .flatten();
         let disposal = p.take_all(lifecycle::disposal(d.disposal)).flatten();
         let notes = p
             .take(optional_text("notes", d.notes.as_deref(), MAX_TEXT))
@@ -415,7 +418,7 @@ impl Entity for Asset {
         let cost = purchase.as_ref().and_then(|p| p.cost.as_ref());
         if let (Some(cost), Some(class)) = (cost, d.class) {
             let in_service = purchase.as_ref().and_then(|p| p.date);
-            let profile = depreciation::resolve(
+            let profile = crate::domain::depreciation::terms::resolve(
                 class,
                 depreciation.as_ref(),
                 ModelDefaults::default(),
@@ -423,8 +426,11 @@ impl Entity for Asset {
                 1,
             );
             if let Some(profile) = profile
-                && let Err(e) =
-                    depreciation::check_against_cost(cost, depreciation.as_ref(), &profile)
+                && let Err(e) = crate::domain::depreciation::schedule::check_against_cost(
+                    cost,
+                    depreciation.as_ref(),
+                    &profile,
+                )
             {
                 p.push(e);
             }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::depreciation::engine::{Method, ModelDefaults};
+use crate::domain::depreciation::terms::{Method, ModelDefaults};
 use crate::domain::kernel::class::Category;
 use crate::domain::kernel::entity::optional_ref;
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};

@@ -1,8 +1,8 @@
 //! What an ingestion reports: one outcome per record, in the order the records came, and the
 //! counts by decision.
 
+use crate::domain::discovery::identifiers::IdentificationRule;
 use crate::domain::discovery::identities::Candidate;
-use crate::domain::discovery::record::IdentificationRule;
 use crate::domain::kernel::entity::EntityId;
 use crate::domain::kernel::validation::FieldError;
 

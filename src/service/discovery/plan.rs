@@ -2,6 +2,7 @@
 //! made), its fields set by precedence, conflicts queued, all in memory before anything is written.
 
 use crate::domain::access::audit::diff;
+use crate::domain::discovery::identifiers::{IdentificationRule, Identifiers, canonical};
 use crate::domain::discovery::identities::{
     AssetIdentity, Candidate, Identification, Identities, Sighting,
 };
@@ -9,9 +10,7 @@ use crate::domain::discovery::precedence::{Policy, Verdict};
 use crate::domain::discovery::reconciliation::{
     MatchedAsset, ReconciliationItem, ReconciliationStatus,
 };
-use crate::domain::discovery::record::{
-    FoundSoftware, IdentificationRule, Identifiers, Observation, RecordDraft, api_name, canonical,
-};
+use crate::domain::discovery::record::{FoundSoftware, Observation, RecordDraft, api_name};
 use crate::domain::kernel::entity::{Entity, EntityId, NodeRef, Record};
 use crate::domain::kernel::validation::{ErrorCode, FieldError};
 use crate::domain::register::asset::{Asset, OperationalStatus};

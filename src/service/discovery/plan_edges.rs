@@ -1,8 +1,9 @@
 //! Planning a batch's relationships and installations: reported links resolved to registered
 //! assets, software matched to the catalogue, and the report of every record.
 
+use crate::domain::discovery::identifiers::IdentificationRule;
 use crate::domain::discovery::identities::{Identification, Identities};
-use crate::domain::discovery::record::{FoundSoftware, IdentificationRule, Observed, api_name};
+use crate::domain::discovery::record::{FoundSoftware, Observed, api_name};
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
 use crate::domain::relationships::relation::{
     Endpoint, Installation, Provenance, RelationType, Relationship,
