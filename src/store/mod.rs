@@ -15,12 +15,10 @@ pub mod relationships;
 /// Tickets by key, planned changes and recent audited changes.
 pub mod servicedesk;
 
-pub use access::audit_log::AuditFilter;
-pub use discovery::ingest::SightingRow;
-pub use kernel::connection::{OutboxRoute, Store};
-pub use kernel::error::StoreError;
-pub use kernel::params::Params;
-pub use kernel::records::decode;
-pub use kernel::writes::Batch;
-pub use relationships::checkpoint::Checkpoint;
-pub use relationships::edges::{EdgeChange, EdgeRow};
+pub use crate::store::access::audit_log::AuditFilter;
+pub use crate::store::discovery::ingest::SightingRow;
+pub use crate::store::kernel::connection::{OutboxRoute, Store};
+pub use crate::store::kernel::error::StoreError;
+pub use crate::store::kernel::writes::Batch;
+pub use crate::store::relationships::checkpoint::Checkpoint;
+pub use crate::store::relationships::edges::{EdgeChange, EdgeRow};

@@ -10,7 +10,8 @@ use crate::domain::kernel::entity::{EntityId, EntityKind};
 use crate::domain::kernel::page::Page;
 use crate::domain::kernel::page::PageRequest;
 use crate::store::kernel::writes;
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 use surrealdb::types::RecordId;
 
 /// Which entries of the audit log to read; every condition given must hold.

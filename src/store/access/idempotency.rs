@@ -5,7 +5,8 @@ use surrealdb::types::RecordId;
 
 use crate::domain::access::idempotency::Remembered;
 use crate::domain::kernel::entity::EntityId;
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 impl Store {
     /// What is remembered under a caller's key.

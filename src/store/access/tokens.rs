@@ -9,7 +9,9 @@ use surrealdb::types::RecordId;
 
 use crate::domain::access::token::ApiToken;
 use crate::domain::kernel::entity::{EntityId, Record};
-use crate::store::{Params, Store, StoreError, decode};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
+use crate::store::kernel::records::decode;
 
 impl Store {
     /// The token whose secret hashes to `hash`, revoked or not.

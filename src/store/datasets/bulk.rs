@@ -4,7 +4,8 @@ use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use crate::domain::kernel::entity::{Entity, EntityKind, Record};
 use crate::store::kernel::writes::{content, document};
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 impl Store {
     /// Writes `records` in one transaction; fails as a whole on a taken unique key.

@@ -12,7 +12,8 @@ use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
 use crate::domain::relationships::relation::Relationship;
 use crate::store::kernel::writes::{Batch, content, document};
 use crate::store::relationships::edges;
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 /// One stored sighting: what `source` last reported of an asset or a relationship.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +126,7 @@ impl Store {
         let rows = crate::store::kernel::connection::json_docs(rows);
         let mut found: Vec<Record<Relationship>> = rows
             .into_iter()
-            .map(crate::store::decode)
+            .map(crate::store::kernel::records::decode)
             .collect::<Result<_, _>>()?;
         found.sort_by(|a, b| a.id.cmp(&b.id));
         found.dedup_by(|a, b| a.id == b.id);

@@ -6,7 +6,8 @@ use surrealdb::types::RecordId;
 
 use crate::domain::events::webhook::Delivery;
 use crate::domain::kernel::entity::EntityId;
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 fn decode(row: Json) -> Result<Delivery, StoreError> {
     let id = row

@@ -1,6 +1,7 @@
 //! Ordered, recorded schema migrations from `schema/surreal`, applied at start.
 
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 /// Every migration in order; names are recorded in the store once applied.
 const MIGRATIONS: &[(&str, &str)] = &[

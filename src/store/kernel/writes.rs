@@ -12,7 +12,8 @@ use crate::domain::access::audit_chain;
 use crate::domain::access::audit_chain::Head;
 use crate::domain::access::rules as access;
 use crate::domain::kernel::catalog::{reference_fields, referrers};
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};

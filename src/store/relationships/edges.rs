@@ -10,7 +10,8 @@ use crate::domain::kernel::entity::Record;
 use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
 use crate::domain::relationships::relation::{RelationType, Relationship};
 pub use crate::store::kernel::records::key_ranges;
-use crate::store::{Params, Store, StoreError};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
 
 /// What the graph index keeps of one relationship.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -147,7 +148,7 @@ impl Store {
                 params,
             )
             .await?;
-        rows.into_iter().map(crate::store::decode).collect()
+        rows.into_iter().map(crate::store::kernel::records::decode).collect()
     }
 
     /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own

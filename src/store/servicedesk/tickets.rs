@@ -7,7 +7,9 @@ use crate::domain::access::audit::AuditEntry;
 use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
 use crate::domain::servicedesk::ticket::Ticket;
 use crate::store::kernel::writes;
-use crate::store::{Params, Store, StoreError, decode};
+use crate::store::kernel::params::Params;
+use crate::store::{Store, StoreError};
+use crate::store::kernel::records::decode;
 
 impl Store {
     /// The ticket `key` of `system`, by the unique index on both.
