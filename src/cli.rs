@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{GenerateConfig, LimitsConfig, ServeConfig, StoreConfig};
-use crate::domain::datasets::synthetic::Estate;
+use crate::domain::datasets::Estate;
 use crate::progress::Progress;
+use crate::service::datasets::Phase;
 use crate::service::datasets::generate;
-use crate::service::datasets::generate::Phase;
 use crate::service::datasets::seed;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
 use crate::store::Store;
 use crate::{api, telemetry};
 

@@ -25,8 +25,8 @@ pub mod servicedesk;
 /// Software catalogue, entitlements, subscriptions, contracts and compliance.
 pub mod software;
 
-pub use crate::api::graphql::context::Readiness;
-pub use crate::api::graphql::ids::global_id;
-pub use crate::api::graphql::limits::Limits;
-pub use crate::api::http::serve::{Options, serve, spawn, spawn_with};
+pub use crate::api::graphql::Limits;
+pub use crate::api::graphql::Readiness;
+pub use crate::api::graphql::global_id;
+pub use crate::api::http::{Options, serve, spawn, spawn_with};
 pub use crate::api::schema::sdl;

@@ -3,30 +3,30 @@
 
 use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
-use crate::api::access::audit_log::AuditLogQueries;
-use crate::api::access::authorize::AccessMutations;
-use crate::api::access::authorize::AccessQueries;
-use crate::api::access::authorize::Authorize;
-use crate::api::discovery::reconciliation::DiscoveryMutations;
-use crate::api::discovery::reconciliation::DiscoveryQueries;
-use crate::api::events::subscriptions::SubscriptionRoot;
-use crate::api::events::webhooks::WebhookMutations;
-use crate::api::events::webhooks::WebhookQueries;
-use crate::api::finance::summary::FinanceQueries;
-use crate::api::graphql::context::Readiness;
-use crate::api::graphql::limits::Limits;
-use crate::api::graphql::nodes::NodeQueries;
-use crate::api::lifecycle::operations::LifecycleMutations;
-use crate::api::lifecycle::operations::LifecycleQueries;
-use crate::api::register::mutations::RegisterMutations;
-use crate::api::register::queries::RegisterQueries;
-use crate::api::relationships::mutations::RelationshipMutations;
-use crate::api::relationships::queries::RelationshipQueries;
-use crate::api::servicedesk::tickets::TicketMutations;
-use crate::api::servicedesk::tickets::TicketQueries;
-use crate::api::software::catalogue::SoftwareMutations;
-use crate::api::software::catalogue::SoftwareQueries;
-use crate::api::software::contracts::ContractQueries;
+use crate::api::access::AccessMutations;
+use crate::api::access::AccessQueries;
+use crate::api::access::AuditLogQueries;
+use crate::api::access::Authorize;
+use crate::api::discovery::DiscoveryMutations;
+use crate::api::discovery::DiscoveryQueries;
+use crate::api::events::SubscriptionRoot;
+use crate::api::events::WebhookMutations;
+use crate::api::events::WebhookQueries;
+use crate::api::finance::FinanceQueries;
+use crate::api::graphql::Limits;
+use crate::api::graphql::NodeQueries;
+use crate::api::graphql::Readiness;
+use crate::api::lifecycle::LifecycleMutations;
+use crate::api::lifecycle::LifecycleQueries;
+use crate::api::register::RegisterMutations;
+use crate::api::register::RegisterQueries;
+use crate::api::relationships::RelationshipMutations;
+use crate::api::relationships::RelationshipQueries;
+use crate::api::servicedesk::TicketMutations;
+use crate::api::servicedesk::TicketQueries;
+use crate::api::software::ContractQueries;
+use crate::api::software::SoftwareMutations;
+use crate::api::software::SoftwareQueries;
 
 /// Every query, from each part of the API.
 #[derive(MergedObject, Default)]

@@ -5,11 +5,11 @@ use crate::api;
 use crate::bench::timing::mb;
 use crate::bench::timing::percentiles;
 use crate::config::BenchConfig;
-use crate::domain::datasets::synthetic::Rng;
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::RelationType;
+use crate::domain::datasets::Rng;
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::RelationType;
 use crate::graph::{GraphIndex, ImpactQuery, RelationMask};
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
 use crate::store::Store;
 use serde_json::{Value as Json, json};
 use std::collections::HashSet;
@@ -25,7 +25,7 @@ pub(crate) struct Measured {
 }
 
 fn measure(index: &GraphIndex<NodeRef>, asset: &EntityId) -> Measured {
-    let node = NodeRef::asset(&asset);
+    let node = NodeRef::asset(asset);
     let query = ImpactQuery {
         failed: index.number(&node).into_iter().collect(),
         relations: RelationMask::failure_carrying(),
@@ -171,9 +171,9 @@ pub(crate) async fn time_http(
     let server = api::spawn_with(listener, register.clone());
     let (_, token) = register
         .create_token(
-            &crate::domain::access::audit::Actor::system("bench"),
+            &crate::domain::access::Actor::system("bench"),
             &format!("bench-{}", uuid::Uuid::now_v7().simple()),
-            crate::domain::access::role::Role::Admin,
+            crate::domain::access::Role::Admin,
             None,
         )
         .await
@@ -231,7 +231,7 @@ pub(crate) async fn compare_with_store(
     let store_took = started.elapsed();
     let ours = register.with_index(|index| measure(index, asset));
     let walk = register
-        .impact(&[NodeRef::asset(&asset)], None, None)
+        .impact(&[NodeRef::asset(asset)], None, None)
         .map_err(|e| e.to_string())?;
     let ours_set: HashSet<&EntityId> = walk.hits.iter().map(|h| &h.node.id).collect();
     let theirs_set: HashSet<&EntityId> = theirs.iter().filter(|id| *id != asset).collect();

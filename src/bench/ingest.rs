@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
-use crate::domain::access::audit::Actor;
-use crate::domain::discovery::record::{EndDraft, ObservedDraft, RecordDraft, SoftwareDraft};
-use crate::service::discovery::outcome::Decision;
-use crate::service::kernel::register::Register;
+use crate::domain::access::Actor;
+use crate::domain::discovery::{EndDraft, ObservedDraft, RecordDraft, SoftwareDraft};
+use crate::service::discovery::Decision;
+use crate::service::kernel::Register;
 use crate::store::Store;
 
 /// Records per ingest call, as the command-line import sends them.

@@ -1,11 +1,11 @@
 //! Money figures: finance summaries and licence compliance over a generated estate, in memory.
 
 use crate::bench::timing::percentiles;
-use crate::domain::datasets::synthetic::{Estate, Layer, Rng};
-use crate::domain::depreciation::terms::ModelDefaults;
-use crate::domain::finance::ledger::{GroupBy, Ledger};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::RelationType;
+use crate::domain::datasets::{Estate, Layer, Rng};
+use crate::domain::depreciation::ModelDefaults;
+use crate::domain::finance::{GroupBy, Ledger};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::RelationType;
 use std::time::{Duration, Instant};
 
 /// Installations in the licence benchmark: as many as the estate has assets.
@@ -15,23 +15,19 @@ const INSTALLS_PER_ASSET: usize = 1;
 /// two entitlements each (every metric), one installation per asset on the estate's devices,
 /// servers and virtual machines, timed through the same assembly the server runs.
 pub(crate) fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
-    use crate::domain::relationships::relation::{Installation, Relationship};
-    use crate::domain::software::compliance::Options;
-    use crate::domain::software::entitlement::{Entitlement, Metric};
-    use crate::domain::software::installs::Installs;
-    use crate::domain::software::licensing::{Catalogue, compliance};
-    use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
+    use crate::domain::relationships::{Installation, Relationship};
+    use crate::domain::software::Installs;
+    use crate::domain::software::Options;
+    use crate::domain::software::{Catalogue, compliance};
+    use crate::domain::software::{Entitlement, Metric};
+    use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 
-    fn record<T>(id: String, data: T) -> crate::domain::kernel::entity::Record<T> {
+    fn record<T>(id: String, data: T) -> crate::domain::kernel::Record<T> {
         let now = chrono::Utc::now();
-        crate::domain::kernel::entity::Record::first(
-            EntityId::parse(&id).expect("bench id"),
-            data,
-            now,
-        )
+        crate::domain::kernel::Record::first(EntityId::parse(&id).expect("bench id"), data, now)
     }
     let today = chrono::Utc::now().date_naive();
-    let mut products: Vec<crate::domain::kernel::entity::Record<SoftwareProduct>> = Vec::new();
+    let mut products: Vec<crate::domain::kernel::Record<SoftwareProduct>> = Vec::new();
     for family in 0..100 {
         for version in 0..3 {
             products.push(record(
@@ -83,7 +79,7 @@ pub(crate) fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
             )
         })
         .collect();
-    let usage: Vec<crate::domain::kernel::entity::Record<SoftwareUsage>> = Vec::new();
+    let usage: Vec<crate::domain::kernel::Record<SoftwareUsage>> = Vec::new();
     let devices: Vec<usize> = [Layer::Devices, Layer::Hosts, Layer::VirtualMachines]
         .into_iter()
         .flat_map(|layer| estate.range(layer))
@@ -103,7 +99,7 @@ pub(crate) fn compliance_figures(estate: &Estate, ledger: &Ledger, seed: u64) {
                     kind: EntityKind::SoftwareProduct,
                     id: product.id.clone(),
                 },
-                target: NodeRef::asset(&device),
+                target: NodeRef::asset(device),
                 relation: RelationType::InstalledOn,
                 criticality: None,
                 redundancy_group: None,
@@ -197,8 +193,8 @@ pub(crate) fn finance_figures(estate: &Estate) -> Ledger {
         .iter()
         .cloned()
         .map(|mut asset| {
-            asset.depreciation = Some(crate::domain::depreciation::terms::Settings {
-                method: Some(crate::domain::depreciation::terms::Method::DecliningBalance),
+            asset.depreciation = Some(crate::domain::depreciation::Settings {
+                method: Some(crate::domain::depreciation::Method::DecliningBalance),
                 useful_life_months: Some(60),
                 ..Default::default()
             });

@@ -16,12 +16,12 @@ use crate::bench::timing::ms;
 use crate::bench::timing::percentiles;
 use crate::bench::timing::resident_bytes;
 use crate::config::BenchConfig;
-use crate::domain::datasets::synthetic::{Estate, Layer};
-use crate::domain::kernel::entity::NodeRef;
-use crate::domain::register::asset::Asset;
+use crate::domain::datasets::{Estate, Layer};
+use crate::domain::kernel::NodeRef;
+use crate::domain::register::Asset;
 use crate::graph::GraphIndex;
-use crate::service::kernel::index::Origin;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Origin;
+use crate::service::kernel::Register;
 use crate::store::Store;
 
 pub async fn run(config: BenchConfig) -> Result<(), String> {
@@ -119,7 +119,7 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
     if let Some(hub) = &hub {
         let walk_started = Instant::now();
         let walk = register
-            .impact(&[NodeRef::asset(&hub)], None, None)
+            .impact(&[NodeRef::asset(hub)], None, None)
             .map_err(|e| e.to_string())?;
         println!(
             "| impact of the hub with every affected entity resolved to its id ({} affected) | {:.1} ms |",
@@ -174,7 +174,7 @@ fn synthetic(assets: usize, config: &BenchConfig) -> Result<(), String> {
         estate
             .relationships_of(n)
             .into_iter()
-            .map(|r| crate::service::kernel::index::edge(&r.data))
+            .map(|r| crate::service::kernel::edge(&r.data))
     });
     let mut index = GraphIndex::build(std::iter::empty(), edges).map_err(|e| e.to_string())?;
     // As the server does after its scan.

@@ -314,8 +314,8 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::relationships::relation::RelationType;
-    use crate::domain::relationships::relation::RelationType::{DependsOn, LocatedAt, RunsOn};
+    use crate::domain::relationships::RelationType;
+    use crate::domain::relationships::RelationType::{DependsOn, LocatedAt, RunsOn};
     use crate::graph::index::EdgeSpec;
     use proptest::prelude::*;
 

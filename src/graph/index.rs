@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
-use crate::domain::relationships::relation::RelationType;
+use crate::domain::relationships::RelationType;
 
 /// A dense node number.
 pub type Node = u32;

@@ -1,11 +1,11 @@
 //! The relationship index: typed edges over dense node numbers, held in memory for fast traversal.
 //! Pure and synchronous; a derived cache that can always be rebuilt from the store.
 
-pub mod chains;
-pub mod impact;
-pub mod index;
-pub mod paths;
-pub mod snapshot;
+mod chains;
+mod impact;
+mod index;
+mod paths;
+mod snapshot;
 
 pub use chains::{Chains, Reached};
 pub use impact::{Affected, Impact, ImpactQuery, State};

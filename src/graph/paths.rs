@@ -118,7 +118,7 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::relationships::relation::RelationType::{DependsOn, LocatedAt};
+    use crate::domain::relationships::RelationType::{DependsOn, LocatedAt};
     use crate::graph::index::EdgeSpec;
 
     fn graph(edges: &[(u32, u32)]) -> GraphIndex<u32> {

@@ -10,8 +10,8 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHasher;
 
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::RelationType;
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::RelationType;
 use crate::graph::index::{GraphIndex, Node, Packed};
 
 const MAGIC: &[u8; 4] = b"AGIX";

@@ -21,6 +21,6 @@ pub mod servicedesk;
 /// Licence compliance, contracts, renewals and seat use.
 pub mod software;
 
-pub use crate::service::kernel::error::ServiceError;
-pub use crate::service::kernel::register::Register;
-pub use crate::service::relationships::checkpoint::Written;
+pub use crate::service::kernel::Register;
+pub use crate::service::kernel::ServiceError;
+pub use crate::service::relationships::Written;

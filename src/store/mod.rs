@@ -15,10 +15,10 @@ pub mod relationships;
 /// Tickets by key, planned changes and recent audited changes.
 pub mod servicedesk;
 
-pub use crate::store::access::audit_log::AuditFilter;
-pub use crate::store::discovery::ingest::SightingRow;
-pub use crate::store::kernel::connection::{OutboxRoute, Store};
-pub use crate::store::kernel::error::StoreError;
-pub use crate::store::kernel::writes::Batch;
-pub use crate::store::relationships::checkpoint::Checkpoint;
-pub use crate::store::relationships::edges::{EdgeChange, EdgeRow};
+pub use crate::store::access::AuditFilter;
+pub use crate::store::discovery::SightingRow;
+pub use crate::store::kernel::Batch;
+pub use crate::store::kernel::StoreError;
+pub use crate::store::kernel::{OutboxRoute, Store};
+pub use crate::store::relationships::Checkpoint;
+pub use crate::store::relationships::{EdgeChange, EdgeRow};

@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use crate::domain::discovery::record::{EndDraft, ObservedDraft, RecordDraft, SoftwareDraft};
+use crate::domain::discovery::{EndDraft, ObservedDraft, RecordDraft, SoftwareDraft};
 
 /// A file format `import` reads and `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -10,17 +10,17 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::{Value as Json, json};
 
-use crate::domain::access::audit::Actor;
-use crate::domain::discovery::record::{
+use crate::domain::access::Actor;
+use crate::domain::discovery::{
     EndDraft, OBSERVABLE, Observation, ObservedDraft, RecordDraft, SoftwareDraft,
 };
-use crate::domain::kernel::entity::{EntityKind, Record};
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::{RelationType, Relationship};
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::kernel::{EntityKind, Record};
+use crate::domain::register::Asset;
+use crate::domain::relationships::{RelationType, Relationship};
+use crate::domain::software::SoftwareProduct;
 use crate::progress::Progress;
-use crate::service::discovery::outcome::{Decision, IngestReport};
-use crate::service::kernel::register::Register;
+use crate::service::discovery::{Decision, IngestReport};
+use crate::service::kernel::Register;
 use crate::store::Store;
 use format::{Format, Row};
 
@@ -522,7 +522,7 @@ pub async fn export(config: ExportConfig) -> Result<(), String> {
     Ok(())
 }
 
-async fn collect<E: crate::domain::kernel::entity::Entity>(
+async fn collect<E: crate::domain::kernel::Entity>(
     _store: &Store,
     stream: impl futures_util::Stream<Item = Result<Vec<Record<E>>, crate::store::StoreError>>,
 ) -> Result<Vec<Record<E>>, String> {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use assetgraph::domain::access::role::Role;
+use assetgraph::domain::access::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_code, fixture, server_input, spawn_app};

@@ -2,17 +2,17 @@
 //! made since, and answers exactly as a full scan of the store would; a checkpoint that cannot
 //! be trusted is never used.
 
-use assetgraph::domain::datasets::synthetic::Estate;
+use assetgraph::domain::datasets::Estate;
 use assetgraph::graph::EdgeSpec;
-use assetgraph::service::kernel::index::Origin;
-use assetgraph::service::kernel::register::Register;
+use assetgraph::service::kernel::Origin;
+use assetgraph::service::kernel::Register;
 use assetgraph::store::Checkpoint;
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::relations::{asset, relate};
 
-type Edges = Vec<EdgeSpec<assetgraph::domain::kernel::entity::NodeRef>>;
+type Edges = Vec<EdgeSpec<assetgraph::domain::kernel::NodeRef>>;
 
 fn edges(register: &Register) -> Edges {
     register.with_index(|index| index.edges())

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use assetgraph::domain::access::role::Role;
+use assetgraph::domain::access::Role;
 
 use crate::helpers::{TestApp, spawn_app};
 

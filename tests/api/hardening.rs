@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use assetgraph::api::Limits;
-use assetgraph::domain::access::role::Role;
+use assetgraph::domain::access::Role;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};

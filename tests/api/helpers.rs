@@ -6,9 +6,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use assetgraph::api;
-use assetgraph::api::graphql::context::Readiness;
-use assetgraph::domain::access::audit::Actor;
-use assetgraph::domain::access::role::Role;
+use assetgraph::api::graphql::Readiness;
+use assetgraph::domain::access::Actor;
+use assetgraph::domain::access::Role;
 use serde_json::{Value, json};
 
 pub struct TestApp {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use assetgraph::domain::access::role::Role;
+use assetgraph::domain::access::Role;
 
 use crate::helpers::{TestApp, spawn_app};
 

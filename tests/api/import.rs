@@ -2,7 +2,7 @@
 //! an embedded store (bad rows reported by line, good rows in), `--atomic` writing nothing when a
 //! row is refused, and an export re-imported changing nothing.
 
-use assetgraph::domain::access::role::Role;
+use assetgraph::domain::access::Role;
 use std::process::{Command, Output};
 
 fn assetgraph(args: &[&str]) -> Output {

@@ -432,7 +432,7 @@ async fn check_out_and_in_with_history_and_overdue_loans() {
     // Overdue once its day has passed.
     let register = app.readiness.get().unwrap();
     let later = chrono::Utc::now().date_naive() + chrono::Days::new(30);
-    let page = assetgraph::domain::kernel::page::PageRequest::default();
+    let page = assetgraph::domain::kernel::PageRequest::default();
     let overdue = register.overdue_checkouts(later, &page).await.unwrap();
     assert_eq!(overdue.total, 1);
     let today = app

@@ -1,20 +1,20 @@
 //! The audit log for auditors and admins: filtered reading over GraphQL and as CSV, and the
 //! chain verification.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::api::graphql::connection::{Conn, connection};
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::enums::AuditOperation;
-use crate::api::graphql::errors::bad_input;
+use crate::api::graphql::AuditEntryNode;
+use crate::api::graphql::AuditOperation;
+use crate::api::graphql::bad_input;
 use crate::api::graphql::ids;
-use crate::api::graphql::nodes::AuditEntryNode;
-use crate::domain::access::audit::{AuditEntry, Operation};
-use crate::domain::kernel::entity::EntityKind;
-use crate::domain::kernel::page::PageRequest;
-use crate::service::kernel::register::Register;
+use crate::api::graphql::{Conn, connection};
+use crate::api::graphql::{fail, register};
+use crate::domain::access::{AuditEntry, Operation};
+use crate::domain::kernel::EntityKind;
+use crate::domain::kernel::PageRequest;
+use crate::service::kernel::Register;
 use crate::store::AuditFilter;
 use async_graphql::Json;
 
@@ -268,7 +268,7 @@ fn write_rows(out: &mut csv::Writer<Vec<u8>>, entry: &AuditEntry) -> csv::Result
 }
 
 /// One field changed by an audited operation; values are JSON, null when absent.
-pub struct FieldChange(crate::domain::access::audit::FieldChange);
+pub struct FieldChange(crate::domain::access::FieldChange);
 
 impl FieldChange {
     /// A value of the change, unless it is financial and the caller may not see money.
@@ -277,11 +277,11 @@ impl FieldChange {
         ctx: &Context<'_>,
         value: &Option<serde_json::Value>,
     ) -> Result<Option<Json<serde_json::Value>>> {
-        let role = crate::api::graphql::context::role(ctx);
-        if crate::domain::access::rules::is_financial_path(&self.0.field)
+        let role = crate::api::graphql::role(ctx);
+        if crate::domain::access::is_financial_path(&self.0.field)
             && !role.is_some_and(|r| r.reads_financial())
         {
-            return Err(crate::api::graphql::context::forbidden(
+            return Err(crate::api::graphql::forbidden(
                 role,
                 &format!("the values of financial field `{}`", self.0.field),
             ));

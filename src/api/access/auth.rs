@@ -5,10 +5,10 @@
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::graphql::context::{Readiness, RequestContext};
-use crate::domain::access::audit::Actor;
-use crate::service::access::tokens::AuthError;
-use crate::service::kernel::tokens::Principal;
+use crate::api::graphql::{Readiness, RequestContext};
+use crate::domain::access::Actor;
+use crate::service::access::AuthError;
+use crate::service::kernel::Principal;
 
 /// The secret after `Bearer ` (any case) in an `Authorization` value.
 pub fn bearer(value: &str) -> Option<&str> {
@@ -41,7 +41,7 @@ impl IntoResponse for Refusal {
             Refusal::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
             Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"),
         };
-        let mut response = crate::api::graphql::errors::rejection(status, code, self.message());
+        let mut response = crate::api::graphql::rejection(status, code, self.message());
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

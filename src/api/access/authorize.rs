@@ -12,21 +12,21 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::api::graphql::context::forbidden;
-use crate::api::graphql::context::{RequestContext, fail, register, request};
-use crate::api::graphql::errors::UserError;
+use crate::api::graphql::ApiTokenNode;
+use crate::api::graphql::UserError;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::forbidden;
 use crate::api::graphql::ids;
-use crate::api::graphql::nodes::ApiTokenNode;
-use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::payload::outcome;
+use crate::api::graphql::outcome;
+use crate::api::graphql::{RequestContext, fail, register, request};
+use crate::domain::access::ApiToken;
 use crate::domain::access::rules as access;
-use crate::domain::access::token::ApiToken;
-use crate::domain::kernel::entity::EntityKind;
-use crate::service::access::tokens::TokenListing;
-use crate::service::kernel::error::ServiceError;
+use crate::domain::kernel::EntityKind;
+use crate::service::access::TokenListing;
+use crate::service::kernel::ServiceError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Role", remote = "crate::domain::access::role::Role")]
+#[graphql(name = "Role", remote = "crate::domain::access::Role")]
 pub enum RoleValue {
     /// Reads everything except financial fields.
     Viewer,
@@ -238,7 +238,7 @@ impl AccessMutations {
             Some(id) => register(ctx)?.revoke_token(&request(ctx).actor, &id).await,
             None => Err(ServiceError::invalid(
                 "id",
-                crate::domain::kernel::validation::ErrorCode::Invalid,
+                crate::domain::kernel::ErrorCode::Invalid,
                 "not an ApiToken id",
             )),
         };

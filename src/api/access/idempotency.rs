@@ -9,11 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use crate::api::graphql::context::Readiness;
-use crate::domain::access::idempotency::{
-    Remembered, Verdict, fingerprint, slot, valid_key, verdict,
-};
-use crate::domain::kernel::entity::EntityId;
+use crate::api::graphql::Readiness;
+use crate::domain::access::{Remembered, Verdict, fingerprint, slot, valid_key, verdict};
+use crate::domain::kernel::EntityId;
 
 /// One lock per key in use, so concurrent retries wait for the first instead of running too.
 #[derive(Clone, Default)]
@@ -66,14 +64,14 @@ where
     F: std::future::Future<Output = Response>,
 {
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)) else {
-        return crate::api::graphql::errors::rejection(
+        return crate::api::graphql::rejection(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             "Idempotency-Key takes 1 to 255 visible ASCII characters",
         );
     };
     let Some(register) = readiness.get() else {
-        return crate::api::graphql::errors::rejection(
+        return crate::api::graphql::rejection(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
             "the store is not reachable; try again shortly",
@@ -88,12 +86,12 @@ where
         Err(e) => Err(e),
         Ok(remembered) => match verdict(remembered.as_ref(), &print, now) {
             Verdict::Replay { status, response } => Ok(reply(status, response, true)),
-            Verdict::Reused => Ok(crate::api::graphql::errors::rejection(
+            Verdict::Reused => Ok(crate::api::graphql::rejection(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key was used with another request body",
             )),
-            Verdict::InDoubt => Ok(crate::api::graphql::errors::rejection(
+            Verdict::InDoubt => Ok(crate::api::graphql::rejection(
                 StatusCode::CONFLICT,
                 "IDEMPOTENCY_IN_DOUBT",
                 "a request with this Idempotency-Key did not finish; check whether its change was made before retrying with a new key",
@@ -105,7 +103,7 @@ where
     locks.release(&slot, lock);
     answer.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "idempotency key store failed");
-        crate::api::graphql::errors::rejection(
+        crate::api::graphql::rejection(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
             "the store is not reachable; try again shortly",
@@ -116,11 +114,11 @@ where
 /// Marks the key taken, runs the request, and keeps its answer (or frees the key when the
 /// answer says nothing was done).
 async fn run_once<F>(
-    register: &crate::service::kernel::register::Register,
+    register: &crate::service::kernel::Register,
     slot: &EntityId,
     print: String,
     run: F,
-) -> Result<Response, crate::service::kernel::error::ServiceError>
+) -> Result<Response, crate::service::kernel::ServiceError>
 where
     F: std::future::Future<Output = Response>,
 {

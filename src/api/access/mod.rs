@@ -1,6 +1,10 @@
 //! TODO
 
-pub mod audit_log;
-pub mod auth;
-pub mod authorize;
-pub mod idempotency;
+pub(crate) mod audit_log;
+pub(crate) mod auth;
+mod authorize;
+pub(crate) mod idempotency;
+
+pub(crate) use audit_log::AuditLogQueries;
+pub(crate) use auth::{context, init_secret, principal};
+pub(crate) use authorize::{AccessMutations, AccessQueries, Authorize};

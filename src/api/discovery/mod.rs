@@ -1,3 +1,7 @@
 //! TODO
 
-pub mod reconciliation;
+mod reconciliation;
+
+pub(crate) use reconciliation::{
+    DiscoveryMutations, DiscoveryQueries, FieldSource, SourceSighting, sightings_of,
+};

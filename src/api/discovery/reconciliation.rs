@@ -1,35 +1,33 @@
 //! Discovery over GraphQL: ingesting records, the reconciliation queue, unmanaged and stale
 //! assets, and the policy discovery follows.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::api::graphql::connection::{Conn, connection, slice};
-use crate::api::graphql::context::{fail, register, request};
-use crate::api::graphql::errors::UserError;
+use crate::api::graphql::DiscoveryPolicyNode;
+use crate::api::graphql::ReconciliationItemNode;
+use crate::api::graphql::UserError;
 use crate::api::graphql::ids;
-use crate::api::graphql::loaders::page_of;
-use crate::api::graphql::loaders::{many, one};
-use crate::api::graphql::nodes::DiscoveryPolicyNode;
-use crate::api::graphql::nodes::ReconciliationItemNode;
-use crate::api::graphql::nodes::{AssetNode, RelationshipNode, entity_object};
-use crate::api::graphql::payload::outcome;
-use crate::domain::discovery::identifiers::IdentificationRule as DomainRule;
-use crate::domain::discovery::precedence::Policy;
-use crate::domain::discovery::reconciliation::{
-    ReconciliationItem, ReconciliationStatus as DomainStatus,
-};
-use crate::domain::discovery::record::RecordDraft;
-use crate::domain::kernel::entity::{EntityId, EntityKind};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
-use crate::service::discovery::outcome::{Decision as DomainDecision, IngestReport, Outcome};
-use crate::service::discovery::reconcile::Resolution;
-use crate::service::kernel::error::ServiceError;
+use crate::api::graphql::outcome;
+use crate::api::graphql::page_of;
+use crate::api::graphql::{AssetNode, RelationshipNode, entity_object};
+use crate::api::graphql::{Conn, connection, slice};
+use crate::api::graphql::{fail, register, request};
+use crate::api::graphql::{many, one};
+use crate::domain::discovery::IdentificationRule as DomainRule;
+use crate::domain::discovery::Policy;
+use crate::domain::discovery::RecordDraft;
+use crate::domain::discovery::{ReconciliationItem, ReconciliationStatus as DomainStatus};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::{EntityId, EntityKind};
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::service::discovery::Resolution;
+use crate::service::discovery::{Decision as DomainDecision, IngestReport, Outcome};
+use crate::service::kernel::ServiceError;
 
 /// How a record was matched to an asset.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Serialize)]

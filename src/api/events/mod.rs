@@ -1,4 +1,7 @@
 //! TODO
 
-pub mod subscriptions;
-pub mod webhooks;
+mod subscriptions;
+mod webhooks;
+
+pub(crate) use subscriptions::SubscriptionRoot;
+pub(crate) use webhooks::{WebhookMutations, WebhookQueries};

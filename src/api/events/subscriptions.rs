@@ -6,19 +6,19 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, Result, Subscription};
 use futures_util::stream::{Stream, StreamExt};
 
-use crate::api::graphql::context::register;
-use crate::api::graphql::enums::RelationType;
-use crate::api::graphql::filters::AssetFilter;
-use crate::api::graphql::nodes::TicketNode;
-use crate::api::graphql::nodes::{AssetNode, AuditEntryNode, RelationshipNode};
-use crate::api::servicedesk::tickets::TicketKind;
-use crate::domain::access::audit::{AuditEntry, Operation};
-use crate::domain::kernel::entity::{Entity, Record};
-use crate::domain::kernel::query::Filter;
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::servicedesk::ticket::Ticket;
-use crate::service::kernel::register::Register;
+use crate::api::graphql::AssetFilter;
+use crate::api::graphql::RelationType;
+use crate::api::graphql::TicketNode;
+use crate::api::graphql::register;
+use crate::api::graphql::{AssetNode, AuditEntryNode, RelationshipNode};
+use crate::api::servicedesk::TicketKind;
+use crate::domain::access::{AuditEntry, Operation};
+use crate::domain::kernel::Filter;
+use crate::domain::kernel::{Entity, Record};
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::domain::servicedesk::Ticket;
+use crate::service::kernel::Register;
 
 /// One committed change of an entity of type `N`, and the entity as it is after it.
 pub struct Change<N> {
@@ -62,7 +62,7 @@ async fn state_of<E: Entity>(
 ) -> Option<(Option<Record<E>>, serde_json::Value)> {
     if entry.operation == Operation::Delete {
         let mut doc = serde_json::json!({});
-        crate::domain::access::audit::revert(&mut doc, &entry.changes);
+        crate::domain::access::revert(&mut doc, &entry.changes);
         return Some((None, doc));
     }
     let record = register.get::<E>(&entry.entity_id).await.ok()??;
@@ -117,7 +117,7 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = Change<AssetNode>> + use<>> {
         let filter = match filter {
             None => Filter::everything(),
-            Some(input) => crate::api::graphql::listing::compile_filter(ctx, &input).await?,
+            Some(input) => crate::api::graphql::compile_filter(ctx, &input).await?,
         };
         let register = register(ctx)?.clone();
         Ok(changes_of::<Asset, _>(
@@ -133,7 +133,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         types: Option<Vec<RelationType>>,
     ) -> Result<impl Stream<Item = Change<RelationshipNode>> + use<>> {
-        let types: Option<Vec<crate::domain::relationships::relation::RelationType>> =
+        let types: Option<Vec<crate::domain::relationships::RelationType>> =
             types.map(|t| t.into_iter().map(Into::into).collect());
         let register = register(ctx)?.clone();
         Ok(changes_of::<Relationship, _>(
@@ -154,14 +154,14 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         kind: Option<Vec<TicketKind>>,
     ) -> Result<impl Stream<Item = Change<TicketNode>> + use<>> {
-        let kinds: Option<Vec<crate::domain::servicedesk::ticket::TicketKind>> =
+        let kinds: Option<Vec<crate::domain::servicedesk::TicketKind>> =
             kind.map(|k| k.into_iter().map(Into::into).collect());
         let register = register(ctx)?.clone();
         Ok(changes_of::<Ticket, _>(
             register,
             move |doc| {
                 kinds.as_ref().is_none_or(|kinds| {
-                    serde_json::from_value::<crate::domain::servicedesk::ticket::TicketKind>(
+                    serde_json::from_value::<crate::domain::servicedesk::TicketKind>(
                         doc.get("kind").cloned().unwrap_or_default(),
                     )
                     .is_ok_and(|k| kinds.contains(&k))

@@ -6,21 +6,21 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::api::graphql::context::forbidden;
-use crate::api::graphql::context::{fail, register, request};
-use crate::api::graphql::errors::UserError;
+use crate::api::graphql::DeleteInput;
+use crate::api::graphql::UserError;
+use crate::api::graphql::WebhookNode;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::forbidden;
 use crate::api::graphql::ids;
-use crate::api::graphql::inputs::DeleteInput;
-use crate::api::graphql::loaders::one;
-use crate::api::graphql::nodes::WebhookNode;
-use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::payload::{DeletePayload, Payload, delete, outcome, payload};
-use crate::domain::access::role::Role;
+use crate::api::graphql::one;
+use crate::api::graphql::{DeletePayload, Payload, delete, outcome, payload};
+use crate::api::graphql::{fail, register, request};
+use crate::domain::access::Role;
+use crate::domain::events::Webhook;
 use crate::domain::events::webhook;
-use crate::domain::events::webhook::Webhook;
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
-use crate::service::kernel::error::ServiceError;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::kernel::{ErrorCode, FieldError};
+use crate::service::kernel::ServiceError;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "webhook::DeliveryStatus")]

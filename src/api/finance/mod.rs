@@ -1,3 +1,9 @@
 //! TODO
 
-pub mod summary;
+mod summary;
+
+pub(crate) use summary::{
+    CostRollup, DepreciationPeriod, DepreciationProfile, FinanceQueries, TotalCostOfOwnership,
+    cost_rollup, depreciation_of, profile_node, schedule_nodes, today, total_cost_of_ownership,
+    within,
+};

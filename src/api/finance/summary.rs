@@ -1,36 +1,34 @@
 //! Money over GraphQL: depreciation and book values of an asset, its total cost of ownership,
 //! cost roll-ups, the finance summary, and the warranty, support and replacement watch lists.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::api::graphql::connection::Conn;
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::enums::{
-    AssetClass, Category, DepreciationConvention, DepreciationMethod,
-};
-use crate::api::graphql::errors::{bad_input, coded};
-use crate::api::graphql::loaders::one;
-pub(crate) use crate::api::graphql::loaders::page_of;
-use crate::api::graphql::nodes::{AssetNode, LocationNode, MoneyNode, TeamNode, VendorNode};
-use crate::api::lifecycle::operations::maintenance_of;
-use crate::domain::depreciation::schedule::Depreciation;
-use crate::domain::depreciation::terms::{ModelDefaults, Profile};
+use crate::api::graphql::Conn;
+use crate::api::graphql::one;
+pub(crate) use crate::api::graphql::page_of;
+use crate::api::graphql::{AssetClass, Category, DepreciationConvention, DepreciationMethod};
+use crate::api::graphql::{AssetNode, LocationNode, MoneyNode, TeamNode, VendorNode};
+use crate::api::graphql::{bad_input, coded};
+use crate::api::graphql::{fail, register};
+use crate::api::lifecycle::maintenance_of;
+use crate::domain::depreciation::Depreciation;
+use crate::domain::depreciation::{ModelDefaults, Profile};
+use crate::domain::finance::Amounts;
 use crate::domain::finance::cost as finance;
-use crate::domain::finance::cost::Amounts;
 use crate::domain::finance::ledger;
-use crate::domain::finance::ledger::{GroupBy, GroupKey, Reason};
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::kernel::money::{Currency, Money};
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::Team;
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
-use crate::service::finance::rollup::fraction_text;
-use crate::service::finance::summary::Dated;
+use crate::domain::finance::{GroupBy, GroupKey, Reason};
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{Currency, Money};
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::register::Asset;
+use crate::domain::register::Location;
+use crate::domain::register::Team;
+use crate::domain::register::{Model, Vendor};
+use crate::service::finance::Dated;
+use crate::service::finance::fraction_text;
 
 fn money(amount: Decimal, currency: Currency) -> MoneyNode {
     MoneyNode::from(&Money { amount, currency })
@@ -255,7 +253,7 @@ pub async fn cost_rollup(
 
 /// What a finance summary groups by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::finance::ledger::GroupBy")]
+#[graphql(remote = "crate::domain::finance::GroupBy")]
 pub enum FinanceGroupBy {
     /// The owning team (assets owned by a person, or by no one, form one group).
     Team,
@@ -358,7 +356,7 @@ impl DueAsset {
 
 /// Why a deployed asset should be replaced.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::finance::ledger::Reason")]
+#[graphql(remote = "crate::domain::finance::Reason")]
 pub enum ReplacementReason {
     FullyDepreciated,
     OutOfWarranty,
@@ -383,7 +381,7 @@ impl ReplacementCandidate {
 /// A page of a watch list of dated assets.
 async fn due_page(
     ctx: &Context<'_>,
-    due: std::result::Result<Dated, crate::service::kernel::error::ServiceError>,
+    due: std::result::Result<Dated, crate::service::kernel::ServiceError>,
     request: &PageRequest,
 ) -> Result<Conn<DueAsset>> {
     let due = due.map_err(|e| fail(ctx, e))?;

@@ -6,8 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::api::graphql::errors::bad_input;
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
 
 #[derive(SimpleObject)]
 pub struct Totals {

@@ -6,10 +6,10 @@ use async_graphql::Context;
 use tokio::sync::OnceCell;
 
 use crate::api::graphql::errors::{coded, from_service};
-use crate::domain::access::audit::Actor;
-use crate::domain::access::role::Role;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::access::Actor;
+use crate::domain::access::Role;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 /// The register once the store is connected; empty while it is not (the server still answers).
 pub type Readiness = Arc<OnceCell<Register>>;
@@ -27,7 +27,7 @@ pub fn request(ctx: &Context<'_>) -> RequestContext {
             // Never reached past the authorisation check; least privilege all the same.
             actor: Actor {
                 name: "anonymous".into(),
-                role: crate::domain::access::role::Role::Viewer,
+                role: crate::domain::access::Role::Viewer,
                 request_id: "none".into(),
             },
         })
@@ -69,7 +69,7 @@ pub fn check_fields_used(ctx: &Context<'_>, paths: &[&str]) -> async_graphql::Re
     }
     match paths
         .iter()
-        .find(|p| crate::domain::access::rules::is_financial_path(p))
+        .find(|p| crate::domain::access::is_financial_path(p))
     {
         Some(path) => Err(forbidden(
             role,

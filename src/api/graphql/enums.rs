@@ -4,7 +4,7 @@ use async_graphql::Enum;
 use serde::Serialize;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::kernel::class::AssetClass")]
+#[graphql(remote = "crate::domain::kernel::AssetClass")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AssetClass {
     Server,
@@ -31,7 +31,7 @@ pub enum AssetClass {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::kernel::class::Category")]
+#[graphql(remote = "crate::domain::kernel::Category")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Category {
     Hardware,
@@ -43,7 +43,7 @@ pub enum Category {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::stage::LifecycleStage")]
+#[graphql(remote = "crate::domain::lifecycle::LifecycleStage")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LifecycleStage {
     Planned,
@@ -59,7 +59,7 @@ pub enum LifecycleStage {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::register::asset::OperationalStatus")]
+#[graphql(remote = "crate::domain::register::OperationalStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationalStatus {
     Operational,
@@ -69,7 +69,7 @@ pub enum OperationalStatus {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::register::site::LocationKind")]
+#[graphql(remote = "crate::domain::register::LocationKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LocationKind {
     Site,
@@ -88,7 +88,7 @@ pub enum OrderDirection {
 
 /// The audited operation.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::access::audit::Operation")]
+#[graphql(remote = "crate::domain::access::Operation")]
 pub enum AuditOperation {
     Create,
     Update,
@@ -97,7 +97,7 @@ pub enum AuditOperation {
 
 /// A relationship type, named from the source's side (`app RUNS_ON vm`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::relationships::relation::RelationType")]
+#[graphql(remote = "crate::domain::relationships::RelationType")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RelationType {
     DependsOn,
@@ -117,7 +117,7 @@ pub enum RelationType {
 
 /// How an asset depreciates.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::terms::Method")]
+#[graphql(remote = "crate::domain::depreciation::Method")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationMethod {
     StraightLine,
@@ -128,7 +128,7 @@ pub enum DepreciationMethod {
 
 /// When depreciation starts: the month of service, or the middle of its fiscal year.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::depreciation::terms::Convention")]
+#[graphql(remote = "crate::domain::depreciation::Convention")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationConvention {
     FullMonth,
@@ -136,7 +136,7 @@ pub enum DepreciationConvention {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::stage::DisposalMethod")]
+#[graphql(remote = "crate::domain::lifecycle::DisposalMethod")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DisposalMethod {
     Recycled,
@@ -148,7 +148,7 @@ pub enum DisposalMethod {
 
 /// NIST SP 800-88 sanitisation levels.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::stage::SanitisationMethod")]
+#[graphql(remote = "crate::domain::lifecycle::SanitisationMethod")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SanitisationMethod {
     Clear,
@@ -157,14 +157,14 @@ pub enum SanitisationMethod {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::approval::ApprovalAction")]
+#[graphql(remote = "crate::domain::lifecycle::ApprovalAction")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApprovalAction {
     Retirement,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::approval::ApprovalStatus")]
+#[graphql(remote = "crate::domain::lifecycle::ApprovalStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApprovalStatus {
     Pending,
@@ -175,7 +175,7 @@ pub enum ApprovalStatus {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::lifecycle::maintenance::MaintenanceKind")]
+#[graphql(remote = "crate::domain::lifecycle::MaintenanceKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MaintenanceKind {
     Repair,
@@ -187,7 +187,7 @@ pub enum MaintenanceKind {
 
 /// What one licence counts.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::software::entitlement::Metric")]
+#[graphql(remote = "crate::domain::software::Metric")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LicenseMetric {
     PerDevice,
@@ -199,7 +199,7 @@ pub enum LicenseMetric {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::software::contract::ContractKind")]
+#[graphql(remote = "crate::domain::software::ContractKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContractKind {
     Purchase,
@@ -212,7 +212,7 @@ pub enum ContractKind {
 
 /// How often a recurring cost falls due.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::software::contract::Period")]
+#[graphql(remote = "crate::domain::software::Period")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingPeriod {
     Monthly,
@@ -222,7 +222,7 @@ pub enum BillingPeriod {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::software::subscription::BillingModel")]
+#[graphql(remote = "crate::domain::software::BillingModel")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingModel {
     PerSeat,
@@ -231,7 +231,7 @@ pub enum BillingModel {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::software::compliance::Status")]
+#[graphql(remote = "crate::domain::software::Status")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ComplianceStatus {
     Compliant,
@@ -241,7 +241,7 @@ pub enum ComplianceStatus {
 
 /// What a linked asset is to a ticket.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::relationships::relation::TicketRole")]
+#[graphql(remote = "crate::domain::relationships::TicketRole")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketRole {
     Affected,

@@ -2,8 +2,8 @@
 
 use async_graphql::{ErrorExtensions, SimpleObject};
 
-use crate::domain::kernel::validation::FieldError;
-use crate::service::kernel::error::ServiceError;
+use crate::domain::kernel::FieldError;
+use crate::service::kernel::ServiceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 

@@ -12,8 +12,8 @@ use crate::api::graphql::enums::{
 };
 use crate::api::graphql::errors::bad_input;
 use crate::api::graphql::ids;
-use crate::domain::kernel::entity::{EntityId, EntityKind};
-use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
+use crate::domain::kernel::{Comparison, Condition, Filter, Sort};
+use crate::domain::kernel::{EntityId, EntityKind};
 
 /// Expansions the filter needs from the store before it can be compiled (location subtrees).
 pub type Subtrees = HashMap<EntityId, Vec<EntityId>>;

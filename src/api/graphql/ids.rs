@@ -4,7 +4,7 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::{EntityId, EntityKind};
 
 pub fn encode(kind: EntityKind, id: &EntityId) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.name(), id.as_str())))
@@ -25,6 +25,11 @@ pub fn decode(kind: EntityKind, id: &str) -> Option<EntityId> {
         .map(|(_, key)| key)
 }
 
+/// The opaque global id of an entity, as `node(id:)` takes it.
+pub fn global_id(kind: EntityKind, id: &EntityId) -> String {
+    encode(kind, id).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,9 +43,4 @@ mod tests {
         assert_eq!(decode_any("not base64!"), None);
         assert_eq!(decode_any(&URL_SAFE_NO_PAD.encode("Nope:x")), None);
     }
-}
-
-/// The opaque global id of an entity, as `node(id:)` takes it.
-pub fn global_id(kind: EntityKind, id: &EntityId) -> String {
-    encode(kind, id).0
 }

@@ -26,7 +26,7 @@ pub trait Targeted {
 
 macro_rules! targeted {
     ($($input:ty),*) => {
-        $(impl $crate::api::graphql::inputs::Targeted for $input {
+        $(impl $crate::api::graphql::Targeted for $input {
             fn target(&self) -> (&async_graphql::ID, Option<i64>) {
                 (&self.id, self.expected_version)
             }

@@ -7,9 +7,9 @@ use crate::api::graphql::errors::bad_input;
 use crate::api::graphql::filters::{FilterInput, Order, OrderField, Subtrees, compile, sort};
 use crate::api::graphql::ids;
 use crate::api::graphql::loaders::one;
-use crate::domain::kernel::entity::{Entity, EntityKind, Record};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{Entity, EntityKind, Record};
 use async_graphql::{Context, ID, OutputType, Result};
 use std::collections::HashSet;
 
@@ -35,7 +35,7 @@ pub(crate) async fn list<E: Entity, F: FilterInput, O: OrderField, N: OutputType
 pub async fn compile_filter<F: FilterInput>(
     ctx: &Context<'_>,
     input: &F,
-) -> Result<crate::domain::kernel::query::Filter> {
+) -> Result<crate::domain::kernel::Filter> {
     let register = register(ctx)?;
     let mut subtrees = Subtrees::new();
     let roots: HashSet<_> = input.subtree_roots().into_iter().collect();
@@ -68,7 +68,7 @@ pub(crate) async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
 ) -> Result<Page<Record<E>>> {
     let register = register(ctx)?;
     let filter = match filter {
-        None => crate::domain::kernel::query::Filter::everything(),
+        None => crate::domain::kernel::Filter::everything(),
         Some(input) => compile_filter(ctx, &input).await?,
     };
     let sort = sort(order, default_order);

@@ -11,25 +11,25 @@ use crate::api::graphql::connection::Conn;
 use crate::api::graphql::connection::connection;
 use crate::api::graphql::connection::slice;
 use crate::api::graphql::context::Readiness;
-use crate::domain::discovery::precedence::Policy;
-use crate::domain::discovery::reconciliation::ReconciliationItem;
-use crate::domain::kernel::entity::{Entity, EntityId, Record};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::kernel::query::lookup;
-use crate::domain::lifecycle::approval::ApprovalRequest;
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::register::asset::{Asset, Owner};
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::software::contract::Contract;
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
-use crate::domain::software::subscription::Subscription;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::discovery::Policy;
+use crate::domain::discovery::ReconciliationItem;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::lookup;
+use crate::domain::kernel::{Entity, EntityId, Record};
+use crate::domain::lifecycle::ApprovalRequest;
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Location;
+use crate::domain::register::{Asset, Owner};
+use crate::domain::register::{Model, Vendor};
+use crate::domain::register::{Person, Team};
+use crate::domain::relationships::Relationship;
+use crate::domain::software::Contract;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Subscription;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 /// The register, or UNAVAILABLE while the store is not connected.
 fn connected(readiness: &Readiness) -> Result<&Register, ServiceError> {
@@ -151,8 +151,8 @@ fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request 
     let request = add::<Contract>(request, readiness, cache);
     let request = add::<ReconciliationItem>(request, readiness, cache);
     let request = add::<Policy>(request, readiness, cache);
-    let request = add::<crate::domain::servicedesk::ticket::Ticket>(request, readiness, cache);
-    let request = add::<crate::domain::events::webhook::Webhook>(request, readiness, cache);
+    let request = add::<crate::domain::servicedesk::Ticket>(request, readiness, cache);
+    let request = add::<crate::domain::events::Webhook>(request, readiness, cache);
     add::<Model>(request, readiness, cache)
 }
 

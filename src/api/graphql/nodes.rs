@@ -10,26 +10,26 @@ use crate::api::graphql::context::{fail, register};
 use crate::api::graphql::errors::bad_input;
 use crate::api::graphql::ids;
 use crate::api::graphql::loaders::one;
-use crate::domain::access::audit::AuditEntry;
-use crate::domain::access::token::ApiToken;
-use crate::domain::discovery::precedence::Policy;
-use crate::domain::discovery::reconciliation::ReconciliationItem;
-use crate::domain::events::webhook::Webhook;
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::money::Money;
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::lifecycle::approval::ApprovalRequest;
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::servicedesk::ticket::Ticket;
-use crate::domain::software::contract::Contract;
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
-use crate::domain::software::subscription::Subscription;
+use crate::domain::access::ApiToken;
+use crate::domain::access::AuditEntry;
+use crate::domain::discovery::Policy;
+use crate::domain::discovery::ReconciliationItem;
+use crate::domain::events::Webhook;
+use crate::domain::kernel::Money;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::lifecycle::ApprovalRequest;
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Asset;
+use crate::domain::register::Location;
+use crate::domain::register::{Model, Vendor};
+use crate::domain::register::{Person, Team};
+use crate::domain::relationships::Relationship;
+use crate::domain::servicedesk::Ticket;
+use crate::domain::software::Contract;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Subscription;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 use async_graphql::Union;
 
 /// Declares each entity's node wrapper, the `Node` interface over all of them, and
@@ -109,13 +109,13 @@ pub async fn history(
 /// Writes a node type's fields over its `Record<Entity>`, with the fields every entity shares.
 macro_rules! entity_object {
     ($(#[$meta:meta])* $name:ident($entity:ty) as $graphql_name:literal { $($body:tt)* }) => {
-        $crate::api::graphql::paged::paged_object! {
+        $crate::api::graphql::paged_object! {
             $(#[$meta])*
             #[async_graphql::Object(name = $graphql_name)]
             impl $name {
                 /// Opaque global id, usable with `node(id:)`.
                 pub async fn id(&self) -> async_graphql::ID {
-                    $crate::api::graphql::ids::encode(<$entity as $crate::domain::kernel::entity::Entity>::KIND, &self.0.id)
+                    $crate::api::graphql::ids::encode(<$entity as $crate::domain::kernel::Entity>::KIND, &self.0.id)
                 }
                 /// Grows by one with every change; send it back as `expectedVersion` to update safely.
                 async fn version(&self) -> i64 {
@@ -128,8 +128,8 @@ macro_rules! entity_object {
                     self.0.updated_at
                 }
                 /// Every audited change of this entity, oldest first.
-                async fn history(&self, ctx: &Context<'_>, page: Paging) -> async_graphql::Result<$crate::api::graphql::connection::Conn<$crate::api::graphql::nodes::AuditEntryNode>> {
-                    $crate::api::graphql::nodes::history(ctx, <$entity as $crate::domain::kernel::entity::Entity>::KIND, &self.0.id, &page).await
+                async fn history(&self, ctx: &Context<'_>, page: Paging) -> async_graphql::Result<$crate::api::graphql::Conn<$crate::api::graphql::AuditEntryNode>> {
+                    $crate::api::graphql::history(ctx, <$entity as $crate::domain::kernel::Entity>::KIND, &self.0.id, &page).await
                 }
                 $($body)*
             }

@@ -2,7 +2,7 @@
 //! `paged_object!` that takes `page: Paging` gets `first`, `after`, `last` and `before` in the
 //! schema, checked into one `PageRequest` before its body runs.
 
-use crate::domain::kernel::page::PageRequest;
+use crate::domain::kernel::PageRequest;
 
 /// What a connection field's resolver receives for Relay's `first`, `after`, `last` and `before`.
 pub type Paging = PageRequest;
@@ -12,7 +12,7 @@ pub type Paging = PageRequest;
 /// arguments.
 macro_rules! paged_object {
     ($(#[$attr:meta])* impl $ty:ident { $($items:tt)* }) => {
-        $crate::api::graphql::paged::paged_object!(@munch [$(#[$attr])*] [$ty] [] $($items)*);
+        $crate::api::graphql::paged_object!(@munch [$(#[$attr])*] [$ty] [] $($items)*);
     };
     (@munch [$($attr:tt)*] [$ty:ident] [$($done:tt)*]) => {
         $($attr)*
@@ -23,7 +23,7 @@ macro_rules! paged_object {
         $vis:vis async fn $name:ident(&$this:ident, $ctx:ident: &Context<'_>, $page:ident: Paging $(, $(#[$arg_meta:meta])* $arg:ident: $arg_ty:ty)* $(,)?) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
-        $crate::api::graphql::paged::paged_object!(@munch $attr $ty [$($done)*
+        $crate::api::graphql::paged_object!(@munch $attr $ty [$($done)*
             $(#[$meta])*
             #[allow(clippy::too_many_arguments, reason = "Relay's four arguments")]
             $vis async fn $name(
@@ -35,8 +35,8 @@ macro_rules! paged_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> $ret {
-                let $page: $crate::api::graphql::paged::Paging =
-                    $crate::api::graphql::connection::page_request(first, after, last, before)?;
+                let $page: $crate::api::graphql::Paging =
+                    $crate::api::graphql::page_request(first, after, last, before)?;
                 $body
             }
         ] $($rest)*);
@@ -46,7 +46,7 @@ macro_rules! paged_object {
         $vis:vis async fn $name:ident(&$this:ident, $page:ident: Paging) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
-        $crate::api::graphql::paged::paged_object!(@munch $attr $ty [$($done)*
+        $crate::api::graphql::paged_object!(@munch $attr $ty [$($done)*
             $(#[$meta])*
             $vis async fn $name(
                 &$this,
@@ -55,8 +55,8 @@ macro_rules! paged_object {
                 last: Option<i32>,
                 before: Option<String>,
             ) -> $ret {
-                let $page: $crate::api::graphql::paged::Paging =
-                    $crate::api::graphql::connection::page_request(first, after, last, before)?;
+                let $page: $crate::api::graphql::Paging =
+                    $crate::api::graphql::page_request(first, after, last, before)?;
                 $body
             }
         ] $($rest)*);
@@ -66,7 +66,7 @@ macro_rules! paged_object {
         $vis:vis async fn $name:ident($($params:tt)*) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
-        $crate::api::graphql::paged::paged_object!(@munch $attr $ty [$($done)*
+        $crate::api::graphql::paged_object!(@munch $attr $ty [$($done)*
             $(#[$meta])* $vis async fn $name($($params)*) -> $ret $body
         ] $($rest)*);
     };
@@ -75,7 +75,7 @@ macro_rules! paged_object {
         $vis:vis fn $name:ident($($params:tt)*) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
-        $crate::api::graphql::paged::paged_object!(@munch $attr $ty [$($done)*
+        $crate::api::graphql::paged_object!(@munch $attr $ty [$($done)*
             $(#[$meta])* $vis fn $name($($params)*) -> $ret $body
         ] $($rest)*);
     };

@@ -5,7 +5,7 @@
 use crate::api::graphql::context::{register, request};
 use crate::api::graphql::errors::{UserError, coded, internal};
 use crate::api::graphql::ids;
-use crate::api::graphql::inputs::*;
+use crate::api::graphql::inputs::{DeleteInput, Targeted};
 use crate::api::graphql::nodes::{ApprovalRequestNode, MaintenanceRecordNode};
 use crate::api::graphql::nodes::{
     AssetNode, LocationNode, ModelNode, PersonNode, RelationshipNode, TeamNode, VendorNode,
@@ -13,11 +13,11 @@ use crate::api::graphql::nodes::{
 use crate::api::graphql::nodes::{
     ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
 };
-use crate::domain::kernel::catalog::reference_fields;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::kernel::query::lookup_mut;
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
-use crate::service::kernel::error::ServiceError;
+use crate::domain::kernel::lookup_mut;
+use crate::domain::kernel::reference_fields;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::{ErrorCode, FieldError};
+use crate::service::kernel::ServiceError;
 use async_graphql::{Context, ID, OutputType, Result, SimpleObject};
 use serde::Serialize;
 use serde_json::{Value as Json, json};

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::access::audit_log;
 use crate::api::access::auth;
-use crate::api::graphql::errors::rejection;
+use crate::api::graphql::rejection;
 use crate::api::http::state::AppState;
 
 /// The audit log as CSV, filtered by the query string (auditors and admins).

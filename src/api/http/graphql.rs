@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::access::auth;
 use crate::api::access::idempotency;
-use crate::api::graphql::errors::rejection;
 use crate::api::graphql::guard;
+use crate::api::graphql::rejection;
 use crate::api::http::state::AppState;
 
 /// A limit breach: a bad request the client can fix, naming the limit.
@@ -60,7 +60,7 @@ async fn execute(
     }
     let context = auth::context(&principal, headers);
     let request_id = context.actor.request_id.clone();
-    let request = crate::api::graphql::loaders::attach(request.data(context), &state.readiness);
+    let request = crate::api::graphql::attach(request.data(context), &state.readiness);
     // On the heap: the executor's future is large, and debug builds poll it on small stacks.
     let running = Box::pin(state.schema.execute(request));
     // Reads are cut off when too slow; a write never is, or the caller could not know whether

@@ -1,8 +1,10 @@
 //! TODO
 
-pub mod audit_csv;
-pub mod graphql;
-pub mod routes;
-pub mod serve;
-pub mod state;
-pub mod websocket;
+mod audit_csv;
+mod graphql;
+mod routes;
+mod serve;
+mod state;
+mod websocket;
+
+pub use serve::{Options, serve, spawn, spawn_with};

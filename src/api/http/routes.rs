@@ -11,9 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::api::access::idempotency;
-use crate::api::graphql::context::Readiness;
+use crate::api::graphql::Limits;
+use crate::api::graphql::Readiness;
 use crate::api::graphql::limits;
-use crate::api::graphql::limits::Limits;
 use crate::api::http::audit_csv::audit_csv;
 use crate::api::http::graphql::graphql_get;
 use crate::api::http::graphql::graphql_post;

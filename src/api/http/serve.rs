@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::api::graphql::context::Readiness;
-use crate::api::graphql::limits::Limits;
+use crate::api::graphql::Limits;
+use crate::api::graphql::Readiness;
 use crate::api::http::routes::router;
 use crate::service::datasets::seed;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
 use crate::store::Store;
 
 /// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, marks

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use crate::api::access::idempotency;
-use crate::api::graphql::context::Readiness;
+use crate::api::graphql::Limits;
+use crate::api::graphql::Readiness;
 use crate::api::graphql::limits;
-use crate::api::graphql::limits::Limits;
 use crate::api::schema::AppSchema;
 
 #[derive(Clone)]

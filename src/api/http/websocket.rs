@@ -11,7 +11,7 @@ use futures_util::stream::BoxStream;
 #[derive(Clone)]
 pub struct LiveExecutor {
     pub schema: crate::api::schema::AppSchema,
-    pub readiness: crate::api::graphql::context::Readiness,
+    pub readiness: crate::api::graphql::Readiness,
 }
 
 impl Executor for LiveExecutor {
@@ -39,7 +39,7 @@ impl Executor for LiveExecutor {
 impl LiveExecutor {
     fn prepare(&self, request: async_graphql::Request) -> async_graphql::Request {
         // Who is asking comes from the connection's session data, set at `connection_init`.
-        crate::api::graphql::loaders::attach_uncached(request, &self.readiness)
+        crate::api::graphql::attach_uncached(request, &self.readiness)
     }
 }
 
@@ -60,13 +60,12 @@ pub async fn websocket(
         .on_upgrade(move |stream| {
             async_graphql_axum::GraphQLWebSocket::new(stream, live, protocol)
                 .on_connection_init(move |payload| async move {
-                    let secret = crate::api::access::auth::init_secret(&payload);
-                    let principal =
-                        crate::api::access::auth::principal(&readiness, secret.as_deref())
-                            .await
-                            .map_err(|refusal| async_graphql::Error::new(refusal.message()))?;
+                    let secret = crate::api::access::init_secret(&payload);
+                    let principal = crate::api::access::principal(&readiness, secret.as_deref())
+                        .await
+                        .map_err(|refusal| async_graphql::Error::new(refusal.message()))?;
                     let mut data = async_graphql::Data::default();
-                    data.insert(crate::api::access::auth::context(
+                    data.insert(crate::api::access::context(
                         &principal,
                         &axum::http::HeaderMap::new(),
                     ));

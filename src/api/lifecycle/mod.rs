@@ -1,3 +1,8 @@
 //! TODO
 
-pub mod operations;
+mod operations;
+
+pub(crate) use operations::{
+    CheckoutNode, CustodyNode, DisposalNode, LifecycleMutations, LifecycleQueries, LifecycleStep,
+    maintenance_of,
+};

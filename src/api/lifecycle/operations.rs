@@ -1,38 +1,36 @@
 //! The lifecycle over GraphQL: transitions, retirement approvals, custody and maintenance, with
 //! the types that show them.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::api::graphql::connection::{Conn, connection};
-use crate::api::graphql::context::{fail, register, request};
-use crate::api::graphql::enums::{
+use crate::api::graphql::ApprovalRequestNode;
+use crate::api::graphql::MaintenanceRecordNode;
+use crate::api::graphql::MoneyInput;
+use crate::api::graphql::ids;
+use crate::api::graphql::one;
+use crate::api::graphql::{
     ApprovalAction, ApprovalStatus, DisposalMethod, LifecycleStage, MaintenanceKind,
     SanitisationMethod,
 };
-use crate::api::graphql::ids;
-use crate::api::graphql::inputs::MoneyInput;
-use crate::api::graphql::loaders::one;
-use crate::api::graphql::nodes::ApprovalRequestNode;
-use crate::api::graphql::nodes::MaintenanceRecordNode;
-use crate::api::graphql::nodes::{
-    AssetNode, MoneyNode, Node, VendorNode, entity_object, load_node,
-};
-use crate::api::graphql::payload::{Payload, document, outcome, payload};
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::lifecycle::approval::ApprovalRequest;
-use crate::domain::lifecycle::custody::{Custody, HOLDERS};
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::lifecycle::stage::Disposal;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::supply::Vendor;
-use crate::service::kernel::error::ServiceError;
-use crate::service::lifecycle::custody::Loan;
-use crate::service::lifecycle::stages::{Move, Step};
+use crate::api::graphql::{AssetNode, MoneyNode, Node, VendorNode, entity_object, load_node};
+use crate::api::graphql::{Conn, connection};
+use crate::api::graphql::{Payload, document, outcome, payload};
+use crate::api::graphql::{fail, register, request};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::lifecycle::ApprovalRequest;
+use crate::domain::lifecycle::Disposal;
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::lifecycle::{Custody, HOLDERS};
+use crate::domain::register::Asset;
+use crate::domain::register::Vendor;
+use crate::service::kernel::ServiceError;
+use crate::service::lifecycle::Loan;
+use crate::service::lifecycle::{Move, Step};
 
 entity_object!(
     /// A request for someone else's consent before an irreversible step (retiring an asset).
@@ -113,7 +111,7 @@ impl CustodyNode {
     }
     /// Whether it is past its expected return today (UTC).
     async fn overdue(&self) -> bool {
-        crate::domain::lifecycle::custody::overdue(&self.0, Utc::now().date_naive())
+        crate::domain::lifecycle::overdue(&self.0, Utc::now().date_naive())
     }
 }
 
@@ -363,7 +361,7 @@ impl LifecycleMutations {
         let actor = request(ctx).actor;
         let holder = ids::decode_any(&input.to)
             .filter(|(kind, _)| HOLDERS.contains(kind))
-            .map(|(kind, id)| crate::domain::kernel::entity::NodeRef { kind, id });
+            .map(|(kind, id)| crate::domain::kernel::NodeRef { kind, id });
         let result = match (key(EntityKind::Asset, "asset", &input.asset), holder) {
             (Err(e), _) => Err(e),
             (_, None) => Err(ServiceError::invalid(
@@ -465,8 +463,7 @@ pub async fn maintenance_of(
     ctx: &Context<'_>,
     asset: &EntityId,
 ) -> Result<Vec<Record<Maintenance>>> {
-    let mut records =
-        crate::api::graphql::loaders::referring::<Maintenance>(ctx, "asset", asset).await?;
+    let mut records = crate::api::graphql::referring::<Maintenance>(ctx, "asset", asset).await?;
     records.sort_by(|a, b| b.data.date.cmp(&a.data.date).then(b.id.cmp(&a.id)));
     Ok(records)
 }

@@ -4,41 +4,39 @@
 use async_graphql::{Context, ID, Json, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
 
-use crate::api::discovery::reconciliation::{FieldSource, SourceSighting, sightings_of};
-use crate::api::finance::summary::{
+use crate::api::discovery::{FieldSource, SourceSighting, sightings_of};
+use crate::api::finance::{
     CostRollup, DepreciationPeriod, DepreciationProfile, TotalCostOfOwnership, cost_rollup,
     depreciation_of, profile_node, schedule_nodes, total_cost_of_ownership,
 };
-use crate::api::graphql::connection::{Conn, slice};
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::enums::{
-    AssetClass, Category, LifecycleStage, OperationalStatus, RelationType,
-};
+use crate::api::graphql::MaintenanceRecordNode;
 use crate::api::graphql::ids;
-use crate::api::graphql::loaders::{many, one};
-use crate::api::graphql::nodes::MaintenanceRecordNode;
-use crate::api::lifecycle::operations::{
+use crate::api::graphql::{AssetClass, Category, LifecycleStage, OperationalStatus, RelationType};
+use crate::api::graphql::{Conn, slice};
+use crate::api::graphql::{fail, register};
+use crate::api::graphql::{many, one};
+use crate::api::lifecycle::{
     CheckoutNode, CustodyNode, DisposalNode, LifecycleStep, maintenance_of,
 };
-use crate::domain::kernel::entity::{EntityId, EntityKind};
-use crate::domain::kernel::money::Money;
-use crate::domain::register::asset::{Asset, Owner};
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::kernel::Money;
+use crate::domain::kernel::{EntityId, EntityKind};
+use crate::domain::register::Location;
+use crate::domain::register::{Asset, Owner};
+use crate::domain::register::{Model, Vendor};
+use crate::domain::register::{Person, Team};
 
-use crate::api::graphql::nodes::AssetNode;
-use crate::api::graphql::nodes::LocationNode;
-use crate::api::graphql::nodes::ModelNode;
-use crate::api::graphql::nodes::MoneyNode;
-use crate::api::graphql::nodes::OwnerNode;
-use crate::api::graphql::nodes::PersonNode;
-use crate::api::graphql::nodes::RelationshipNode;
-use crate::api::graphql::nodes::VendorNode;
-use crate::api::graphql::nodes::entity_object;
-use crate::api::relationships::relationship::Direction;
-use crate::api::relationships::relationship::asset_edges;
-use crate::domain::kernel::entity::NodeRef;
+use crate::api::graphql::AssetNode;
+use crate::api::graphql::LocationNode;
+use crate::api::graphql::ModelNode;
+use crate::api::graphql::MoneyNode;
+use crate::api::graphql::OwnerNode;
+use crate::api::graphql::PersonNode;
+use crate::api::graphql::RelationshipNode;
+use crate::api::graphql::VendorNode;
+use crate::api::graphql::entity_object;
+use crate::api::relationships::Direction;
+use crate::api::relationships::asset_edges;
+use crate::domain::kernel::NodeRef;
 
 #[derive(SimpleObject)]
 pub struct Purchase {
@@ -69,8 +67,8 @@ entity_object!(
         async fn lifecycle_stage(&self) -> LifecycleStage { self.0.data.lifecycle_stage.into() }
         async fn status(&self) -> OperationalStatus { self.0.data.status.into() }
         /// Service-desk tickets linked to it, newest first.
-        async fn tickets(&self, ctx: &Context<'_>, kind: Option<Vec<crate::api::servicedesk::tickets::TicketKind>>, status: Option<Vec<crate::api::servicedesk::tickets::TicketStatus>>) -> Result<Vec<crate::api::graphql::nodes::TicketNode>> {
-            crate::api::servicedesk::tickets::asset_tickets(ctx, &self.0.id, kind, status).await
+        async fn tickets(&self, ctx: &Context<'_>, kind: Option<Vec<crate::api::servicedesk::TicketKind>>, status: Option<Vec<crate::api::servicedesk::TicketStatus>>) -> Result<Vec<crate::api::graphql::TicketNode>> {
+            crate::api::servicedesk::asset_tickets(ctx, &self.0.id, kind, status).await
         }
         async fn model(&self, ctx: &Context<'_>) -> Result<Option<ModelNode>> {
             Ok(one::<Model>(ctx, self.0.data.model.as_ref()).await?.map(ModelNode))
@@ -78,7 +76,7 @@ entity_object!(
         async fn owner(&self, ctx: &Context<'_>) -> Result<Option<OwnerNode>> {
             Ok(match &self.0.data.owner {
                 None => None,
-                Some(Owner::Team(id)) => one::<Team>(ctx, Some(id)).await?.map(|t| OwnerNode::Team(crate::api::graphql::nodes::TeamNode(t))),
+                Some(Owner::Team(id)) => one::<Team>(ctx, Some(id)).await?.map(|t| OwnerNode::Team(crate::api::graphql::TeamNode(t))),
                 Some(Owner::Person(id)) => one::<Person>(ctx, Some(id)).await?.map(|p| OwnerNode::Person(PersonNode(p))),
             })
         }
@@ -180,7 +178,7 @@ entity_object!(
         async fn attributes(&self) -> Json<serde_json::Map<String, serde_json::Value>> { Json(self.0.data.attributes.clone()) }
         /// Relationships at this asset: OUTGOING (it relates to others), INCOMING, or BOTH (default).
         async fn relationships(&self, ctx: &Context<'_>, request: Paging, direction: Option<Direction>, types: Option<Vec<RelationType>>) -> Result<Conn<RelationshipNode>> {
-            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relationships::relation::RelationType::from(*x) == t))).await?;
+            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relationships::RelationType::from(*x) == t))).await?;
             Ok(slice(edges, &request, RelationshipNode))
         }
         /// The assets whose failure alone takes this one DOWN, redundancy considered (for a

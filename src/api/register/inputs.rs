@@ -1,10 +1,10 @@
 //! The inputs of the register's mutations: assets, people, teams, locations, vendors, models.
 
-use crate::api::graphql::enums::{
+use crate::api::graphql::{
     AssetClass, Category, DepreciationConvention, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus,
 };
-use crate::api::graphql::inputs::{MoneyInput, Patch, targeted};
+use crate::api::graphql::{MoneyInput, Patch, targeted};
 use async_graphql::{ID, InputObject, Json, MaybeUndefined};
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -1,9 +1,12 @@
 //! TODO
 
-pub mod asset;
-pub mod inputs;
-pub mod mutations;
-pub mod party;
-pub mod queries;
-pub mod site;
-pub mod supply;
+mod asset;
+mod inputs;
+mod mutations;
+mod party;
+mod queries;
+mod site;
+mod supply;
+
+pub(crate) use mutations::RegisterMutations;
+pub(crate) use queries::RegisterQueries;

@@ -2,15 +2,13 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::api::graphql::inputs::*;
-use crate::api::graphql::nodes::{
-    AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, VendorNode,
-};
-pub(crate) use crate::api::graphql::payload::DeletePayload;
-pub(crate) use crate::api::graphql::payload::Payload;
-pub(crate) use crate::api::graphql::payload::create;
-pub(crate) use crate::api::graphql::payload::delete;
-pub(crate) use crate::api::graphql::payload::update;
+use crate::api::graphql::DeleteInput;
+pub(crate) use crate::api::graphql::DeletePayload;
+pub(crate) use crate::api::graphql::Payload;
+pub(crate) use crate::api::graphql::create;
+pub(crate) use crate::api::graphql::delete;
+pub(crate) use crate::api::graphql::update;
+use crate::api::graphql::{AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, VendorNode};
 use crate::api::register::inputs::CreateAssetInput;
 use crate::api::register::inputs::CreateLocationInput;
 use crate::api::register::inputs::CreateModelInput;
@@ -23,10 +21,10 @@ use crate::api::register::inputs::UpdateModelInput;
 use crate::api::register::inputs::UpdatePersonInput;
 use crate::api::register::inputs::UpdateTeamInput;
 use crate::api::register::inputs::UpdateVendorInput;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
+use crate::domain::register::Asset;
+use crate::domain::register::Location;
+use crate::domain::register::{Model, Vendor};
+use crate::domain::register::{Person, Team};
 
 #[derive(Default)]
 pub struct RegisterMutations;

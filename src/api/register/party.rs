@@ -3,16 +3,16 @@
 use async_graphql::{Context, Result};
 use chrono::NaiveDate;
 
-use crate::api::graphql::connection::Conn;
-use crate::api::graphql::loaders::one;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::{Person, Team};
+use crate::api::graphql::Conn;
+use crate::api::graphql::one;
+use crate::domain::register::Asset;
+use crate::domain::register::{Person, Team};
 
-use crate::api::graphql::loaders::referring_conn;
-use crate::api::graphql::nodes::AssetNode;
-use crate::api::graphql::nodes::PersonNode;
-use crate::api::graphql::nodes::TeamNode;
-use crate::api::graphql::nodes::entity_object;
+use crate::api::graphql::AssetNode;
+use crate::api::graphql::PersonNode;
+use crate::api::graphql::TeamNode;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::referring_conn;
 
 entity_object!(
     /// A member of staff who can own, use or be responsible for assets.

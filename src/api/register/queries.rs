@@ -1,26 +1,24 @@
 //! Read operations: lookups by id and key, and filtered, sorted, paginated lists.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::api::graphql::connection::{Conn, connection};
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::filters::{
+pub(crate) use crate::api::graphql::by_id;
+use crate::api::graphql::fetch;
+pub(crate) use crate::api::graphql::list;
+use crate::api::graphql::prefetch_asset_relations;
+use crate::api::graphql::{
     AssetFilter, AssetOrderField, LocationFilter, ModelFilter, NamedOrderField, Order,
     PersonFilter, PersonOrderField, TeamFilter, VendorFilter,
 };
-pub(crate) use crate::api::graphql::listing::by_id;
-use crate::api::graphql::listing::fetch;
-pub(crate) use crate::api::graphql::listing::list;
-use crate::api::graphql::loaders::prefetch_asset_relations;
-use crate::api::graphql::nodes::{
-    AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, VendorNode,
-};
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::site::Location;
-use crate::domain::register::supply::{Model, Vendor};
+use crate::api::graphql::{AssetNode, LocationNode, ModelNode, PersonNode, TeamNode, VendorNode};
+use crate::api::graphql::{Conn, connection};
+use crate::api::graphql::{fail, register};
+use crate::domain::register::Asset;
+use crate::domain::register::Location;
+use crate::domain::register::{Model, Vendor};
+use crate::domain::register::{Person, Team};
 
 #[derive(Default)]
 pub struct RegisterQueries;

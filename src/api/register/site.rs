@@ -2,16 +2,16 @@
 
 use async_graphql::{Context, Result};
 
-use crate::api::graphql::connection::Conn;
-use crate::api::graphql::enums::LocationKind;
-use crate::api::graphql::loaders::one;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::site::Location;
+use crate::api::graphql::Conn;
+use crate::api::graphql::LocationKind;
+use crate::api::graphql::one;
+use crate::domain::register::Asset;
+use crate::domain::register::Location;
 
-use crate::api::graphql::loaders::referring_conn;
-use crate::api::graphql::nodes::AssetNode;
-use crate::api::graphql::nodes::LocationNode;
-use crate::api::graphql::nodes::entity_object;
+use crate::api::graphql::AssetNode;
+use crate::api::graphql::LocationNode;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::referring_conn;
 
 entity_object!(
     /// A site, building, floor, room or rack.

@@ -3,17 +3,17 @@
 use async_graphql::{Context, Result};
 use chrono::NaiveDate;
 
-use crate::api::graphql::connection::Conn;
-use crate::api::graphql::enums::{Category, DepreciationMethod};
-use crate::api::graphql::loaders::one;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::supply::{Model, Vendor};
+use crate::api::graphql::Conn;
+use crate::api::graphql::one;
+use crate::api::graphql::{Category, DepreciationMethod};
+use crate::domain::register::Asset;
+use crate::domain::register::{Model, Vendor};
 
-use crate::api::graphql::loaders::referring_conn;
-use crate::api::graphql::nodes::AssetNode;
-use crate::api::graphql::nodes::ModelNode;
-use crate::api::graphql::nodes::VendorNode;
-use crate::api::graphql::nodes::entity_object;
+use crate::api::graphql::AssetNode;
+use crate::api::graphql::ModelNode;
+use crate::api::graphql::VendorNode;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::referring_conn;
 
 entity_object!(
     /// A company that sells, supports or makes assets.

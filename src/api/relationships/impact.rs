@@ -1,29 +1,29 @@
 //! The impact query: what breaks, and why, if some entities fail together.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
 use std::sync::Arc;
 
-use crate::api::graphql::connection::{Conn, positions};
-use crate::api::graphql::context::{fail, register};
+use crate::api::graphql::{Conn, positions};
+use crate::api::graphql::{fail, register};
 use std::collections::{BTreeMap, HashSet};
 
-use crate::api::graphql::enums::{AssetClass as AssetClassEnum, RelationType};
-use crate::api::graphql::errors::bad_input;
+use crate::api::graphql::OwnerNode;
+use crate::api::graphql::bad_input;
 use crate::api::graphql::ids;
-use crate::api::graphql::loaders::{many, one};
-use crate::api::graphql::nodes::OwnerNode;
-use crate::api::graphql::nodes::{AssetNode, MoneyNode, PersonNode, TeamNode};
-use crate::api::graphql::nodes::{Node, load_node};
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::kernel::entity::{EntityKind, NodeRef};
-use crate::domain::kernel::money::Money;
-use crate::domain::register::asset::{Asset, Owner};
-use crate::domain::register::party::{Person, Team};
+use crate::api::graphql::{AssetClass as AssetClassEnum, RelationType};
+use crate::api::graphql::{AssetNode, MoneyNode, PersonNode, TeamNode};
+use crate::api::graphql::{Node, load_node};
+use crate::api::graphql::{many, one};
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::Money;
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::kernel::{EntityKind, NodeRef};
+use crate::domain::register::{Asset, Owner};
+use crate::domain::register::{Person, Team};
 use crate::graph::{RelationMask, State};
-use crate::service::relationships::impact::{Direction, Hit, Walk};
+use crate::service::relationships::{Direction, Hit, Walk};
 
 /// Which way to walk the dependencies.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
@@ -331,7 +331,7 @@ pub fn node_refs(field: &str, given: &[ID]) -> Result<Vec<NodeRef>> {
 
 fn mask(types: Option<Vec<RelationType>>) -> Option<RelationMask> {
     types.map(|types| {
-        let types: Vec<crate::domain::relationships::relation::RelationType> =
+        let types: Vec<crate::domain::relationships::RelationType> =
             types.into_iter().map(Into::into).collect();
         RelationMask::of(&types)
     })

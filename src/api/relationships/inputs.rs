@@ -1,7 +1,7 @@
 //! The inputs of relating entities: the relationship, its provenance and installation facts.
 
-use crate::api::graphql::enums::RelationType;
-use crate::api::graphql::inputs::{Patch, targeted};
+use crate::api::graphql::RelationType;
+use crate::api::graphql::{Patch, targeted};
 use async_graphql::{ID, InputObject, MaybeUndefined};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};

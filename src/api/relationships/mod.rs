@@ -1,7 +1,12 @@
 //! TODO
 
-pub mod impact;
-pub mod inputs;
-pub mod mutations;
-pub mod queries;
-pub mod relationship;
+mod impact;
+mod inputs;
+mod mutations;
+mod queries;
+mod relationship;
+
+pub(crate) use impact::{ImpactReport, ImpactState};
+pub(crate) use mutations::RelationshipMutations;
+pub(crate) use queries::RelationshipQueries;
+pub(crate) use relationship::{Direction, asset_edges};

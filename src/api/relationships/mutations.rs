@@ -1,23 +1,23 @@
 //! Relating and unrelating entities, one at a time or many in one all-or-nothing batch.
 
-use crate::api::graphql::context::{register, request};
-use crate::api::graphql::errors::coded;
-use crate::api::graphql::inputs::*;
-use crate::api::graphql::nodes::RelationshipNode;
-use crate::api::graphql::payload::DeletePayload;
-use crate::api::graphql::payload::Payload;
-use crate::api::graphql::payload::create;
-use crate::api::graphql::payload::delete;
-use crate::api::graphql::payload::document;
-use crate::api::graphql::payload::outcome;
-use crate::api::graphql::payload::update;
+use crate::api::graphql::DeleteInput;
+use crate::api::graphql::DeletePayload;
+use crate::api::graphql::Payload;
+use crate::api::graphql::RelationshipNode;
+use crate::api::graphql::coded;
+use crate::api::graphql::create;
+use crate::api::graphql::delete;
+use crate::api::graphql::document;
+use crate::api::graphql::outcome;
+use crate::api::graphql::update;
+use crate::api::graphql::{register, request};
 use crate::api::relationships::inputs::RelateInput;
 use crate::api::relationships::inputs::RelateManyInput;
 use crate::api::relationships::inputs::UpdateRelationshipInput;
-use crate::domain::kernel::entity::Record;
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::relationships::relation::Relationship;
-use crate::service::kernel::error::ServiceError;
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::Record;
+use crate::domain::relationships::Relationship;
+use crate::service::kernel::ServiceError;
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 /// What `relateMany` returns: one result per item, in input order.

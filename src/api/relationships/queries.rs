@@ -1,7 +1,7 @@
 //! Impact, dependency paths and dependency cycles, answered from the relationship index.
 
-use crate::api::graphql::enums::RelationType;
-use crate::api::graphql::nodes::Node;
+use crate::api::graphql::Node;
+use crate::api::graphql::RelationType;
 use crate::api::relationships::impact::{
     ImpactInput, ImpactReport, dependency_cycles, dependency_path, impact,
 };

@@ -4,16 +4,16 @@
 use async_graphql::{Context, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::api::discovery::reconciliation::{SourceSighting, sightings_of};
-use crate::api::graphql::enums::RelationType;
-use crate::api::graphql::loaders::referring;
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::relationships::relation::Relationship;
+use crate::api::discovery::{SourceSighting, sightings_of};
+use crate::api::graphql::RelationType;
+use crate::api::graphql::referring;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::relationships::Relationship;
 
-use crate::api::graphql::nodes::Node;
-use crate::api::graphql::nodes::RelationshipNode;
-use crate::api::graphql::nodes::entity_object;
-use crate::api::graphql::nodes::load_node;
+use crate::api::graphql::Node;
+use crate::api::graphql::RelationshipNode;
+use crate::api::graphql::entity_object;
+use crate::api::graphql::load_node;
 
 entity_object!(
     /// A typed, directed edge: `source TYPE target`, e.g. an application RUNS_ON a virtual machine.
@@ -48,7 +48,7 @@ entity_object!(
         async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
         async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
         /// For AFFECTS: what the asset is to the ticket.
-        async fn ticket_role(&self) -> Option<crate::api::graphql::enums::TicketRole> { self.0.data.ticket_role.map(Into::into) }
+        async fn ticket_role(&self) -> Option<crate::api::graphql::TicketRole> { self.0.data.ticket_role.map(Into::into) }
         /// What is known of the installation, for INSTALLED_ON.
         async fn installation(&self) -> Option<Installation> {
             self.0.data.installation.as_ref().map(|i| Installation {
@@ -82,7 +82,7 @@ pub(crate) async fn asset_edges(
     ctx: &Context<'_>,
     id: &EntityId,
     direction: Direction,
-    keep: impl Fn(crate::domain::relationships::relation::RelationType) -> bool,
+    keep: impl Fn(crate::domain::relationships::RelationType) -> bool,
 ) -> Result<Vec<Record<Relationship>>> {
     let mut edges = Vec::new();
     if direction != Direction::Incoming {

@@ -7,27 +7,27 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::api::graphql::context::{fail, register, request};
-use crate::api::graphql::enums::TicketRole;
-use crate::api::graphql::errors::{UserError, bad_input};
+use crate::api::graphql::TicketNode;
+use crate::api::graphql::TicketRole;
 use crate::api::graphql::ids;
-use crate::api::graphql::loaders::{many, one};
-use crate::api::graphql::nodes::TicketNode;
-use crate::api::graphql::nodes::{
+use crate::api::graphql::{
     AssetNode, AuditEntryNode, Node, RelationshipNode, entity_object, load_node,
 };
-use crate::api::graphql::payload::{Payload, outcome, payload};
-use crate::api::relationships::impact::{ImpactReport, ImpactState};
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
+use crate::api::graphql::{Payload, outcome, payload};
+use crate::api::graphql::{UserError, bad_input};
+use crate::api::graphql::{fail, register, request};
+use crate::api::graphql::{many, one};
+use crate::api::relationships::{ImpactReport, ImpactState};
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::domain::servicedesk::Ticket;
 use crate::domain::servicedesk::ticket;
-use crate::domain::servicedesk::ticket::Ticket;
-use crate::service::kernel::error::ServiceError;
-use crate::service::servicedesk::tickets::{Collision, IncidentContext};
+use crate::service::kernel::ServiceError;
+use crate::service::servicedesk::{Collision, IncidentContext};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::servicedesk::ticket::TicketKind")]
+#[graphql(remote = "crate::domain::servicedesk::TicketKind")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketKind {
     Incident,
@@ -38,7 +38,7 @@ pub enum TicketKind {
 
 /// The common ticket states; each ticketing system's own states map onto these.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
-#[graphql(remote = "crate::domain::servicedesk::ticket::TicketStatus")]
+#[graphql(remote = "crate::domain::servicedesk::TicketStatus")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketStatus {
     New,
@@ -54,7 +54,7 @@ pub enum TicketStatus {
 
 /// How an entry came into an impact assessment.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::servicedesk::ticket::Mark")]
+#[graphql(remote = "crate::domain::servicedesk::Mark")]
 pub enum AssessmentMark {
     /// Found by the impact analysis.
     Computed,
@@ -151,7 +151,7 @@ entity_object!(
         /// The linked assets and what each is to the ticket.
         async fn assets(&self, ctx: &Context<'_>, role: Option<TicketRole>) -> Result<Vec<LinkedAsset>> {
             let links = register(ctx)?.ticket_links(&self.0.id).await.map_err(|e| fail(ctx, e))?;
-            let wanted = role.map(crate::domain::relationships::relation::TicketRole::from);
+            let wanted = role.map(crate::domain::relationships::TicketRole::from);
             let links: Vec<Record<Relationship>> = links.into_iter().filter(|l| wanted.is_none() || l.data.ticket_role == wanted).collect();
             let assets = many::<Asset>(ctx, links.iter().map(|l| l.data.target.id.clone())).await?;
             Ok(links.into_iter().filter_map(|l| {
@@ -323,7 +323,7 @@ fn ticket_id(id: &ID) -> std::result::Result<EntityId, ServiceError> {
     ids::decode(EntityKind::Ticket, id).ok_or_else(|| {
         ServiceError::invalid(
             "ticket",
-            crate::domain::kernel::validation::ErrorCode::Invalid,
+            crate::domain::kernel::ErrorCode::Invalid,
             "not a Ticket id",
         )
     })
@@ -337,7 +337,7 @@ fn asset_ids(given: &[ID]) -> std::result::Result<Vec<EntityId>, ServiceError> {
             ids::decode(EntityKind::Asset, id).ok_or_else(|| {
                 ServiceError::invalid(
                     &format!("assets.{i}"),
-                    crate::domain::kernel::validation::ErrorCode::Invalid,
+                    crate::domain::kernel::ErrorCode::Invalid,
                     "not an Asset id",
                 )
             })
@@ -348,7 +348,7 @@ fn asset_ids(given: &[ID]) -> std::result::Result<Vec<EntityId>, ServiceError> {
 fn corrections(
     given: Vec<AssessmentCorrection>,
     field: &str,
-) -> std::result::Result<Vec<crate::service::servicedesk::tickets::Correction>, ServiceError> {
+) -> std::result::Result<Vec<crate::service::servicedesk::Correction>, ServiceError> {
     let ids: Vec<ID> = given.iter().map(|c| c.asset.clone()).collect();
     let assets = asset_ids(&ids).map_err(|e| match e {
         ServiceError::Invalid(errors) => ServiceError::Invalid(

@@ -1,40 +1,40 @@
 //! Software asset management over GraphQL: products, measured use, entitlements, subscriptions
 //! and contracts, and the licence compliance position.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::api::graphql::connection::{Conn, slice};
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::enums::{
-    BillingModel, BillingPeriod, ComplianceStatus, ContractKind, LicenseMetric,
-};
-use crate::api::graphql::errors::bad_input;
-use crate::api::graphql::filters::{NameFilter, NamedOrderField, Order};
-use crate::api::graphql::inputs::MoneyInput;
-use crate::api::graphql::listing::{by_id, list};
-use crate::api::graphql::loaders::{many, one, referring};
-use crate::api::graphql::nodes::ContractNode;
-use crate::api::graphql::nodes::EntitlementNode;
-use crate::api::graphql::nodes::SoftwareProductNode;
-use crate::api::graphql::nodes::SoftwareUsageNode;
-use crate::api::graphql::nodes::SubscriptionNode;
-use crate::api::graphql::nodes::{
+use crate::api::graphql::ContractNode;
+use crate::api::graphql::EntitlementNode;
+use crate::api::graphql::MoneyInput;
+use crate::api::graphql::SoftwareProductNode;
+use crate::api::graphql::SoftwareUsageNode;
+use crate::api::graphql::SubscriptionNode;
+use crate::api::graphql::bad_input;
+use crate::api::graphql::{
     AssetNode, MoneyNode, PersonNode, RelationshipNode, TeamNode, VendorNode, entity_object,
 };
-use crate::api::graphql::payload::{DeletePayload, Payload, create, delete, update};
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::{Person, Team};
-use crate::domain::register::supply::Vendor;
-use crate::domain::relationships::relation::{RelationType, Relationship};
-use crate::domain::software::compliance::Options;
-use crate::domain::software::contract::Contract;
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
-use crate::domain::software::subscription::Subscription;
+use crate::api::graphql::{
+    BillingModel, BillingPeriod, ComplianceStatus, ContractKind, LicenseMetric,
+};
+use crate::api::graphql::{Conn, slice};
+use crate::api::graphql::{DeletePayload, Payload, create, delete, update};
+use crate::api::graphql::{NameFilter, NamedOrderField, Order};
+use crate::api::graphql::{by_id, list};
+use crate::api::graphql::{fail, register};
+use crate::api::graphql::{many, one, referring};
+use crate::domain::kernel::PageRequest;
+use crate::domain::register::Asset;
+use crate::domain::register::Vendor;
+use crate::domain::register::{Person, Team};
+use crate::domain::relationships::{RelationType, Relationship};
+use crate::domain::software::Contract;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Options;
+use crate::domain::software::Subscription;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 
 type Patch<T> = MaybeUndefined<T>;
 
@@ -58,7 +58,7 @@ entity_object!(
         /// Its INSTALLED_ON relationships: where it is installed.
         async fn installations(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<RelationshipNode>> {
             let mut edges = referring::<Relationship>(ctx, "source.id", &self.0.id).await?;
-            edges.retain(|r| r.data.relation == RelationType::InstalledOn && r.data.source.kind == crate::domain::kernel::entity::EntityKind::SoftwareProduct);
+            edges.retain(|r| r.data.relation == RelationType::InstalledOn && r.data.source.kind == crate::domain::kernel::EntityKind::SoftwareProduct);
             Ok(slice(edges, &request, RelationshipNode))
         }
     }
@@ -197,7 +197,7 @@ entity_object!(
         async fn covered_assets(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<AssetNode>> {
             let edges = referring::<Relationship>(ctx, "target.id", &self.0.id).await?;
             let assets = edges.into_iter()
-                .filter(|r| r.data.relation == RelationType::CoveredBy && r.data.target.kind == crate::domain::kernel::entity::EntityKind::Contract)
+                .filter(|r| r.data.relation == RelationType::CoveredBy && r.data.target.kind == crate::domain::kernel::EntityKind::Contract)
                 .map(|r| r.data.source.id);
             let assets = many::<Asset>(ctx, assets).await?;
             Ok(slice(assets, &request, AssetNode))
@@ -339,7 +339,7 @@ fn person_key<S: serde::Serializer>(
     id: &ID,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    match crate::api::graphql::ids::decode(crate::domain::kernel::entity::EntityKind::Person, id) {
+    match crate::api::graphql::decode(crate::domain::kernel::EntityKind::Person, id) {
         Some(key) => serializer.serialize_str(key.as_str()),
         None => serializer.serialize_str(id.as_str()),
     }
@@ -468,7 +468,7 @@ pub struct UpdateContractInput {
     pub notes: Patch<String>,
 }
 
-crate::api::graphql::inputs::targeted!(
+crate::api::graphql::targeted!(
     UpdateSoftwareProductInput,
     UpdateEntitlementInput,
     UpdateSubscriptionInput,
@@ -499,7 +499,7 @@ impl SoftwareMutations {
     async fn delete_software_product(
         &self,
         ctx: &Context<'_>,
-        input: crate::api::graphql::inputs::DeleteInput,
+        input: crate::api::graphql::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<SoftwareProduct>(ctx, input).await
     }
@@ -529,7 +529,7 @@ impl SoftwareMutations {
     async fn delete_entitlement(
         &self,
         ctx: &Context<'_>,
-        input: crate::api::graphql::inputs::DeleteInput,
+        input: crate::api::graphql::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Entitlement>(ctx, input).await
     }
@@ -550,7 +550,7 @@ impl SoftwareMutations {
     async fn delete_subscription(
         &self,
         ctx: &Context<'_>,
-        input: crate::api::graphql::inputs::DeleteInput,
+        input: crate::api::graphql::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Subscription>(ctx, input).await
     }
@@ -572,7 +572,7 @@ impl SoftwareMutations {
     async fn delete_contract(
         &self,
         ctx: &Context<'_>,
-        input: crate::api::graphql::inputs::DeleteInput,
+        input: crate::api::graphql::DeleteInput,
     ) -> Result<DeletePayload> {
         delete::<Contract>(ctx, input).await
     }
@@ -595,7 +595,7 @@ pub struct ComplianceFilter {
 }
 
 /// The licence position of one product family under one metric.
-pub struct LicensePosition(crate::service::software::compliance::FamilyPosition);
+pub struct LicensePosition(crate::domain::software::FamilyPosition);
 
 #[Object]
 impl LicensePosition {
@@ -670,12 +670,12 @@ impl LicensePosition {
 }
 
 /// A page of one kind of named entity, searched and sorted by name.
-async fn named<E: crate::domain::kernel::entity::Entity, N: async_graphql::OutputType>(
+async fn named<E: crate::domain::kernel::Entity, N: async_graphql::OutputType>(
     ctx: &Context<'_>,
     filter: Option<NameFilter>,
     order_by: Option<Order<NamedOrderField>>,
     page: PageRequest,
-    wrap: fn(crate::domain::kernel::entity::Record<E>) -> N,
+    wrap: fn(crate::domain::kernel::Record<E>) -> N,
 ) -> Result<Conn<N>> {
     list(ctx, filter, order_by, NamedOrderField::Name, page, wrap).await
 }
@@ -739,7 +739,7 @@ impl SoftwareQueries {
             .license_compliance(options, filter.family.as_deref())
             .await
             .map_err(|e| fail(ctx, e))?;
-        let statuses: Option<Vec<crate::domain::software::compliance::Status>> = filter
+        let statuses: Option<Vec<crate::domain::software::Status>> = filter
             .status
             .map(|s| s.into_iter().map(Into::into).collect());
         let positions: Vec<_> = positions

@@ -1,26 +1,24 @@
 //! The software estate's watch lists over GraphQL: renewals and notice deadlines, seat use,
 //! assets without support, installations past end of support, and duplicate purchases.
 
-use crate::api::graphql::paged::paged_object;
+use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use crate::api::finance::summary::{today, within};
-use crate::api::graphql::connection::{Conn, slice};
-use crate::api::graphql::context::{fail, register};
-use crate::api::graphql::loaders::many;
-use crate::api::graphql::loaders::page_of;
-use crate::api::graphql::nodes::{AssetNode, MoneyNode, Node, TeamNode, load_node};
-use crate::api::graphql::nodes::{
-    ContractNode, EntitlementNode, SoftwareProductNode, SubscriptionNode,
-};
-use crate::domain::kernel::entity::EntityKind;
-use crate::domain::register::party::Team;
-use crate::domain::software::contract::Contract;
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::renewal::Renewal;
-use crate::domain::software::subscription::Utilization;
-use crate::service::software::contracts::Duplicate;
+use crate::api::finance::{today, within};
+use crate::api::graphql::many;
+use crate::api::graphql::page_of;
+use crate::api::graphql::{AssetNode, MoneyNode, Node, TeamNode, load_node};
+use crate::api::graphql::{Conn, slice};
+use crate::api::graphql::{ContractNode, EntitlementNode, SoftwareProductNode, SubscriptionNode};
+use crate::api::graphql::{fail, register};
+use crate::domain::kernel::EntityKind;
+use crate::domain::register::Team;
+use crate::domain::software::Contract;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Renewal;
+use crate::domain::software::Utilization;
+use crate::service::software::Duplicate;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum RenewalKind {

@@ -1,4 +1,7 @@
 //! TODO
 
-pub mod catalogue;
-pub mod contracts;
+mod catalogue;
+mod contracts;
+
+pub(crate) use catalogue::{SoftwareMutations, SoftwareQueries};
+pub(crate) use contracts::ContractQueries;

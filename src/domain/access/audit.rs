@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::access::role::Role;
-use crate::domain::kernel::entity::{EntityId, EntityKind};
+use crate::domain::kernel::{EntityId, EntityKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -124,7 +124,7 @@ impl AuditEntry {
     }
 
     /// The same entry, made on the report of a discovery source.
-    pub fn from_source(mut self, source: &str) -> AuditEntry {
+    pub fn with_source(mut self, source: &str) -> AuditEntry {
         self.source = Some(source.to_string());
         self
     }

@@ -121,7 +121,7 @@ pub fn verify_run(head: &mut Head, entries: &[AuditEntry]) -> Result<(), Break> 
 mod tests {
     use super::*;
     use crate::domain::access::audit::{Actor, FieldChange, Operation};
-    use crate::domain::kernel::entity::{EntityId, EntityKind};
+    use crate::domain::kernel::{EntityId, EntityKind};
     use proptest::prelude::*;
 
     fn chain(n: usize) -> Vec<AuditEntry> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::kernel::entity::EntityId;
+use crate::domain::kernel::EntityId;
 
 /// How long a key is remembered.
 pub const KEPT_FOR: TimeDelta = TimeDelta::hours(24);

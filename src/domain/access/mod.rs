@@ -1,8 +1,16 @@
 //! TODO
 
-pub mod audit;
-pub mod audit_chain;
-pub mod idempotency;
-pub mod role;
-pub mod rules;
-pub mod token;
+mod audit;
+pub(crate) mod audit_chain;
+mod idempotency;
+mod role;
+pub(crate) mod rules;
+mod token;
+
+pub use audit::Actor;
+pub(crate) use audit::{AuditEntry, FieldChange, Operation, diff, revert, set_field};
+pub(crate) use audit_chain::{Break, Head, verify_run};
+pub(crate) use idempotency::{Remembered, Verdict, fingerprint, slot, valid_key, verdict};
+pub use role::Role;
+pub(crate) use rules::is_financial_path;
+pub(crate) use token::{ApiToken, hash_secret, new_secret, plausible_secret};

@@ -3,7 +3,7 @@
 
 use crate::domain::access::audit::AuditEntry;
 use crate::domain::access::role::Role;
-use crate::domain::kernel::entity::EntityKind;
+use crate::domain::kernel::EntityKind;
 
 /// Names (path segments) of stored fields that hold money or decide how money is counted.
 /// Periods and useful lives are planning facts, not money: editors keep them.

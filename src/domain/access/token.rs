@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::access::role::Role;
-use crate::domain::kernel::entity::{Entity, EntityKind};
-use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
+use crate::domain::kernel::{Entity, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
 
 /// A named credential with one role; the secret itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,3 +1,6 @@
 //! TODO
 
-pub mod synthetic;
+mod synthetic;
+
+pub use synthetic::Estate;
+pub(crate) use synthetic::{Layer, Rng};

@@ -6,15 +6,15 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::entity::{EntityId, NodeRef, Record};
-use crate::domain::kernel::money::{Currency, Money};
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::register::asset::{Asset, OperationalStatus, Owner, Purchase};
-use crate::domain::register::party::Team;
-use crate::domain::register::site::{Location, LocationKind};
-use crate::domain::register::supply::Vendor;
-use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::{Currency, Money};
+use crate::domain::kernel::{EntityId, NodeRef, Record};
+use crate::domain::lifecycle::LifecycleStage;
+use crate::domain::register::Team;
+use crate::domain::register::Vendor;
+use crate::domain::register::{Asset, OperationalStatus, Owner, Purchase};
+use crate::domain::register::{Location, LocationKind};
+use crate::domain::relationships::{RelationType, Relationship};
 
 /// SplitMix64: tiny, fast, and the same sequence on every platform, which is all synthetic data needs.
 #[derive(Debug, Clone)]
@@ -573,7 +573,7 @@ impl<'a> Edges<'a> {
     }
 
     fn node(&self, number: usize) -> NodeRef {
-        NodeRef::asset(&self.estate.id(number))
+        NodeRef::asset(self.estate.id(number))
     }
 
     fn add(&mut self, relation: RelationType, target: usize, group: Option<(&str, u16)>) {
@@ -628,7 +628,7 @@ mod tests {
     use std::collections::{HashMap, HashSet};
 
     use super::*;
-    use crate::domain::relationships::relation::Endpoint;
+    use crate::domain::relationships::Endpoint;
 
     fn estate(n: usize, seed: u64) -> Estate {
         Estate::plan(n, seed, DateTime::UNIX_EPOCH)
@@ -646,7 +646,7 @@ mod tests {
 
     #[test]
     fn every_asset_passes_the_register_rules_and_refers_to_its_organisation() {
-        use crate::domain::kernel::entity::Entity;
+        use crate::domain::kernel::Entity;
         let estate = estate(5_000, 2);
         let org = estate.organisation_records();
         let known: std::collections::HashSet<&EntityId> = org

@@ -1,4 +1,9 @@
 //! TODO
 
-pub mod schedule;
-pub mod terms;
+mod schedule;
+mod terms;
+
+pub(crate) use schedule::{Depreciation, check_against_cost};
+pub(crate) use terms::{
+    Convention, Method, ModelDefaults, Profile, Settings, SettingsDraft, resolve, settings,
+};

@@ -17,8 +17,8 @@ use crate::domain::depreciation::terms::Profile;
 use crate::domain::depreciation::terms::ProfileError;
 pub(crate) use crate::domain::depreciation::terms::Settings;
 use crate::domain::depreciation::terms::invalid;
-use crate::domain::kernel::money::Money;
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::Money;
+use crate::domain::kernel::{ErrorCode, FieldError};
 
 /// The cost and profile of an asset checked together: salvage in the cost's currency and not
 /// above it, and a profile the method accepts. Errors name `depreciation.*` fields.

@@ -1,10 +1,10 @@
 //! What an asset's depreciation is set to (method, life, salvage, convention; its own, its
 //! model's, its class's) and the profile those resolve to.
 
-use crate::domain::kernel::class::{AssetClass, Category};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{ErrorCode, FieldError, Problems};
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::{AssetClass, Category};
+use crate::domain::kernel::{ErrorCode, FieldError, Problems};
+use crate::domain::kernel::{Money, MoneyDraft};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

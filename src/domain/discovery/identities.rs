@@ -9,9 +9,9 @@ use rustc_hash::FxHashMap;
 
 use crate::domain::discovery::identifiers::{IdentificationRule, Identifiers};
 use crate::domain::discovery::record::api_name;
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::register::asset::Asset;
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::register::Asset;
 
 /// What one source last reported of one asset (or one relationship).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,10 +179,7 @@ impl<'a> AssetIdentity<'a> {
 }
 
 impl Identities {
-    pub fn len(&self) -> usize {
-        self.numbers.len()
-    }
-
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.numbers.is_empty()
     }
@@ -291,10 +288,6 @@ impl Identities {
         self.numbers
             .get(id)
             .and_then(|n| self.entries[*n as usize].as_ref())
-    }
-
-    pub fn contains(&self, id: &EntityId) -> bool {
-        self.numbers.contains_key(id)
     }
 
     pub fn version(&self, id: &EntityId) -> Option<i64> {

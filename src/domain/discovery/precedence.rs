@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::domain::discovery::identifiers::IdentificationRule;
-use crate::domain::kernel::entity::{Entity, EntityKind};
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::{Entity, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError};
 
 /// One field's rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::domain::discovery::identifiers::IdentificationRule;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

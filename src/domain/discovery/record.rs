@@ -11,10 +11,10 @@ use crate::domain::discovery::identifiers::host_name;
 use crate::domain::discovery::identifiers::is_placeholder_serial;
 use crate::domain::discovery::identifiers::serial_pair;
 use crate::domain::discovery::identifiers::split_host;
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text};
-use crate::domain::relationships::relation::RelationType;
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, optional_text};
+use crate::domain::relationships::RelationType;
 
 /// Identifiers of the other end of an observed relationship, as received.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -534,6 +534,7 @@ impl Observation {
         })
     }
 
+    #[cfg(test)]
     pub fn field(&self, path: &str) -> Option<&Json> {
         self.fields.iter().find(|(p, _)| p == path).map(|(_, v)| v)
     }

@@ -1,3 +1,5 @@
 //! TODO
 
-pub mod webhook;
+pub(crate) mod webhook;
+
+pub(crate) use webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};

@@ -9,13 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use sha2::Sha256;
 
-use crate::domain::access::audit::{AuditEntry, FieldChange, Operation};
-use crate::domain::access::role::Role;
+use crate::domain::access::Role;
 use crate::domain::access::rules as access;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::kernel::validation::{
-    ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text,
-};
+use crate::domain::access::{AuditEntry, FieldChange, Operation};
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text};
 
 /// What a webhook hears about: the committed changes whose type matches one of `events` and,
 /// when given, that concern one of `entities` or change one of `fields`.
@@ -360,7 +358,7 @@ impl Entity for Webhook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::access::audit::{Actor, FieldChange};
+    use crate::domain::access::{Actor, FieldChange};
 
     fn entry(kind: EntityKind, operation: Operation, field: &str) -> AuditEntry {
         let actor = Actor::system("t");

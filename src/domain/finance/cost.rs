@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::kernel::money::{Currency, Money};
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::register::asset::Asset;
+use crate::domain::kernel::{Currency, Money};
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Asset;
 
 /// Sums per currency: different currencies are never added together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

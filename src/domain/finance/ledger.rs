@@ -7,14 +7,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::depreciation::schedule::Depreciation;
-use crate::domain::depreciation::terms::{Method, ModelDefaults, Settings};
-use crate::domain::kernel::class::{AssetClass, Category};
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::kernel::money::Money;
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::register::asset::{Asset, Owner};
-use crate::domain::register::supply::Model;
+use crate::domain::depreciation::Depreciation;
+use crate::domain::depreciation::{Method, ModelDefaults, Settings};
+use crate::domain::kernel::Money;
+use crate::domain::kernel::{AssetClass, Category};
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::lifecycle::LifecycleStage;
+use crate::domain::register::Model;
+use crate::domain::register::{Asset, Owner};
 
 /// A dense number for an id that many assets share (a team, location, vendor or model).
 type Ref = u32;
@@ -155,6 +155,7 @@ impl Ledger {
         self.positions.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
@@ -271,7 +272,7 @@ impl Ledger {
     /// do not fit (those keep their cost as book value).
     fn depreciation(&self, entry: &Entry, fiscal_year_start: u32) -> Option<Depreciation> {
         let cost = entry.cost.as_ref()?;
-        let profile = crate::domain::depreciation::terms::resolve(
+        let profile = crate::domain::depreciation::resolve(
             entry.class,
             entry.settings.as_deref(),
             self.model(entry).defaults,
@@ -457,8 +458,8 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kernel::entity::Entity;
-    use crate::domain::register::asset::AssetDraft;
+    use crate::domain::kernel::Entity;
+    use crate::domain::register::AssetDraft;
     use serde_json::json;
 
     fn date(text: &str) -> NaiveDate {
@@ -467,7 +468,7 @@ mod tests {
 
     fn asset(id: &str, version: i64, doc: serde_json::Value) -> Record<Asset> {
         let mut base = json!({"name": id, "assetTag": id, "class": "LAPTOP", "lifecycleStage": "DEPLOYED", "location": "room-1"});
-        crate::domain::kernel::patch::merge(&mut base, &doc);
+        crate::domain::kernel::merge(&mut base, &doc);
         let draft: AssetDraft = serde_json::from_value(base).unwrap();
         Record {
             id: EntityId::parse(id).unwrap(),

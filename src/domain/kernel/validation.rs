@@ -102,10 +102,6 @@ impl Problems {
             Err(self.0)
         }
     }
-
-    pub fn into_vec(self) -> Vec<FieldError> {
-        self.0
-    }
 }
 
 /// Longest free-text field we accept; longer input is a mistake or an attack.

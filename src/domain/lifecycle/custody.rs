@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::{EntityKind, NodeRef};
-use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_TEXT, Problems, optional_text};
+use crate::domain::kernel::{EntityKind, NodeRef};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_TEXT, Problems, optional_text};
 use crate::domain::lifecycle::stage::LifecycleStage;
 
 /// An asset's current loan.
@@ -69,7 +69,7 @@ pub fn overdue(custody: &Custody, today: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kernel::entity::EntityId;
+    use crate::domain::kernel::EntityId;
 
     fn holder(kind: EntityKind) -> NodeRef {
         NodeRef {

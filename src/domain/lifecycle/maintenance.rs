@@ -4,13 +4,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::entity::{optional_ref, required_ref};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::required_date;
-use crate::domain::kernel::validation::{
-    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text,
-};
+use crate::domain::kernel::required_date;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text};
+use crate::domain::kernel::{Money, MoneyDraft};
+use crate::domain::kernel::{optional_ref, required_ref};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::validation::required_date;
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::required_date;
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
 

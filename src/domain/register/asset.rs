@@ -6,21 +6,21 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::depreciation::schedule::Depreciation;
-use crate::domain::depreciation::terms::{ModelDefaults, Profile, Settings, SettingsDraft};
-use crate::domain::kernel::class::AssetClass;
-use crate::domain::kernel::class::Category;
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{
+use crate::domain::depreciation::Depreciation;
+use crate::domain::depreciation::{ModelDefaults, Profile, Settings, SettingsDraft};
+use crate::domain::kernel::AssetClass;
+use crate::domain::kernel::Category;
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
-use crate::domain::lifecycle::custody::Custody;
+use crate::domain::kernel::{Money, MoneyDraft};
+use crate::domain::lifecycle::Custody;
+use crate::domain::lifecycle::LifecycleStage;
 use crate::domain::lifecycle::stage as lifecycle;
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::lifecycle::stage::{Disposal, DisposalDraft, StageFacts};
+use crate::domain::lifecycle::{Disposal, DisposalDraft, StageFacts};
 
 /// How the asset is running right now, independent of its lifecycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -306,7 +306,7 @@ impl Asset {
         let purchase = self.purchase.as_ref()?;
         let cost = purchase.cost.as_ref()?;
         let settings = self.depreciation.as_ref();
-        let profile = crate::domain::depreciation::terms::resolve(
+        let profile = crate::domain::depreciation::resolve(
             self.class,
             settings,
             model,
@@ -314,7 +314,7 @@ impl Asset {
             fiscal_year_start_month,
         )?;
         Some(
-            crate::domain::depreciation::schedule::check_against_cost(cost, settings, &profile)
+            crate::domain::depreciation::check_against_cost(cost, settings, &profile)
                 .map(|d| (profile, d)),
         )
     }
@@ -388,7 +388,7 @@ impl Entity for Asset {
         let end_of_life = date(&mut p, "endOfLife", d.end_of_life.as_deref());
         let end_of_support = date(&mut p, "endOfSupport", d.end_of_support.as_deref());
         let depreciation = p
-            .take_all(crate::domain::depreciation::terms::settings(d.depreciation))
+            .take_all(crate::domain::depreciation::settings(d.depreciation))
             .flatten();
         let disposal = p.take_all(lifecycle::disposal(d.disposal)).flatten();
         let notes = p
@@ -418,7 +418,7 @@ impl Entity for Asset {
         let cost = purchase.as_ref().and_then(|p| p.cost.as_ref());
         if let (Some(cost), Some(class)) = (cost, d.class) {
             let in_service = purchase.as_ref().and_then(|p| p.date);
-            let profile = crate::domain::depreciation::terms::resolve(
+            let profile = crate::domain::depreciation::resolve(
                 class,
                 depreciation.as_ref(),
                 ModelDefaults::default(),
@@ -426,7 +426,7 @@ impl Entity for Asset {
                 1,
             );
             if let Some(profile) = profile
-                && let Err(e) = crate::domain::depreciation::schedule::check_against_cost(
+                && let Err(e) = crate::domain::depreciation::check_against_cost(
                     cost,
                     depreciation.as_ref(),
                     &profile,

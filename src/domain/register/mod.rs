@@ -1,6 +1,13 @@
 //! TODO
 
-pub mod asset;
-pub mod party;
-pub mod site;
-pub mod supply;
+mod asset;
+mod party;
+mod site;
+mod supply;
+
+#[cfg(test)]
+pub(crate) use asset::AssetDraft;
+pub(crate) use asset::{Asset, OperationalStatus, Owner, Purchase};
+pub(crate) use party::{Person, Team};
+pub(crate) use site::{Location, LocationKind};
+pub(crate) use supply::{Model, Vendor};

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
 
@@ -78,7 +78,7 @@ impl Entity for Person {
             .take(optional_ref("manager", d.manager.as_deref()))
             .flatten();
         let left_on = p
-            .take(crate::domain::kernel::validation::optional_date(
+            .take(crate::domain::kernel::optional_date(
                 "leftOn",
                 d.left_on.as_deref(),
             ))

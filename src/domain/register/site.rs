@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
 

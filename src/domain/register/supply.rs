@@ -3,12 +3,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::depreciation::terms::{Method, ModelDefaults};
-use crate::domain::kernel::class::Category;
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{
+use crate::domain::depreciation::{Method, ModelDefaults};
+use crate::domain::kernel::Category;
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text, required_text,
 };
 

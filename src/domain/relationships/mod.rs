@@ -1,3 +1,7 @@
 //! TODO
 
-pub mod relation;
+mod relation;
+
+pub(crate) use relation::{
+    Endpoint, Installation, Provenance, RelationType, Relationship, TicketRole,
+};

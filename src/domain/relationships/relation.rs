@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::class::{AssetClass, Category};
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::{AssetClass, Category};
+use crate::domain::kernel::{Entity, EntityId, EntityKind, NodeRef};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
 

@@ -1,3 +1,7 @@
 //! TODO
 
-pub mod ticket;
+pub(crate) mod ticket;
+
+pub(crate) use ticket::{
+    Amendment, Mark, Severity, Ticket, TicketKind, TicketStatus, Window, assess, note,
+};

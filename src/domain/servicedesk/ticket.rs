@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_TEXT, Problems, http_url, optional_text, required_text,
 };
 

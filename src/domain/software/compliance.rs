@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::kernel::money::Money;
+use crate::domain::kernel::Money;
 use crate::domain::software::entitlement::Metric;
 
 /// A dense number given to a product, device, person or family by whoever builds the estate.
@@ -443,7 +443,7 @@ fn settle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kernel::money::Currency;
+    use crate::domain::kernel::Currency;
     use proptest::prelude::*;
 
     fn day(s: &str) -> NaiveDate {

@@ -5,12 +5,12 @@ use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, optional_text, required_text,
 };
+use crate::domain::kernel::{Money, MoneyDraft};
 use crate::domain::software::entitlement::term;
 use crate::domain::software::product::count;
 

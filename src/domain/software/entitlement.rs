@@ -4,13 +4,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
+use crate::domain::kernel::{Money, MoneyDraft};
 use crate::domain::software::product::count;
 
 /// What one licence counts.

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::register::party::Person;
-use crate::domain::relationships::relation::{RelationType, Relationship};
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::register::Person;
+use crate::domain::relationships::{RelationType, Relationship};
 
 /// One installation: product and device as numbers of [`Installs::ids`], and its last use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +62,7 @@ impl Installs {
         self.positions.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
@@ -144,8 +145,8 @@ impl Installs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kernel::entity::{EntityKind, NodeRef};
-    use crate::domain::relationships::relation::Installation;
+    use crate::domain::kernel::{EntityKind, NodeRef};
+    use crate::domain::relationships::Installation;
 
     fn record(id: &str, version: i64, relation: RelationType, used: &str) -> Record<Relationship> {
         let node = |kind, key: &str| NodeRef {

@@ -4,9 +4,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::domain::finance::ledger::Ledger;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::lifecycle::stage::LifecycleStage;
+use crate::domain::finance::Ledger;
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::lifecycle::LifecycleStage;
 use crate::domain::software::compliance::{
     Cover, DeviceFacts, Estate, GrantFacts, InstallFacts, Num, Options, Position, ProductFacts,
     UsageFacts, positions,

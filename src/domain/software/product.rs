@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::required_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::required_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{
     ErrorCode, FieldError, MAX_NAME, Problems, optional_text, required_text,
 };
 

@@ -4,8 +4,8 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::money::Money;
+use crate::domain::kernel::Money;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
 use crate::domain::software::contract::{Contract, Period, next_renewal};
 use crate::domain::software::entitlement::Entitlement;
 use crate::domain::software::subscription::Subscription;
@@ -131,8 +131,8 @@ pub fn of_contract(c: &Record<Contract>, today: NaiveDate, until: NaiveDate) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kernel::entity::Entity;
-    use crate::domain::kernel::money::MoneyDraft;
+    use crate::domain::kernel::Entity;
+    use crate::domain::kernel::MoneyDraft;
     use crate::domain::software::contract::{ContractDraft, ContractKind};
 
     fn day(s: &str) -> NaiveDate {

@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::kernel::entity::optional_ref;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind};
-use crate::domain::kernel::money::{Money, MoneyDraft};
-use crate::domain::kernel::validation::optional_date;
-use crate::domain::kernel::validation::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
+use crate::domain::kernel::optional_date;
+use crate::domain::kernel::optional_ref;
+use crate::domain::kernel::{Entity, EntityId, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
+use crate::domain::kernel::{Money, MoneyDraft};
 use crate::domain::software::contract::Period;
 use crate::domain::software::entitlement::id_list;
 use crate::domain::software::product::count;
@@ -149,7 +149,7 @@ impl Entity for Subscription {
                 }
             },
         };
-        let start = p.take(crate::domain::kernel::validation::required_date(
+        let start = p.take(crate::domain::kernel::required_date(
             "start",
             d.start.as_deref(),
         ));
@@ -185,11 +185,11 @@ impl Entity for Subscription {
         let mut activity = Vec::new();
         for (i, a) in d.activity.unwrap_or_default().into_iter().enumerate() {
             let field = format!("activity.{i}");
-            let person = p.take(crate::domain::kernel::entity::required_ref(
+            let person = p.take(crate::domain::kernel::required_ref(
                 &format!("{field}.person"),
                 a.person.as_deref(),
             ));
-            let last_active = p.take(crate::domain::kernel::validation::required_date(
+            let last_active = p.take(crate::domain::kernel::required_date(
                 &format!("{field}.lastActive"),
                 a.last_active.as_deref(),
             ));

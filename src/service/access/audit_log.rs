@@ -1,12 +1,12 @@
 //! The audit log as a whole: filtered reading for auditors, and walking the hash chain to prove
 //! nothing in it was changed, removed or slipped in.
 
-use crate::domain::access::audit::AuditEntry;
-use crate::domain::access::audit_chain::{Break, Head, verify_run};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::access::AuditEntry;
+use crate::domain::access::{Break, Head, verify_run};
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use crate::store::AuditFilter;
 
 /// Chain positions read per round trip while verifying.

@@ -1,9 +1,9 @@
 //! Idempotency keys as the API needs them: what is remembered under a key, and keeping answers.
 
-use crate::domain::access::idempotency::Remembered;
-use crate::domain::kernel::entity::EntityId;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::access::Remembered;
+use crate::domain::kernel::EntityId;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 impl Register {
     pub async fn remembered(&self, slot: &EntityId) -> Result<Option<Remembered>, ServiceError> {

@@ -1,5 +1,7 @@
 //! TODO
 
-pub mod audit_log;
-pub mod idempotency;
-pub mod tokens;
+mod audit_log;
+mod idempotency;
+mod tokens;
+
+pub(crate) use tokens::{AuthError, TokenListing};

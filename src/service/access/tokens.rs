@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::domain::access::audit::Actor;
-use crate::domain::access::role::Role;
-use crate::domain::access::token::{ApiToken, hash_secret, new_secret, plausible_secret};
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
-use crate::service::kernel::tokens::Known;
-use crate::service::kernel::tokens::Principal;
+use crate::domain::access::Actor;
+use crate::domain::access::Role;
+use crate::domain::access::{ApiToken, hash_secret, new_secret, plausible_secret};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{EntityId, Record};
+use crate::service::kernel::Known;
+use crate::service::kernel::Principal;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 /// How long a recognised token is trusted without asking the store again (a revocation by
 /// another process on a shared store takes at most this long to bite).
@@ -148,7 +148,7 @@ impl Register {
             .get::<ApiToken>(id)
             .await?
             .ok_or(ServiceError::NotFound {
-                kind: crate::domain::kernel::entity::EntityKind::Token,
+                kind: crate::domain::kernel::EntityKind::Token,
             })?;
         if current.data.revoked_at.is_some() {
             return Ok(current);

@@ -2,8 +2,8 @@
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use crate::domain::datasets::synthetic::Estate;
-use crate::service::kernel::error::ServiceError;
+use crate::domain::datasets::Estate;
+use crate::service::kernel::ServiceError;
 use crate::store::Store;
 
 /// Records per transaction: large enough to amortise a commit, small enough to keep memory flat.

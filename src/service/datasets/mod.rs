@@ -1,4 +1,6 @@
 //! TODO
 
-pub mod generate;
+pub(crate) mod generate;
 pub mod seed;
+
+pub(crate) use generate::Phase;

@@ -6,22 +6,22 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use serde_json::{Value as Json, json};
 
-use crate::domain::access::audit::Actor;
-use crate::domain::discovery::identities::Identification;
-use crate::domain::discovery::precedence::Policy;
-use crate::domain::discovery::reconciliation::{ReconciliationItem, ReconciliationStatus};
-use crate::domain::discovery::record::{Observation, RecordDraft};
-use crate::domain::kernel::entity::EntityId;
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::access::Actor;
+use crate::domain::discovery::Identification;
+use crate::domain::discovery::Policy;
+use crate::domain::discovery::{Observation, RecordDraft};
+use crate::domain::discovery::{ReconciliationItem, ReconciliationStatus};
+use crate::domain::kernel::EntityId;
+use crate::domain::kernel::ErrorCode;
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::domain::software::SoftwareProduct;
 use crate::service::discovery::outcome::IngestReport;
 use crate::service::discovery::plan::Checked;
 use crate::service::discovery::plan::Loaded;
 use crate::service::discovery::plan::edge_key;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use crate::store::StoreError;
 
 /// Most records one call may carry (the command line sends 1,000 at a time).

@@ -1,10 +1,13 @@
 //! TODO
 
-pub mod ingest;
-pub mod outcome;
-pub mod plan;
-pub mod plan_edges;
-pub mod policy;
-pub mod queries;
-pub mod reconcile;
-pub mod writes;
+mod ingest;
+mod outcome;
+mod plan;
+mod plan_edges;
+mod policy;
+mod queries;
+mod reconcile;
+mod writes;
+
+pub(crate) use outcome::{Decision, IngestReport, Outcome};
+pub(crate) use reconcile::Resolution;

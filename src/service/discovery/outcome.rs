@@ -1,10 +1,10 @@
 //! What an ingestion reports: one outcome per record, in the order the records came, and the
 //! counts by decision.
 
-use crate::domain::discovery::identifiers::IdentificationRule;
-use crate::domain::discovery::identities::Candidate;
-use crate::domain::kernel::entity::EntityId;
-use crate::domain::kernel::validation::FieldError;
+use crate::domain::discovery::Candidate;
+use crate::domain::discovery::IdentificationRule;
+use crate::domain::kernel::EntityId;
+use crate::domain::kernel::FieldError;
 
 /// What became of one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

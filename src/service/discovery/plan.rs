@@ -1,25 +1,21 @@
 //! Planning a batch: each record identified against the identities (and what the batch itself
 //! made), its fields set by precedence, conflicts queued, all in memory before anything is written.
 
-use crate::domain::access::audit::diff;
-use crate::domain::discovery::identifiers::{IdentificationRule, Identifiers, canonical};
-use crate::domain::discovery::identities::{
-    AssetIdentity, Candidate, Identification, Identities, Sighting,
-};
-use crate::domain::discovery::precedence::{Policy, Verdict};
-use crate::domain::discovery::reconciliation::{
-    MatchedAsset, ReconciliationItem, ReconciliationStatus,
-};
-use crate::domain::discovery::record::{FoundSoftware, Observation, RecordDraft, api_name};
-use crate::domain::kernel::entity::{Entity, EntityId, NodeRef, Record};
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
-use crate::domain::register::asset::{Asset, OperationalStatus};
-use crate::domain::relationships::relation::{RelationType, Relationship};
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::access::diff;
+use crate::domain::discovery::{AssetIdentity, Candidate, Identification, Identities, Sighting};
+use crate::domain::discovery::{FoundSoftware, Observation, RecordDraft, api_name};
+use crate::domain::discovery::{IdentificationRule, Identifiers, canonical};
+use crate::domain::discovery::{MatchedAsset, ReconciliationItem, ReconciliationStatus};
+use crate::domain::discovery::{Policy, Verdict};
+use crate::domain::kernel::{Entity, EntityId, NodeRef, Record};
+use crate::domain::kernel::{ErrorCode, FieldError};
+use crate::domain::register::{Asset, OperationalStatus};
+use crate::domain::relationships::{RelationType, Relationship};
+use crate::domain::software::SoftwareProduct;
 use crate::service::discovery::outcome::Decision;
 use crate::service::discovery::outcome::Outcome;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::to_json;
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 use std::collections::HashMap;

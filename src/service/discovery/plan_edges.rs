@@ -1,14 +1,14 @@
 //! Planning a batch's relationships and installations: reported links resolved to registered
 //! assets, software matched to the catalogue, and the report of every record.
 
-use crate::domain::discovery::identifiers::IdentificationRule;
-use crate::domain::discovery::identities::{Identification, Identities};
-use crate::domain::discovery::record::{FoundSoftware, Observed, api_name};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::relationships::relation::{
+use crate::domain::discovery::IdentificationRule;
+use crate::domain::discovery::{FoundSoftware, Observed, api_name};
+use crate::domain::discovery::{Identification, Identities};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::relationships::{
     Endpoint, Installation, Provenance, RelationType, Relationship,
 };
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::software::SoftwareProduct;
 use crate::service::discovery::outcome::IngestReport;
 use crate::service::discovery::plan::Loaded;
 use crate::service::discovery::plan::Plan;

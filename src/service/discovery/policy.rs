@@ -1,11 +1,11 @@
 //! The discovery policy: the order of the identification rules and which source may set which
 //! field.
 
-use crate::domain::access::audit::Actor;
-use crate::domain::discovery::precedence::Policy;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::access::Actor;
+use crate::domain::discovery::Policy;
+use crate::domain::kernel::{EntityId, Record};
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use crate::store::StoreError;
 use chrono::DateTime;
 use serde_json::{Value as Json, json};
@@ -47,7 +47,7 @@ impl Register {
                 .await;
         }
         let mut whole = json!({"rules": null, "fields": null});
-        crate::domain::kernel::patch::merge(&mut whole, &input);
+        crate::domain::kernel::merge(&mut whole, &input);
         self.update::<Policy>(actor, &current.id, expected_version, whole)
             .await
     }

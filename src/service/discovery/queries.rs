@@ -1,12 +1,12 @@
 //! What discovery found that needs attention: unmanaged and stale assets and relationships,
 //! each source's sightings, and the reconciliation queue.
 
-use crate::domain::discovery::identities::Sighting;
-use crate::domain::discovery::reconciliation::{ReconciliationItem, ReconciliationStatus};
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::domain::discovery::Sighting;
+use crate::domain::discovery::{ReconciliationItem, ReconciliationStatus};
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use chrono::{DateTime, Utc};
 
 /// How far back staleness may look (ten years).

@@ -6,20 +6,20 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use serde_json::{Value as Json, json};
 
-use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::discovery::reconciliation::{ReconciliationItem, ReconciliationStatus};
-use crate::domain::discovery::record::RecordDraft;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::lifecycle::approval::ApprovalRequest;
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::software::entitlement::Entitlement;
+use crate::domain::access::{Actor, AuditEntry, Operation, diff};
+use crate::domain::discovery::RecordDraft;
+use crate::domain::discovery::{ReconciliationItem, ReconciliationStatus};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::lifecycle::ApprovalRequest;
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::domain::software::Entitlement;
 use crate::service::discovery::outcome::IngestReport;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use crate::store::{Batch, SightingRow};
 
 /// What a person decided about a conflict.
@@ -331,16 +331,12 @@ impl Register {
         let edges = self.store.relationships_touching(&touching).await?;
         let moved = |end: &NodeRef| {
             if end.kind == EntityKind::Asset && merged_ids.contains(&end.id) {
-                NodeRef::asset(&survivor)
+                NodeRef::asset(survivor)
             } else {
                 end.clone()
             }
         };
-        let mut taken: Vec<(
-            NodeRef,
-            NodeRef,
-            crate::domain::relationships::relation::RelationType,
-        )> = edges
+        let mut taken: Vec<(NodeRef, NodeRef, crate::domain::relationships::RelationType)> = edges
             .iter()
             .filter(|e| {
                 ![&e.data.source, &e.data.target]

@@ -1,18 +1,18 @@
 //! Writing a planned batch: new and replaced records, sightings and audit entries in one
 //! transaction, then fed to the projections.
 
-use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::discovery::identities::Sighting;
-use crate::domain::discovery::reconciliation::ReconciliationItem;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::access::{Actor, AuditEntry, Operation, diff};
+use crate::domain::discovery::ReconciliationItem;
+use crate::domain::discovery::Sighting;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
+use crate::domain::register::Asset;
+use crate::domain::relationships::Relationship;
+use crate::domain::software::SoftwareProduct;
 use crate::service::discovery::plan::Plan;
 use crate::service::discovery::plan::Working;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use crate::store::{Batch, SightingRow};
 use serde_json::json;
 use std::collections::HashMap;
@@ -84,7 +84,7 @@ fn finish<E: Entity>(
             }
         };
         audits.push(
-            AuditEntry::new(actor, operation, E::KIND, &after.id, changes).from_source(source),
+            AuditEntry::new(actor, operation, E::KIND, &after.id, changes).with_source(source),
         );
         match &before {
             None => created.push(after.clone()),

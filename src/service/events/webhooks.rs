@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures_util::StreamExt;
 
-use crate::domain::events::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::events::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
+use crate::domain::kernel::{EntityId, Record};
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 /// Longest the worker sleeps without looking (deliveries written by other processes, say).
 const IDLE: Duration = Duration::from_secs(30);

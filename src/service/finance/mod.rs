@@ -1,4 +1,7 @@
 //! TODO
 
-pub mod rollup;
-pub mod summary;
+mod rollup;
+mod summary;
+
+pub(crate) use rollup::fraction_text;
+pub(crate) use summary::Dated;

@@ -2,13 +2,13 @@
 //! everything it relies on, along the relationship index in topological order.
 
 use crate::domain::finance::cost as finance;
-use crate::domain::finance::cost::{Amounts, CostEdge, Rollup};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::register::asset::Asset;
+use crate::domain::finance::{Amounts, CostEdge, Rollup};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Asset;
 use crate::graph::RelationMask;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
@@ -37,7 +37,7 @@ impl Register {
         as_of: NaiveDate,
     ) -> Result<CostRollup, ServiceError> {
         let carries = RelationMask::failure_carrying();
-        let root = NodeRef::asset(&asset);
+        let root = NodeRef::asset(asset);
         // What the asset relies on, and how many rely on each of those, from the index.
         let walked = {
             let index = self.graph.read();

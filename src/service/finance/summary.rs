@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::finance::ledger::{Candidate, Group, GroupBy};
-use crate::domain::kernel::entity::EntityId;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::finance::{Candidate, Group, GroupBy};
+use crate::domain::kernel::EntityId;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
 /// Assets with a date, in the order a watch list shows them.
 pub type Dated = Vec<(EntityId, NaiveDate)>;

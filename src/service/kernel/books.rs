@@ -2,14 +2,14 @@
 //! (the ledger, the installations, the identities and sightings), loaded in the background at
 //! start and fed by every committed change.
 
-use crate::domain::discovery::identities::{AssetIdentity, Identities};
-use crate::domain::finance::ledger::Ledger;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::register::asset::Asset;
-use crate::domain::register::party::Person;
-use crate::domain::register::supply::Model;
-use crate::domain::relationships::relation::Relationship;
-use crate::domain::software::installs::Installs;
+use crate::domain::discovery::{AssetIdentity, Identities};
+use crate::domain::finance::Ledger;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
+use crate::domain::register::Asset;
+use crate::domain::register::Model;
+use crate::domain::register::Person;
+use crate::domain::relationships::Relationship;
+use crate::domain::software::Installs;
 use crate::service::kernel::error::ServiceError;
 use crate::store::Store;
 use futures_util::StreamExt;

@@ -1,8 +1,8 @@
 //! The service's error type: client mistakes (with field errors) versus failures.
 
-use crate::domain::kernel::catalog::{reference_fields, unique_keys};
-use crate::domain::kernel::entity::{Entity, EntityKind};
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
+use crate::domain::kernel::{Entity, EntityKind};
+use crate::domain::kernel::{ErrorCode, FieldError};
+use crate::domain::kernel::{reference_fields, unique_keys};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -2,9 +2,9 @@
 
 use serde_json::Value as Json;
 
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::kernel::query::lookup;
-use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::lookup;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::service::kernel::error::ServiceError;
 use crate::store::Store;
 
@@ -70,7 +70,7 @@ async fn location_nesting(
         nesting(parent, data)?;
     }
     let children = store
-        .find_by::<crate::domain::register::site::Location>("parent", vec![Json::from(id.as_str())])
+        .find_by::<crate::domain::register::Location>("parent", vec![Json::from(id.as_str())])
         .await?;
     for child in children {
         let child =
@@ -88,7 +88,7 @@ async fn location_nesting(
 
 /// A location sits only inside a coarser kind: a rack in a room, not a room in a rack.
 fn nesting(parent: &Json, child: &Json) -> Result<(), ServiceError> {
-    use crate::domain::register::site::LocationKind;
+    use crate::domain::register::LocationKind;
     let kind = |doc: &Json| {
         doc.get("kind")
             .cloned()

@@ -1,8 +1,8 @@
 //! Every webhook, kept in memory so each commit's audit entries are routed to the deliveries
 //! they owe inside the commit's own transaction.
 
-use crate::domain::events::webhook::{Delivery, Webhook};
-use crate::domain::kernel::entity::{Entity, EntityId, Record};
+use crate::domain::events::{Delivery, Webhook};
+use crate::domain::kernel::{Entity, EntityId, Record};
 use crate::service::kernel::error::ServiceError;
 use crate::store::{OutboxRoute, Store};
 use std::sync::{Arc, RwLock};
@@ -56,9 +56,7 @@ impl Hooks {
     /// Waits for a committed change that some webhook is owed (or for missed changes).
     pub(crate) async fn owed(
         &self,
-        changes: &mut tokio::sync::broadcast::Receiver<
-            Arc<crate::domain::access::audit::AuditEntry>,
-        >,
+        changes: &mut tokio::sync::broadcast::Receiver<Arc<crate::domain::access::AuditEntry>>,
     ) {
         loop {
             match changes.recv().await {

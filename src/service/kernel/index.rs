@@ -1,8 +1,8 @@
 //! The relationship index shared by every request, and what checkpoints need to know of its
 //! writers: which changes are between their audit stamp and the index, and how many are unsaved.
 
-use crate::domain::kernel::entity::{Entity, EntityKind, NodeRef, Record};
-use crate::domain::relationships::relation::Relationship;
+use crate::domain::kernel::{Entity, EntityKind, NodeRef, Record};
+use crate::domain::relationships::Relationship;
 use crate::graph::{EdgeSpec, GraphIndex};
 use crate::store::{EdgeChange, EdgeRow};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

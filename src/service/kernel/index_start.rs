@@ -1,9 +1,9 @@
 //! The relationship index at start: the stored checkpoint brought up to date from the audit
 //! trail when it agrees with the store, else a scan of every relationship.
 
-use crate::domain::access::audit::{AuditEntry, Operation, revert};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::Relationship;
+use crate::domain::access::{AuditEntry, Operation, revert};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::Relationship;
 use crate::graph::GraphIndex;
 use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::index::{Origin, edge};

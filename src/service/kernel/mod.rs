@@ -1,12 +1,20 @@
 //! TODO
 
-pub mod books;
-pub mod error;
-pub mod hierarchy;
-pub mod hooks;
-pub mod index;
-pub mod index_start;
-pub mod records;
-pub mod register;
-pub mod rules;
-pub mod tokens;
+mod books;
+mod error;
+mod hierarchy;
+mod hooks;
+mod index;
+mod index_start;
+mod records;
+mod register;
+mod rules;
+mod tokens;
+
+pub use error::ServiceError;
+pub use index::Origin;
+pub(crate) use index::edge;
+pub(crate) use index_start::relationship_from;
+pub(crate) use records::{draft_from, to_json};
+pub use register::Register;
+pub(crate) use tokens::{Known, Principal};

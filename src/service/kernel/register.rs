@@ -5,7 +5,7 @@ use std::sync::RwLockReadGuard;
 
 use futures_util::StreamExt;
 
-use crate::domain::kernel::entity::{Entity, NodeRef, Record};
+use crate::domain::kernel::{Entity, NodeRef, Record};
 use crate::graph::GraphIndex;
 use crate::service::kernel::books::{Books, SharedBooks};
 use crate::service::kernel::error::ServiceError;
@@ -104,8 +104,7 @@ impl Register {
     /// Every change committed from now on, as its audit entry (for live subscriptions).
     pub fn changes(
         &self,
-    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::access::audit::AuditEntry>>
-    {
+    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::access::AuditEntry>> {
         self.store.changes()
     }
 

@@ -1,15 +1,15 @@
-use crate::domain::kernel::entity::{Entity, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{Entity, Record};
+use crate::domain::software::Entitlement;
+use crate::domain::software::SoftwareProduct;
 use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::register::Register;
 use crate::store::Store;
 use std::collections::HashSet;
 
-use crate::domain::kernel::entity::EntityKind;
-use crate::domain::register::asset::Asset;
-use crate::domain::relationships::relation::{Endpoint, Relationship};
+use crate::domain::kernel::EntityKind;
+use crate::domain::register::Asset;
+use crate::domain::relationships::{Endpoint, Relationship};
 
 impl Register {
     /// The rules a relationship must meet beyond its own fields: allowed ends, fixed identity.

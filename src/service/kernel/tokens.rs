@@ -1,8 +1,8 @@
 //! Tokens recently presented, so that authenticating a request costs no store round trip.
 
-use crate::domain::access::role::Role;
-use crate::domain::access::token::ApiToken;
-use crate::domain::kernel::entity::{EntityId, Record};
+use crate::domain::access::ApiToken;
+use crate::domain::access::Role;
+use crate::domain::kernel::{EntityId, Record};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;

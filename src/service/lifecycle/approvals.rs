@@ -1,19 +1,19 @@
 //! Retirement approvals: asked for, decided by someone other than the requester, settled by
 //! the transition they approve.
 
-use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::lifecycle::approval::{ApprovalAction, ApprovalRequest, ApprovalStatus};
+use crate::domain::access::{Actor, AuditEntry, Operation, diff};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{Comparison, Condition, Filter, Sort};
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::lifecycle::LifecycleStage;
 use crate::domain::lifecycle::stage as lifecycle;
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::register::asset::Asset;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::domain::lifecycle::{ApprovalAction, ApprovalRequest, ApprovalStatus};
+use crate::domain::register::Asset;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use crate::store::Batch;
 use chrono::Utc;
 use serde_json::{Value as Json, json};

@@ -1,19 +1,19 @@
 //! Custody: lending an asset to a person, a place or another asset, taking it back, and the
 //! loans that are overdue.
 
-use crate::domain::access::audit::{Actor, AuditEntry, FieldChange, Operation, set_field};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::kernel::query::{Comparison, Condition, Filter, Sort};
-use crate::domain::kernel::validation::ErrorCode;
+use crate::domain::access::{Actor, AuditEntry, FieldChange, Operation, set_field};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{Comparison, Condition, Filter, Sort};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::lifecycle::Custody;
 use crate::domain::lifecycle::custody;
-use crate::domain::lifecycle::custody::Custody;
 use crate::domain::lifecycle::stage as lifecycle;
-use crate::domain::register::asset::Asset;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::domain::register::Asset;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value as Json, json};
 
@@ -125,8 +125,8 @@ impl Register {
     }
 
     async fn exists(&self, node: &NodeRef) -> Result<bool, ServiceError> {
-        use crate::domain::register::party::Person;
-        use crate::domain::register::site::Location;
+        use crate::domain::register::Location;
+        use crate::domain::register::Person;
         Ok(match node.kind {
             EntityKind::Person => self.store.get::<Person>(&node.id).await?.is_some(),
             EntityKind::Location => self.store.get::<Location>(&node.id).await?.is_some(),

@@ -1,13 +1,13 @@
 //! Maintenance done on an asset, recorded with its cost.
 
-use crate::domain::access::audit::Actor;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::lifecycle::maintenance::Maintenance;
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::register::asset::Asset;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::access::Actor;
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{EntityId, Record};
+use crate::domain::lifecycle::LifecycleStage;
+use crate::domain::lifecycle::Maintenance;
+use crate::domain::register::Asset;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use serde_json::Value as Json;
 
 impl Register {

@@ -1,6 +1,9 @@
 //! TODO
 
-pub mod approvals;
-pub mod custody;
-pub mod maintenance;
-pub mod stages;
+mod approvals;
+mod custody;
+mod maintenance;
+mod stages;
+
+pub(crate) use custody::Loan;
+pub(crate) use stages::{Move, Step};

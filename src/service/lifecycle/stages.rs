@@ -4,16 +4,16 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::access::audit::{Actor, AuditEntry, Operation};
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::lifecycle::approval::ApprovalStatus;
+use crate::domain::access::{Actor, AuditEntry, Operation};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::lifecycle::ApprovalStatus;
+use crate::domain::lifecycle::LifecycleStage;
 use crate::domain::lifecycle::stage as lifecycle;
-use crate::domain::lifecycle::stage::LifecycleStage;
-use crate::domain::register::asset::Asset;
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::to_json;
-use crate::service::kernel::register::Register;
+use crate::domain::register::Asset;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::to_json;
 use crate::store::Batch;
 
 /// Fields a transition may set together with the move: the facts the new stage needs.

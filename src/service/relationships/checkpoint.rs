@@ -3,9 +3,9 @@
 
 use chrono::Utc;
 
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::index::Origin;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Origin;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use crate::store::Checkpoint;
 
 /// How long a checkpoint waits for relationship writes in flight to reach the index.

@@ -2,19 +2,19 @@
 
 use std::collections::HashMap;
 
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use serde_json::Value as Json;
 
-use crate::domain::access::audit::{Operation, revert};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::kernel::validation::ErrorCode;
-use crate::domain::relationships::relation::Relationship;
+use crate::domain::access::{Operation, revert};
+use crate::domain::kernel::ErrorCode;
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::Relationship;
 use crate::graph::{GraphIndex, ImpactQuery, RelationMask, State};
-use crate::service::kernel::records::to_json;
+use crate::service::kernel::to_json;
 
-use crate::service::kernel::index::edge;
-use crate::service::kernel::index_start::relationship_from;
+use crate::service::kernel::edge;
+use crate::service::kernel::relationship_from;
 
 /// One entity hit by a failure: how far away and how badly; its explanation is in [`Walk::path`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,7 @@
 //! TODO
 
-pub mod checkpoint;
-pub mod impact;
+mod checkpoint;
+mod impact;
+
+pub use checkpoint::Written;
+pub(crate) use impact::{Direction, Hit, Walk};

@@ -1,3 +1,5 @@
 //! TODO
 
-pub mod tickets;
+mod tickets;
+
+pub(crate) use tickets::{Collision, Correction, IncidentContext};

@@ -6,19 +6,17 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value as Json, json};
 
-use crate::domain::access::audit::{Actor, AuditEntry, Operation, diff};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::kernel::validation::{ErrorCode, FieldError};
-use crate::domain::relationships::relation::TicketRole;
-use crate::domain::relationships::relation::{RelationType, Relationship};
-use crate::domain::servicedesk::ticket::{
-    Amendment, Severity, Ticket, TicketKind, Window, assess, note,
-};
+use crate::domain::access::{Actor, AuditEntry, Operation, diff};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::kernel::{ErrorCode, FieldError};
+use crate::domain::relationships::TicketRole;
+use crate::domain::relationships::{RelationType, Relationship};
+use crate::domain::servicedesk::{Amendment, Severity, Ticket, TicketKind, Window, assess, note};
 use crate::graph::{RelationMask, State};
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::records::{draft_from, to_json};
-use crate::service::kernel::register::Register;
-use crate::service::relationships::impact::Walk;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
+use crate::service::kernel::{draft_from, to_json};
+use crate::service::relationships::Walk;
 
 /// An asset added to or excluded from an assessment, with the board's note.
 pub type Correction = (EntityId, Option<String>);
@@ -46,7 +44,7 @@ pub struct IncidentContext {
     /// What the incident's assets rely on, nearest first.
     pub dependencies: Vec<NodeRef>,
     /// Audited changes of the incident's assets and their dependencies in the period, newest first.
-    pub recent_changes: Vec<crate::domain::access::audit::AuditEntry>,
+    pub recent_changes: Vec<crate::domain::access::AuditEntry>,
     /// Change tickets on those assets whose window or closing falls in the period.
     pub recent_change_tickets: Vec<Record<Ticket>>,
     /// Other open incidents on the same assets, what they rely on, or what relies on them.
@@ -261,7 +259,7 @@ impl Register {
         check_count(assets)?;
         let found = self
             .store
-            .get_many::<crate::domain::register::asset::Asset>(assets)
+            .get_many::<crate::domain::register::Asset>(assets)
             .await?;
         let problems: Vec<FieldError> = assets
             .iter()

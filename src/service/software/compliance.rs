@@ -1,15 +1,15 @@
 //! Software asset management over the register: licence compliance from entitlements,
 //! installations, measured use and people, and the rules entitlements must meet across entities.
 
-use crate::domain::software::compliance::Options;
-use crate::domain::software::entitlement::Entitlement;
+use crate::domain::software::Catalogue;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Options;
 use crate::domain::software::licensing;
-use crate::domain::software::licensing::Catalogue;
-use crate::domain::software::product::{SoftwareProduct, SoftwareUsage};
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::domain::software::{SoftwareProduct, SoftwareUsage};
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 
-pub use crate::domain::software::licensing::FamilyPosition;
+use crate::domain::software::FamilyPosition;
 
 impl Register {
     /// The licence position of every product family (or of `family` only) as of `options.as_of`:

@@ -5,19 +5,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::register::Register;
+use crate::service::kernel::Register;
+use crate::service::kernel::ServiceError;
 use rust_decimal::Decimal;
 
-use crate::domain::finance::cost::{AgreementKind, AgreementShare};
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef, Record};
-use crate::domain::relationships::relation::RelationType;
-use crate::domain::software::contract::{Contract, ContractKind};
-use crate::domain::software::entitlement::Entitlement;
-use crate::domain::software::product::SoftwareProduct;
+use crate::domain::finance::{AgreementKind, AgreementShare};
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef, Record};
+use crate::domain::relationships::RelationType;
+use crate::domain::software::Entitlement;
+use crate::domain::software::Renewal;
+use crate::domain::software::SoftwareProduct;
 use crate::domain::software::renewal;
-use crate::domain::software::renewal::Renewal;
-use crate::domain::software::subscription::{Subscription, Utilization};
+use crate::domain::software::{Contract, ContractKind};
+use crate::domain::software::{Subscription, Utilization};
 
 /// An installation of a product past its end of support.
 #[derive(Debug, Clone)]
@@ -233,7 +233,7 @@ impl Register {
                 .map(|e| e.data.target.id.clone())
                 .collect()
         };
-        let mut accrued: HashMap<NodeRef, (AgreementKind, crate::domain::kernel::money::Money)> =
+        let mut accrued: HashMap<NodeRef, (AgreementKind, crate::domain::kernel::Money)> =
             HashMap::new();
         let key = |kind, id: &EntityId| NodeRef {
             kind,

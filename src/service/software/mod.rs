@@ -1,4 +1,6 @@
 //! TODO
 
-pub mod compliance;
-pub mod contracts;
+mod compliance;
+mod contracts;
+
+pub(crate) use contracts::Duplicate;

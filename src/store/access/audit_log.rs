@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
-use crate::domain::access::audit::{AuditEntry, Operation};
-use crate::domain::access::audit_chain::Head;
-use crate::domain::kernel::entity::{EntityId, EntityKind};
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
+use crate::domain::access::Head;
+use crate::domain::access::{AuditEntry, Operation};
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{EntityId, EntityKind};
+use crate::store::kernel::Params;
 use crate::store::kernel::writes;
-use crate::store::kernel::params::Params;
 use crate::store::{Store, StoreError};
 use surrealdb::types::RecordId;
 

@@ -3,9 +3,9 @@
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use crate::domain::access::idempotency::Remembered;
-use crate::domain::kernel::entity::EntityId;
-use crate::store::kernel::params::Params;
+use crate::domain::access::Remembered;
+use crate::domain::kernel::EntityId;
+use crate::store::kernel::Params;
 use crate::store::{Store, StoreError};
 
 impl Store {

@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use crate::domain::access::token::ApiToken;
-use crate::domain::kernel::entity::{EntityId, Record};
-use crate::store::kernel::params::Params;
+use crate::domain::access::ApiToken;
+use crate::domain::kernel::{EntityId, Record};
+use crate::store::kernel::Params;
+use crate::store::kernel::decode;
 use crate::store::{Store, StoreError};
-use crate::store::kernel::records::decode;
 
 impl Store {
     /// The token whose secret hashes to `hash`, revoked or not.

@@ -2,9 +2,9 @@
 
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
-use crate::domain::kernel::entity::{Entity, EntityKind, Record};
-use crate::store::kernel::writes::{content, document};
-use crate::store::kernel::params::Params;
+use crate::domain::kernel::{Entity, EntityKind, Record};
+use crate::store::kernel::Params;
+use crate::store::kernel::{content, document};
 use crate::store::{Store, StoreError};
 
 impl Store {

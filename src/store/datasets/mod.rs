@@ -1,3 +1,3 @@
 //! TODO
 
-pub mod bulk;
+mod bulk;

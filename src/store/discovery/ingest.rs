@@ -6,13 +6,12 @@ use futures_util::StreamExt;
 use serde_json::{Value as Json, json};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
 
-use crate::domain::access::audit::AuditEntry;
-use crate::domain::discovery::identities::Sighting;
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, Record};
-use crate::domain::relationships::relation::Relationship;
-use crate::store::kernel::writes::{Batch, content, document};
-use crate::store::relationships::edges;
-use crate::store::kernel::params::Params;
+use crate::domain::access::AuditEntry;
+use crate::domain::discovery::Sighting;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
+use crate::domain::relationships::Relationship;
+use crate::store::kernel::Params;
+use crate::store::kernel::{Batch, content, document};
 use crate::store::{Store, StoreError};
 
 /// One stored sighting: what `source` last reported of an asset or a relationship.
@@ -77,7 +76,7 @@ impl Store {
     pub fn scan_sightings(
         &self,
     ) -> impl futures_util::Stream<Item = Result<Vec<SightingRow>, StoreError>> + '_ {
-        futures_util::stream::iter(edges::key_ranges())
+        futures_util::stream::iter(crate::store::kernel::key_ranges())
             .map(move |range| {
                 let store = self.clone();
                 async move {
@@ -123,10 +122,10 @@ impl Store {
         let mut rows: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
         let targets: Vec<Json> = response.take(1).map_err(StoreError::internal)?;
         rows.extend(targets);
-        let rows = crate::store::kernel::connection::json_docs(rows);
+        let rows = crate::store::kernel::json_docs(rows);
         let mut found: Vec<Record<Relationship>> = rows
             .into_iter()
-            .map(crate::store::kernel::records::decode)
+            .map(crate::store::kernel::decode)
             .collect::<Result<_, _>>()?;
         found.sort_by(|a, b| a.id.cmp(&b.id));
         found.dedup_by(|a, b| a.id == b.id);
@@ -165,7 +164,7 @@ impl Batch {
             let ends = params.add(ends);
             sql.push_str(&format!(
                 "FOR $end IN {ends} {{ IF !record::exists($end) {{ THROW '{}:source or target' }}; }};\n",
-                crate::store::kernel::error::MISSING_REFERENCE
+                crate::store::kernel::MISSING_REFERENCE
             ));
         }
         let docs = params.add(docs);
@@ -209,8 +208,8 @@ impl Batch {
                  IF $current != $row.expected {{ THROW '{stale}' }};
                  UPDATE $row.id CONTENT $row.doc RETURN NONE;
              }};\n",
-            not_found = crate::store::kernel::error::NOT_FOUND,
-            stale = crate::store::kernel::error::STALE_VERSION,
+            not_found = crate::store::kernel::NOT_FOUND,
+            stale = crate::store::kernel::STALE_VERSION,
         ));
         Ok(self)
     }

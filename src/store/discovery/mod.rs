@@ -1,3 +1,5 @@
 //! TODO
 
-pub mod ingest;
+mod ingest;
+
+pub use ingest::SightingRow;

@@ -1,3 +1,3 @@
 //! TODO
 
-pub mod webhooks;
+mod webhooks;

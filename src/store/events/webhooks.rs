@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use surrealdb::types::RecordId;
 
-use crate::domain::events::webhook::Delivery;
-use crate::domain::kernel::entity::EntityId;
-use crate::store::kernel::params::Params;
+use crate::domain::events::Delivery;
+use crate::domain::kernel::EntityId;
+use crate::store::kernel::Params;
 use crate::store::{Store, StoreError};
 
 fn decode(row: Json) -> Result<Delivery, StoreError> {

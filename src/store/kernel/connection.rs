@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::domain::access::audit::AuditEntry;
-use crate::domain::kernel::entity::EntityId;
+use crate::domain::access::AuditEntry;
+use crate::domain::kernel::EntityId;
 use crate::store::kernel::error::StoreError;
 use crate::store::kernel::params::Params;
 use serde_json::Value as Json;
@@ -36,8 +36,7 @@ pub struct Store {
     /// What each committed audit entry owes webhooks: pending deliveries (id, document).
     pub(in crate::store) outbox: Arc<std::sync::RwLock<Option<OutboxRoute>>>,
     /// Where the audit chain ends, once read: audited commits take turns extending it.
-    pub(in crate::store) chain:
-        Arc<tokio::sync::Mutex<Option<crate::domain::access::audit_chain::Head>>>,
+    pub(in crate::store) chain: Arc<tokio::sync::Mutex<Option<crate::domain::access::Head>>>,
 }
 
 /// Decides the deliveries an audit entry owes, written in the entry's own transaction.

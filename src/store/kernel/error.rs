@@ -1,6 +1,6 @@
 //! The store's one error type, classified from SurrealDB's messages so callers can react.
 
-use crate::domain::kernel::entity::EntityKind;
+use crate::domain::kernel::EntityKind;
 
 /// Markers thrown by our own transactions (`THROW '<marker>:<detail>'`).
 pub const STALE_VERSION: &str = "ag-stale-version";

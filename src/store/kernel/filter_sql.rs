@@ -1,6 +1,6 @@
 //! Compiles a domain [`Filter`] into a SurrealQL condition whose values are all bound parameters.
 
-use crate::domain::kernel::query::{Comparison, Condition, Filter};
+use crate::domain::kernel::{Comparison, Condition, Filter};
 use crate::store::kernel::params::Params;
 
 /// The condition text for `WHERE`; field paths come from code, values become `$pN` parameters.

@@ -1,9 +1,18 @@
 //! TODO
 
-pub mod connection;
-pub mod error;
-pub mod filter_sql;
-pub mod migrate;
-pub mod params;
-pub mod records;
-pub mod writes;
+mod connection;
+mod error;
+mod filter_sql;
+mod migrate;
+mod params;
+mod records;
+pub(crate) mod writes;
+
+pub(crate) use connection::json_docs;
+pub use connection::{OutboxRoute, Store};
+pub use error::StoreError;
+pub(crate) use error::{MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
+pub(crate) use params::Params;
+pub(crate) use records::{decode, key_ranges};
+pub use writes::Batch;
+pub(crate) use writes::{content, document};

@@ -1,14 +1,14 @@
 //! Reading records of any kind: by id, in key-range batches, by field, and one filtered, sorted
 //! page at a time.
 
-use crate::domain::kernel::entity::Entity;
-use crate::domain::kernel::entity::EntityId;
-use crate::domain::kernel::entity::Record;
-use crate::domain::kernel::page::Page;
-use crate::domain::kernel::page::PageRequest;
-use crate::domain::kernel::page::Window;
-use crate::domain::kernel::query::Filter;
-use crate::domain::kernel::query::Sort;
+use crate::domain::kernel::Entity;
+use crate::domain::kernel::EntityId;
+use crate::domain::kernel::Filter;
+use crate::domain::kernel::Page;
+use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::Record;
+use crate::domain::kernel::Sort;
+use crate::domain::kernel::Window;
 use crate::store::kernel::connection::Store;
 use crate::store::kernel::connection::json_docs;
 use crate::store::kernel::error::StoreError;

@@ -7,18 +7,18 @@ use crate::store::kernel::error::{
 };
 use std::sync::Arc;
 
-use crate::domain::access::audit::{AuditEntry, FieldChange};
+use crate::domain::access::Head;
 use crate::domain::access::audit_chain;
-use crate::domain::access::audit_chain::Head;
 use crate::domain::access::rules as access;
-use crate::domain::kernel::catalog::{reference_fields, referrers};
+use crate::domain::access::{AuditEntry, FieldChange};
+use crate::domain::kernel::{reference_fields, referrers};
 use crate::store::kernel::params::Params;
 use crate::store::{Store, StoreError};
 use surrealdb::types::{RecordId, SurrealValue, Value};
 
-use crate::domain::kernel::entity::{Entity, EntityId, EntityKind, NodeRef, Record};
-use crate::domain::kernel::query::lookup;
-use crate::domain::relationships::relation::Relationship;
+use crate::domain::kernel::lookup;
+use crate::domain::kernel::{Entity, EntityId, EntityKind, NodeRef, Record};
+use crate::domain::relationships::Relationship;
 
 /// The stored document of a record: everything but its id, which is the record key.
 pub fn document<E: Entity>(record: &Record<E>) -> Result<Json, StoreError> {

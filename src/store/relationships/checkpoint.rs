@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::Bytes;
 
-use crate::store::kernel::params::Params;
+use crate::store::kernel::Params;
 use crate::store::{Store, StoreError};
 
 /// Bytes per stored part: large enough that a checkpoint is a few records, small enough that no

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use surrealdb::types::{Action, RecordId, RecordIdKey, RecordIdKeyRange};
 
-use crate::domain::kernel::entity::Record;
-use crate::domain::kernel::entity::{EntityId, EntityKind, NodeRef};
-use crate::domain::relationships::relation::{RelationType, Relationship};
-pub use crate::store::kernel::records::key_ranges;
-use crate::store::kernel::params::Params;
+use crate::domain::kernel::Record;
+use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
+use crate::domain::relationships::{RelationType, Relationship};
+use crate::store::kernel::Params;
+use crate::store::kernel::key_ranges;
 use crate::store::{Store, StoreError};
 
 /// What the graph index keeps of one relationship.
@@ -148,7 +148,7 @@ impl Store {
                 params,
             )
             .await?;
-        rows.into_iter().map(crate::store::kernel::records::decode).collect()
+        rows.into_iter().map(crate::store::kernel::decode).collect()
     }
 
     /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own

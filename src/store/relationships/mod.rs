@@ -1,4 +1,7 @@
 //! TODO
 
-pub mod checkpoint;
-pub mod edges;
+mod checkpoint;
+pub(crate) mod edges;
+
+pub use checkpoint::Checkpoint;
+pub use edges::{EdgeChange, EdgeRow};

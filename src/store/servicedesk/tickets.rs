@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::access::audit::AuditEntry;
-use crate::domain::kernel::entity::{EntityId, EntityKind, Record};
-use crate::domain::servicedesk::ticket::Ticket;
+use crate::domain::access::AuditEntry;
+use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::servicedesk::Ticket;
+use crate::store::kernel::Params;
+use crate::store::kernel::decode;
 use crate::store::kernel::writes;
-use crate::store::kernel::params::Params;
 use crate::store::{Store, StoreError};
-use crate::store::kernel::records::decode;
 
 impl Store {
     /// The ticket `key` of `system`, by the unique index on both.
