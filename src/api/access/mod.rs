@@ -1,4 +1,4 @@
-//! TODO
+//! Who is calling and what they may do: tokens, per-field checks, audit log, idempotency.
 
 pub(crate) mod audit_log;
 pub(crate) mod auth;

@@ -1,4 +1,4 @@
-//! TODO
+//! Discovery ingestion, the reconciliation queue, sightings and staleness over GraphQL.
 
 mod reconciliation;
 

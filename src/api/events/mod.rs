@@ -1,4 +1,4 @@
-//! TODO
+//! Live changes: subscriptions over WebSocket, and webhooks.
 
 mod subscriptions;
 mod webhooks;

@@ -1,4 +1,4 @@
-//! TODO
+//! Depreciation, cost of ownership, roll-ups, summaries and watch lists over GraphQL.
 
 mod summary;
 

@@ -1,4 +1,4 @@
-//! TODO
+//! Schema plumbing every room uses: ids, paging, lists, loaders, payloads, node types, limits.
 
 mod connection;
 mod context;

@@ -1,4 +1,4 @@
-//! TODO
+//! HTTP: routes, GraphQL over HTTP and WebSocket, the audit CSV, probes and serving.
 
 mod audit_csv;
 mod graphql;

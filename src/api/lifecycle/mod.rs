@@ -1,4 +1,4 @@
-//! TODO
+//! Transitions, approvals, custody and maintenance over GraphQL.
 
 mod operations;
 

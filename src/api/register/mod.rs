@@ -1,4 +1,4 @@
-//! TODO
+//! Assets, people, teams, locations, vendors and models: fields, lists and mutations.
 
 mod asset;
 mod inputs;

@@ -1,4 +1,4 @@
-//! TODO
+//! Relationships: their fields and mutations, impact, dependency paths and cycles.
 
 mod impact;
 mod inputs;

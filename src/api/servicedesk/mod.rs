@@ -1,4 +1,4 @@
-//! TODO
+//! Tickets, links, impact assessments, collisions and incident context over GraphQL.
 
 mod tickets;
 

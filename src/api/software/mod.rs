@@ -1,4 +1,4 @@
-//! TODO
+//! The software catalogue, licences, subscriptions, contracts and compliance over GraphQL.
 
 mod catalogue;
 mod contracts;

@@ -1,4 +1,4 @@
-//! TODO
+//! Who may do what, and what was done: roles, tokens, the audit chain, idempotency.
 
 mod audit;
 pub(crate) mod audit_chain;

@@ -1,4 +1,4 @@
-//! TODO
+//! Synthetic estates, planned deterministically for `generate` and `bench`.
 
 mod synthetic;
 

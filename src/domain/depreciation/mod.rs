@@ -1,4 +1,4 @@
-//! TODO
+//! Depreciation: the terms an asset or model records, and the exact schedule and book value.
 
 mod schedule;
 mod terms;

@@ -1,4 +1,4 @@
-//! TODO
+//! Discovery: records normalised, identities matched by rule, field precedence, the queue.
 
 mod identifiers;
 mod identities;

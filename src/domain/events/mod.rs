@@ -1,4 +1,4 @@
-//! TODO
+//! Webhooks: which changes each hears, the event body, its signature and retry schedule.
 
 pub(crate) mod webhook;
 

@@ -1,4 +1,4 @@
-//! TODO
+//! Money over the register: cost of ownership, cost roll-ups, the ledger behind summaries.
 
 pub(crate) mod cost;
 pub(crate) mod ledger;

@@ -1,4 +1,4 @@
-//! TODO
+//! What every room stands on: entity kinds and ids, records, validation, money, classes, filters.
 
 mod catalog;
 mod class;

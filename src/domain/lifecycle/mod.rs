@@ -1,4 +1,4 @@
-//! TODO
+//! An asset's life: the stage table and each stage's facts, disposal, custody, approvals, repairs.
 
 mod approval;
 pub(crate) mod custody;

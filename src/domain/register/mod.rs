@@ -1,4 +1,4 @@
-//! TODO
+//! The register's records: assets and the people, teams, places, vendors and models around them.
 
 mod asset;
 mod party;

@@ -1,4 +1,4 @@
-//! TODO
+//! Typed, directed relationships: the relation types, the ends each allows, the edge attributes.
 
 mod relation;
 

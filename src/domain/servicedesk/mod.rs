@@ -1,4 +1,4 @@
-//! TODO
+//! Service-desk tickets and the impact assessment of a change.
 
 pub(crate) mod ticket;
 

@@ -1,4 +1,4 @@
-//! TODO
+//! Software assets: products, entitlements, subscriptions, contracts and the licence engine.
 
 mod compliance;
 mod contract;

@@ -1,4 +1,4 @@
-//! TODO
+//! API tokens issued, revoked and recognised; the audit log; idempotency slots.
 
 mod audit_log;
 mod idempotency;

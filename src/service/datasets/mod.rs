@@ -1,4 +1,4 @@
-//! TODO
+//! The demo company and generated estates, loaded through the ordinary write paths.
 
 pub(crate) mod generate;
 pub mod seed;

@@ -1,4 +1,4 @@
-//! TODO
+//! Discovery batches planned in memory and written in one transaction, and reconciliation.
 
 mod ingest;
 mod outcome;

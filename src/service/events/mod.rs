@@ -1,3 +1,3 @@
-//! TODO
+//! Webhook deliveries: listed, and sent, retried and logged by a worker.
 
 mod webhooks;

@@ -1,4 +1,4 @@
-//! TODO
+//! Finance questions: summaries and watch lists from the ledger, roll-ups along the index.
 
 mod rollup;
 mod summary;

@@ -1,4 +1,4 @@
-//! TODO
+//! The register: its store, the projections requests read, and any record written by the rules.
 
 mod books;
 mod error;

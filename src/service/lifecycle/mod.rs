@@ -1,4 +1,4 @@
-//! TODO
+//! Stage transitions, retirement approvals, custody and maintenance, and their histories.
 
 mod approvals;
 mod custody;

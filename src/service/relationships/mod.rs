@@ -1,4 +1,4 @@
-//! TODO
+//! Impact and the other walks of the index, and the checkpoints of the index.
 
 mod checkpoint;
 mod impact;

@@ -1,4 +1,4 @@
-//! TODO
+//! Tickets linked to assets, their impact, colliding changes and an incident's context.
 
 mod tickets;
 

@@ -1,4 +1,4 @@
-//! TODO
+//! Licence compliance, renewals, seat use, coverage and duplicate purchases.
 
 mod compliance;
 mod contracts;

@@ -1,3 +1,3 @@
-//! TODO
+//! Generated estates written in bulk.
 
 mod bulk;

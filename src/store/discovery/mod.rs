@@ -1,4 +1,4 @@
-//! TODO
+//! Discovery's reads and bulk statements: sightings and the relationships around assets.
 
 mod ingest;
 

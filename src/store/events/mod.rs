@@ -1,3 +1,3 @@
-//! TODO
+//! Webhook deliveries: those due and the record of each attempt.
 
 mod webhooks;

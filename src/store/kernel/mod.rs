@@ -1,4 +1,4 @@
-//! TODO
+//! The store handle, bound parameters, migrations, record reads and the one commit path.
 
 mod connection;
 mod error;

@@ -1,4 +1,4 @@
-//! TODO
+//! What the relationship index needs of the store: its scan, change feed and checkpoint.
 
 mod checkpoint;
 pub(crate) mod edges;

@@ -1,3 +1,3 @@
-//! TODO
+//! Tickets by key, changes planned in a period, and entities' recent audited changes.
 
 mod tickets;
