@@ -13,7 +13,7 @@ use crate::api::graphql::nodes::{
 use crate::api::graphql::nodes::{
     ContractNode, EntitlementNode, SoftwareProductNode, SoftwareUsageNode, SubscriptionNode,
 };
-use crate::domain::kernel::lookup_mut;
+use crate::domain::kernel::json_path;
 use crate::domain::kernel::reference_fields;
 use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::domain::kernel::{ErrorCode, FieldError};
@@ -60,7 +60,7 @@ pub struct DeletePayload {
 fn decode_references<E: Entity>(doc: &mut Json) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for field in reference_fields(E::KIND) {
-        let Some(slot) = lookup_mut(doc, field.path) else {
+        let Some(slot) = json_path::get_mut(doc, field.path) else {
             continue;
         };
         let slots: Vec<&mut Json> = match slot {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::access::role::Role;
+use crate::domain::kernel::json_path;
 use crate::domain::kernel::{EntityId, EntityKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,59 +190,9 @@ fn diff_into(
 /// never stores).
 pub fn revert(doc: &mut Value, changes: &[FieldChange]) {
     for change in changes {
-        let path: Vec<&str> = change.field.split('.').collect();
         match &change.before {
-            Some(value) => set_path(doc, &path, value.clone()),
-            None => remove_path(doc, &path),
-        }
-    }
-}
-
-/// Sets the field at a dotted path, making the objects on the way.
-pub fn set_field(doc: &mut Value, dotted: &str, value: Value) {
-    set_path(doc, &dotted.split('.').collect::<Vec<_>>(), value);
-}
-
-fn set_path(doc: &mut Value, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        *doc = value;
-        return;
-    };
-    let mut slot = doc;
-    for key in parents {
-        if !slot.is_object() {
-            *slot = Value::Object(Default::default());
-        }
-        slot = slot
-            .as_object_mut()
-            .expect("made an object")
-            .entry(key.to_string())
-            .or_insert_with(|| Value::Object(Default::default()));
-    }
-    if !slot.is_object() {
-        *slot = Value::Object(Default::default());
-    }
-    slot.as_object_mut()
-        .expect("made an object")
-        .insert(last.to_string(), value);
-}
-
-/// Removes the field at `path`, then any object left empty on the way to it.
-fn remove_path(doc: &mut Value, path: &[&str]) {
-    let Some((first, rest)) = path.split_first() else {
-        return;
-    };
-    let Some(object) = doc.as_object_mut() else {
-        return;
-    };
-    if rest.is_empty() {
-        object.remove(*first);
-        return;
-    }
-    if let Some(child) = object.get_mut(*first) {
-        remove_path(child, rest);
-        if child.as_object().is_some_and(|o| o.is_empty()) {
-            object.remove(*first);
+            Some(value) => json_path::set(doc, &change.field, value.clone()),
+            None => json_path::remove(doc, &change.field),
         }
     }
 }

@@ -3,6 +3,7 @@
 mod catalog;
 mod class;
 mod entity;
+pub(crate) mod json_path;
 mod money;
 mod page;
 pub(crate) mod patch;
@@ -13,11 +14,12 @@ pub(crate) use catalog::{reference_fields, referrers, unique_keys};
 pub(crate) use class::{AssetClass, Category};
 pub(crate) use entity::{Entity, Record, optional_ref, required_ref};
 pub use entity::{EntityId, EntityKind, NodeRef};
+pub(crate) use json_path::lookup;
 pub(crate) use money::{Currency, Money, MoneyDraft};
 pub use page::PageRequest;
 pub(crate) use page::{Page, Window};
 pub(crate) use patch::merge;
-pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort, lookup, lookup_mut};
+pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
 pub(crate) use validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, http_url, optional_date, optional_text,
     required_date, required_text,

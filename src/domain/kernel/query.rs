@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::domain::kernel::json_path::lookup;
+
 /// How values of a field compare: as text (also right for ISO dates), decimals or instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
@@ -84,18 +86,6 @@ impl Filter {
             Filter::Where(c) => c.matches(doc),
         }
     }
-}
-
-/// The value at a dotted path, if present and not null.
-pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(doc, |v, key| v.get(key))
-        .filter(|v| !v.is_null())
-}
-
-/// The value at a dotted path, for rewriting in place.
-pub fn lookup_mut<'a>(doc: &'a mut Value, path: &str) -> Option<&'a mut Value> {
-    path.split('.').try_fold(doc, |v, key| v.get_mut(key))
 }
 
 /// Orders two field values the way the store does for that comparison.

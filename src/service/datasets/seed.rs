@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::domain::access::Actor;
-use crate::domain::kernel::lookup_mut;
+use crate::domain::kernel::json_path;
 use crate::domain::kernel::{Entity, EntityId};
 use crate::domain::lifecycle::ApprovalRequest;
 use crate::domain::lifecycle::Maintenance;
@@ -140,12 +140,12 @@ fn shift_dates(items: &mut [Json], paths: &[&str], shift: Duration) {
 
 fn shift_at(value: &mut Json, path: &str, shift: Duration) {
     if let Some((list, rest)) = path.split_once(".*.") {
-        if let Some(Json::Array(elements)) = lookup_mut(value, list) {
+        if let Some(Json::Array(elements)) = json_path::get_mut(value, list) {
             elements.iter_mut().for_each(|e| shift_at(e, rest, shift));
         }
         return;
     }
-    let Some(slot) = lookup_mut(value, path) else {
+    let Some(slot) = json_path::get_mut(value, path) else {
         return;
     };
     let Some(text) = slot.as_str() else { return };

@@ -7,6 +7,7 @@ use crate::domain::discovery::{FoundSoftware, Observation, RecordDraft, api_name
 use crate::domain::discovery::{IdentificationRule, Identifiers, canonical};
 use crate::domain::discovery::{MatchedAsset, ReconciliationItem, ReconciliationStatus};
 use crate::domain::discovery::{Policy, Verdict};
+use crate::domain::kernel::json_path;
 use crate::domain::kernel::{Entity, EntityId, NodeRef, Record};
 use crate::domain::kernel::{ErrorCode, FieldError};
 use crate::domain::register::{Asset, OperationalStatus};
@@ -162,34 +163,6 @@ pub(crate) fn catalogue_match<'a>(
         }
     }
     best.map(|(p, _)| p)
-}
-
-/// Sets one document field by dotted path (creating objects on the way); `None` removes it.
-fn put_path(doc: &mut Json, path: &str, value: Option<Json>) {
-    let mut parts = path.split('.').peekable();
-    let mut node = doc;
-    while let Some(part) = parts.next() {
-        if !node.is_object() {
-            *node = json!({});
-        }
-        let map = node.as_object_mut().expect("made an object");
-        if parts.peek().is_none() {
-            match value {
-                Some(v) => {
-                    map.insert(part.to_string(), v);
-                }
-                None => {
-                    map.remove(part);
-                }
-            }
-            return;
-        }
-        node = map.entry(part.to_string()).or_insert_with(|| json!({}));
-    }
-}
-
-fn get_path<'a>(doc: &'a Json, path: &str) -> Option<&'a Json> {
-    path.split('.').try_fold(doc, |node, part| node.get(part))
 }
 
 fn validated<E: Entity>(doc: Json) -> Result<E, Vec<FieldError>> {
@@ -396,7 +369,7 @@ impl Plan {
     ) -> Vec<String> {
         let mut notes = Vec::new();
         for (path, value) in &observation.fields {
-            let current = get_path(doc, path).map(|v| canonical(path, v));
+            let current = json_path::get(doc, path).map(|v| canonical(path, v));
             let setter = doc
                 .get("fieldSources")
                 .and_then(|s| s.get(path))
@@ -428,16 +401,12 @@ impl Plan {
                         notes.push(format!("kept serialNumber: asset {owner} has this serial"));
                         continue;
                     }
-                    put_path(doc, path, Some(value.clone()));
-                    put_path(
-                        doc,
-                        "fieldSources",
-                        Some(
-                            doc.get("fieldSources")
-                                .cloned()
-                                .unwrap_or_else(|| json!({})),
-                        ),
-                    );
+                    json_path::set(doc, path, value.clone());
+                    let sources = doc
+                        .get("fieldSources")
+                        .cloned()
+                        .unwrap_or_else(|| json!({}));
+                    json_path::set(doc, "fieldSources", sources);
                     if let Some(map) = doc.get_mut("fieldSources").and_then(Json::as_object_mut) {
                         map.insert(path.clone(), json!(source));
                     }
@@ -455,7 +424,7 @@ impl Plan {
                 .filter(|e| e.get("source").and_then(Json::as_str) != Some(source))
                 .collect();
             ids.push(json!({"source": source, "key": key}));
-            put_path(doc, "externalIds", Some(Json::Array(ids)));
+            json_path::set(doc, "externalIds", Json::Array(ids));
         }
         notes
     }
@@ -532,7 +501,7 @@ impl Plan {
             policy,
         );
         if doc.get("name").is_none() {
-            put_path(&mut doc, "name", Some(json!(tag)));
+            json_path::set(&mut doc, "name", json!(tag));
         }
         let mut outcome = match validated::<Asset>(doc) {
             Err(errors) => {

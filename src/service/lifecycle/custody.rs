@@ -1,10 +1,11 @@
 //! Custody: lending an asset to a person, a place or another asset, taking it back, and the
 //! loans that are overdue.
 
-use crate::domain::access::{Actor, AuditEntry, FieldChange, Operation, set_field};
+use crate::domain::access::{Actor, AuditEntry, FieldChange, Operation};
 use crate::domain::kernel::ErrorCode;
 use crate::domain::kernel::Page;
 use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::json_path;
 use crate::domain::kernel::{Comparison, Condition, Filter, Sort};
 use crate::domain::kernel::{EntityId, EntityKind, NodeRef, Record};
 use crate::domain::lifecycle::Custody;
@@ -167,7 +168,7 @@ impl Register {
                     if let (Some(path), Some(value)) =
                         (change.field.strip_prefix("custody."), side(change))
                     {
-                        set_field(&mut doc, path, value.clone());
+                        json_path::set(&mut doc, path, value.clone());
                         any = true;
                     }
                 }
