@@ -347,13 +347,10 @@ mod tests {
             group: None,
         };
         let key = |n: u32| n.wrapping_mul(2_654_435_761) % 1_000;
-        g.insert(&edge(key(101), key(100), RelationType::DependsOn))
-            .unwrap();
+        g.insert(&edge(key(101), key(100), DependsOn)).unwrap();
         for n in 1..60u32 {
-            g.insert(&edge(key(n), key((n - 1) / 3), RelationType::RunsOn))
-                .unwrap();
-            g.insert(&edge(key(n), key(n / 2), RelationType::LocatedAt))
-                .ok();
+            g.insert(&edge(key(n), key((n - 1) / 3), RunsOn)).unwrap();
+            g.insert(&edge(key(n), key(n / 2), LocatedAt)).ok();
         }
         g.relayout();
         let root = g.number(&key(0)).unwrap();

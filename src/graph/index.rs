@@ -519,11 +519,11 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             .out
             .iter()
             .chain(&self.inc)
-            .map(|v| v.capacity() * std::mem::size_of::<(Node, Packed)>())
+            .map(|v| v.capacity() * size_of::<(Node, Packed)>())
             .sum();
-        let vectors = 2 * self.out.capacity() * std::mem::size_of::<Vec<(Node, Packed)>>();
-        let keys = self.keys.capacity() * std::mem::size_of::<Option<K>>()
-            + self.numbers.capacity() * (std::mem::size_of::<K>() + 8);
+        let vectors = 2 * self.out.capacity() * size_of::<Vec<(Node, Packed)>>();
+        let keys = self.keys.capacity() * size_of::<Option<K>>()
+            + self.numbers.capacity() * (size_of::<K>() + 8);
         adjacency + vectors + keys
     }
 }

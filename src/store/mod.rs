@@ -8,7 +8,6 @@ pub mod kernel;
 pub mod relationships;
 pub mod servicedesk;
 
-pub use access::AuditFilter;
 pub use discovery::SightingRow;
 pub use kernel::{Batch, OutboxRoute, Store, StoreError};
 pub use relationships::{Checkpoint, EdgeChange, EdgeRow};

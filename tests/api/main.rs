@@ -1,6 +1,7 @@
 //! The integration suite: the real server, on a fresh in-memory store per test, driven over HTTP.
 
 mod access;
+mod architecture;
 mod bad_input;
 mod checkpoints;
 mod concurrency;

@@ -11,11 +11,11 @@ use crate::api::graphql::bad_input;
 use crate::api::graphql::ids;
 use crate::api::graphql::{Conn, connection};
 use crate::api::graphql::{fail, register};
+use crate::domain::access::AuditFilter;
 use crate::domain::access::{AuditEntry, Operation};
 use crate::domain::kernel::EntityKind;
 use crate::domain::kernel::PageRequest;
 use crate::service::kernel::Register;
-use crate::store::AuditFilter;
 use async_graphql::Json;
 
 /// Which audit entries to read; every condition given must hold.

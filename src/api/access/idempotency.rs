@@ -61,7 +61,7 @@ pub async fn once<F>(
     run: F,
 ) -> Response
 where
-    F: std::future::Future<Output = Response>,
+    F: Future<Output = Response>,
 {
     let Some(key) = key.to_str().ok().filter(|k| valid_key(k)) else {
         return crate::api::graphql::rejection(
@@ -120,7 +120,7 @@ async fn run_once<F>(
     run: F,
 ) -> Result<Response, crate::service::kernel::ServiceError>
 where
-    F: std::future::Future<Output = Response>,
+    F: Future<Output = Response>,
 {
     let mut remembered = Remembered {
         fingerprint: print,

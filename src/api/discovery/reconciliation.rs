@@ -72,7 +72,7 @@ entity_object! {
         async fn status(&self) -> ReconciliationStatus {
             self.0.data.status.into()
         }
-        async fn candidates(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<ConflictCandidate>> {
+        async fn candidates(&self, ctx: &Context<'_>) -> Result<Vec<ConflictCandidate>> {
             let found = many::<Asset>(ctx, self.0.data.candidates.iter().map(|c| c.asset.clone())).await?;
             Ok(self.0.data.candidates.iter().map(|c| ConflictCandidate {
                 asset: found.iter().find(|a| a.id == c.asset).cloned().map(AssetNode),
@@ -82,11 +82,11 @@ entity_object! {
         async fn resolved_by(&self) -> Option<&str> {
             self.0.data.resolved_by.as_deref()
         }
-        async fn resolved_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        async fn resolved_at(&self) -> Option<DateTime<Utc>> {
             self.0.data.resolved_at
         }
         /// The asset the record went to once resolved.
-        async fn result_asset(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<AssetNode>> {
+        async fn result_asset(&self, ctx: &Context<'_>) -> Result<Option<AssetNode>> {
             let found = many::<Asset>(ctx, self.0.data.result_asset.iter().cloned()).await?;
             Ok(found.into_iter().next().map(AssetNode))
         }

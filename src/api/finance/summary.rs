@@ -253,7 +253,7 @@ pub async fn cost_rollup(
 
 /// What a finance summary groups by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::finance::GroupBy")]
+#[graphql(remote = "GroupBy")]
 pub enum FinanceGroupBy {
     /// The owning team (assets owned by a person, or by no one, form one group).
     Team,
@@ -356,7 +356,7 @@ impl DueAsset {
 
 /// Why a deployed asset should be replaced.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "crate::domain::finance::Reason")]
+#[graphql(remote = "Reason")]
 pub enum ReplacementReason {
     FullyDepreciated,
     OutOfWarranty,

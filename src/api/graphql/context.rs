@@ -27,7 +27,7 @@ pub fn request(ctx: &Context<'_>) -> RequestContext {
             // Never reached past the authorisation check; least privilege all the same.
             actor: Actor {
                 name: "anonymous".into(),
-                role: crate::domain::access::Role::Viewer,
+                role: Role::Viewer,
                 request_id: "none".into(),
             },
         })

@@ -298,7 +298,7 @@ pub(crate) async fn page_of<X: Clone, N: async_graphql::OutputType>(
         .take(window.limit)
         .collect();
     let loaded = many::<Asset>(ctx, page.iter().map(|(id, _)| id.clone())).await?;
-    let mut by_id: std::collections::HashMap<EntityId, Record<Asset>> =
+    let mut by_id: HashMap<EntityId, Record<Asset>> =
         loaded.into_iter().map(|r| (r.id.clone(), r)).collect();
     let items = page
         .into_iter()

@@ -18,7 +18,7 @@ impl Executor for LiveExecutor {
     fn execute(
         &self,
         request: async_graphql::Request,
-    ) -> impl std::future::Future<Output = async_graphql::Response> + Send {
+    ) -> impl Future<Output = async_graphql::Response> + Send {
         let request = self.prepare(request);
         let schema = self.schema.clone();
         async move { schema.execute(request).await }

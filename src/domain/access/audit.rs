@@ -197,6 +197,17 @@ pub fn revert(doc: &mut Value, changes: &[FieldChange]) {
     }
 }
 
+/// Which entries of the audit log to read; every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity_kind: Option<EntityKind>,
+    pub entity_id: Option<EntityId>,
+    pub operation: Option<Operation>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

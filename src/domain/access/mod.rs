@@ -8,7 +8,7 @@ pub(crate) mod rules;
 mod token;
 
 pub use audit::Actor;
-pub(crate) use audit::{AuditEntry, FieldChange, Operation, diff, revert};
+pub(crate) use audit::{AuditEntry, AuditFilter, FieldChange, Operation, diff, revert};
 pub(crate) use audit_chain::{Break, Head, verify_run};
 pub(crate) use idempotency::{Remembered, Verdict, fingerprint, slot, valid_key, verdict};
 pub use role::Role;

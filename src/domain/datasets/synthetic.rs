@@ -649,7 +649,7 @@ mod tests {
         use crate::domain::kernel::Entity;
         let estate = estate(5_000, 2);
         let org = estate.organisation_records();
-        let known: std::collections::HashSet<&EntityId> = org
+        let known: HashSet<&EntityId> = org
             .teams
             .iter()
             .map(|r| &r.id)

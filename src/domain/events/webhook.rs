@@ -433,7 +433,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        Record::first(EntityId::parse("w1").unwrap(), webhook, chrono::Utc::now())
+        Record::first(EntityId::parse("w1").unwrap(), webhook, Utc::now())
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! nothing in it was changed, removed or slipped in.
 
 use crate::domain::access::AuditEntry;
+use crate::domain::access::AuditFilter;
 use crate::domain::access::{Break, Head, verify_run};
 use crate::domain::kernel::Page;
 use crate::domain::kernel::PageRequest;
 use crate::service::kernel::Register;
 use crate::service::kernel::ServiceError;
-use crate::store::AuditFilter;
 
 /// Chain positions read per round trip while verifying.
 const VERIFY_STEP: u64 = 1000;

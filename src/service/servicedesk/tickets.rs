@@ -44,7 +44,7 @@ pub struct IncidentContext {
     /// What the incident's assets rely on, nearest first.
     pub dependencies: Vec<NodeRef>,
     /// Audited changes of the incident's assets and their dependencies in the period, newest first.
-    pub recent_changes: Vec<crate::domain::access::AuditEntry>,
+    pub recent_changes: Vec<AuditEntry>,
     /// Change tickets on those assets whose window or closing falls in the period.
     pub recent_change_tickets: Vec<Record<Ticket>>,
     /// Other open incidents on the same assets, what they rely on, or what relies on them.

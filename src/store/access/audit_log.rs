@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
+use crate::domain::access::AuditEntry;
+use crate::domain::access::AuditFilter;
 use crate::domain::access::Head;
-use crate::domain::access::{AuditEntry, Operation};
 use crate::domain::kernel::Page;
 use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::{EntityId, EntityKind};
@@ -14,56 +15,42 @@ use crate::store::kernel::writes;
 use crate::store::{Store, StoreError};
 use surrealdb::types::RecordId;
 
-/// Which entries of the audit log to read; every condition given must hold.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor: Option<String>,
-    pub entity_kind: Option<EntityKind>,
-    pub entity_id: Option<EntityId>,
-    pub operation: Option<Operation>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-}
-
-impl AuditFilter {
-    /// The SurrealQL condition, its values bound as parameters.
-    fn condition(&self, params: &mut Params) -> String {
-        let mut terms = vec!["true".to_string()];
-        if let Some(actor) = &self.actor {
-            terms.push(format!("actor = {}", params.add(actor.clone())));
-        }
-        if let Some(kind) = self.entity_kind {
-            terms.push(format!(
-                "entityKind = {}",
-                params.add(kind.name().to_string())
-            ));
-        }
-        if let Some(id) = &self.entity_id {
-            terms.push(format!(
-                "entityId = {}",
-                params.add(id.as_str().to_string())
-            ));
-        }
-        if let Some(operation) = self.operation {
-            let name = serde_json::to_value(operation)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            terms.push(format!("operation = {}", params.add(name)));
-        }
-        if let Some(from) = self.from {
-            terms.push(format!(
-                "at >= <datetime> {}",
-                params.add(from.to_rfc3339())
-            ));
-        }
-        if let Some(to) = self.to {
-            terms.push(format!("at < <datetime> {}", params.add(to.to_rfc3339())));
-        }
-        terms.join(" AND ")
+/// The SurrealQL condition, its values bound as parameters.
+fn condition(filter: &AuditFilter, params: &mut Params) -> String {
+    let mut terms = vec!["true".to_string()];
+    if let Some(actor) = &filter.actor {
+        terms.push(format!("actor = {}", params.add(actor.clone())));
     }
+    if let Some(kind) = filter.entity_kind {
+        terms.push(format!(
+            "entityKind = {}",
+            params.add(kind.name().to_string())
+        ));
+    }
+    if let Some(id) = &filter.entity_id {
+        terms.push(format!(
+            "entityId = {}",
+            params.add(id.as_str().to_string())
+        ));
+    }
+    if let Some(operation) = filter.operation {
+        let name = serde_json::to_value(operation)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        terms.push(format!("operation = {}", params.add(name)));
+    }
+    if let Some(from) = filter.from {
+        terms.push(format!(
+            "at >= <datetime> {}",
+            params.add(from.to_rfc3339())
+        ));
+    }
+    if let Some(to) = filter.to {
+        terms.push(format!("at < <datetime> {}", params.add(to.to_rfc3339())));
+    }
+    terms.join(" AND ")
 }
-
 /// The `n` of a `SELECT count() AS n … GROUP ALL` (nothing matched: no row).
 pub(super) fn counted(rows: &[Json]) -> usize {
     rows.first()
@@ -84,7 +71,7 @@ impl Store {
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError> {
         let mut params = Params::default();
-        let condition = filter.condition(&mut params);
+        let condition = condition(filter, &mut params);
         let count = self
             .rows(
                 &format!("SELECT count() AS n FROM audit WHERE {condition} GROUP ALL"),

@@ -3,5 +3,3 @@
 mod audit_log;
 mod idempotency;
 mod tokens;
-
-pub use audit_log::AuditFilter;

@@ -93,10 +93,7 @@ impl Store {
                     let mut params = Params::default();
                     params.set(
                         "part",
-                        RecordId::new(
-                            E::KIND.table(),
-                            surrealdb::types::RecordIdKey::Range(Box::new(range)),
-                        ),
+                        RecordId::new(E::KIND.table(), RecordIdKey::Range(Box::new(range))),
                     );
                     let sql =
                         format!("SELECT *, record::id(id) AS id FROM $part WHERE {condition}");
