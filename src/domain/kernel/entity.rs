@@ -202,6 +202,30 @@ impl<T> Record<T> {
     }
 }
 
+impl<T> Record<T> {
+    /// The same record's bookkeeping around other data (the entity seen as its concrete type).
+    pub fn with_data<U>(&self, data: U) -> Record<U> {
+        Record {
+            id: self.id.clone(),
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            data,
+        }
+    }
+
+    /// The next version of this record, holding `data`, changed `at`.
+    pub fn revised(&self, data: T, at: DateTime<Utc>) -> Record<T> {
+        Record {
+            id: self.id.clone(),
+            version: self.version + 1,
+            created_at: self.created_at,
+            updated_at: at,
+            data,
+        }
+    }
+}
+
 /// A field of one entity that holds the id of another, or a list of such ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReferenceField {

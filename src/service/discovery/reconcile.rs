@@ -44,13 +44,7 @@ fn revision<E: Entity>(
     if changes.is_empty() {
         return Ok(None);
     }
-    let record = Record {
-        id: current.id.clone(),
-        version: current.version + 1,
-        created_at: current.created_at,
-        updated_at: Utc::now(),
-        data,
-    };
+    let record = current.revised(data, Utc::now());
     let audit = AuditEntry::new(actor, Operation::Update, E::KIND, &record.id, changes)
         .because(reason, None);
     Ok(Some((record, audit)))

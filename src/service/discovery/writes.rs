@@ -12,6 +12,7 @@ use crate::service::discovery::plan::Plan;
 use crate::service::discovery::plan::Working;
 use crate::service::kernel::Register;
 use crate::service::kernel::ServiceError;
+use crate::service::kernel::note_sighting;
 use crate::service::kernel::to_json;
 use crate::store::{Batch, SightingRow};
 use serde_json::json;
@@ -46,15 +47,7 @@ impl Written {
         }
         let mut identities = register.books.identities_mut();
         for row in &self.sightings {
-            match (&row.kind, &row.via) {
-                (EntityKind::Relationship, Some(via)) => identities.put_relationship_sighting(
-                    &row.subject,
-                    &row.source,
-                    via,
-                    row.sighting,
-                ),
-                _ => identities.put_sighting(&row.subject, &row.source, row.sighting),
-            }
+            note_sighting(&mut identities, row);
         }
     }
 }

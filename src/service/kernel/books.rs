@@ -11,6 +11,7 @@ use crate::domain::register::Person;
 use crate::domain::relationships::Relationship;
 use crate::domain::software::Installs;
 use crate::service::kernel::error::ServiceError;
+use crate::store::SightingRow;
 use crate::store::Store;
 use futures_util::StreamExt;
 use std::sync::{Arc, RwLock};
@@ -102,15 +103,7 @@ impl Books {
         while let Some(batch) = rows.next().await {
             let mut identities = self.identities_mut();
             for row in batch? {
-                match (row.kind, &row.via) {
-                    (EntityKind::Relationship, Some(via)) => identities.put_relationship_sighting(
-                        &row.subject,
-                        &row.source,
-                        via,
-                        row.sighting,
-                    ),
-                    _ => identities.put_sighting(&row.subject, &row.source, row.sighting),
-                }
+                note_sighting(&mut identities, &row);
             }
         }
         Ok(())
@@ -185,17 +178,17 @@ impl Books {
             return;
         };
         if let Some(asset) = record.data.downcast_ref::<Asset>() {
-            let asset = restamp(record, asset.clone());
+            let asset = record.with_data(asset.clone());
             self.write().put_asset(&asset);
             self.identities_mut().put(&AssetIdentity::of(&asset));
         } else if let Some(model) = record.data.downcast_ref::<Model>() {
-            self.write().put_model(&restamp(record, model.clone()));
+            self.write().put_model(&record.with_data(model.clone()));
         } else if let Some(relationship) = record.data.downcast_ref::<Relationship>() {
             self.installs_mut()
-                .put(&restamp(record, relationship.clone()));
+                .put(&record.with_data(relationship.clone()));
         } else if let Some(person) = record.data.downcast_ref::<Person>() {
             self.installs_mut()
-                .put_person(&restamp(record, person.clone()));
+                .put_person(&record.with_data(person.clone()));
         }
     }
 
@@ -243,13 +236,13 @@ async fn loaded_in_time(loaded: &watch::Sender<bool>) -> bool {
         .is_ok()
 }
 
-/// The same record's bookkeeping around other data (the entity seen as its concrete type).
-fn restamp<E, T>(record: &Record<E>, data: T) -> Record<T> {
-    Record {
-        id: record.id.clone(),
-        version: record.version,
-        created_at: record.created_at,
-        updated_at: record.updated_at,
-        data,
+/// Takes one stored sighting into the identities: of an asset, or of a relationship through the
+/// asset whose record reported it.
+pub(crate) fn note_sighting(identities: &mut Identities, row: &SightingRow) {
+    match (row.kind, &row.via) {
+        (EntityKind::Relationship, Some(via)) => {
+            identities.put_relationship_sighting(&row.subject, &row.source, via, row.sighting)
+        }
+        _ => identities.put_sighting(&row.subject, &row.source, row.sighting),
     }
 }

@@ -41,15 +41,9 @@ impl Hooks {
         let mut hooks = self.0.write().expect("hooks lock");
         hooks.retain(|h| &h.id != id);
         if let Some(record) = after
-            && let Ok(data) = serde_json::to_value(&record.data).and_then(serde_json::from_value)
+            && let Some(hook) = record.data.downcast_ref::<Webhook>()
         {
-            hooks.push(Record {
-                id: record.id.clone(),
-                version: record.version,
-                created_at: record.created_at,
-                updated_at: record.updated_at,
-                data,
-            });
+            hooks.push(record.with_data(hook.clone()));
         }
     }
 

@@ -11,6 +11,7 @@ mod register;
 mod rules;
 mod tokens;
 
+pub(crate) use books::note_sighting;
 pub use error::ServiceError;
 pub use index::Origin;
 pub(crate) use index::edge;

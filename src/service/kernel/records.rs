@@ -319,13 +319,7 @@ impl Register {
         if changes.is_empty() {
             return Ok(None);
         }
-        let record = Record {
-            id: current.id.clone(),
-            version: current.version + 1,
-            created_at: current.created_at,
-            updated_at: Utc::now(),
-            data,
-        };
+        let record = current.revised(data, Utc::now());
         crate::service::kernel::hierarchy::check(&self.store, &record).await?;
         self.check_relationship(Some(current), &record).await?;
         self.check_entitlement(&record).await?;

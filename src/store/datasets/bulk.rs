@@ -1,10 +1,8 @@
 //! Bulk loading for synthetic estates: many records per transaction, no per-record audit entry.
 
-use surrealdb::types::{RecordId, SurrealValue, Value};
-
 use crate::domain::kernel::{Entity, EntityKind, Record};
 use crate::store::kernel::Params;
-use crate::store::kernel::{content, document};
+use crate::store::kernel::insert_row;
 use crate::store::{Store, StoreError};
 
 impl Store {
@@ -15,13 +13,7 @@ impl Store {
         }
         let mut docs = Vec::with_capacity(records.len());
         for record in records {
-            let mut value = content(record, document(record)?);
-            if let Value::Object(object) = &mut value {
-                object.insert(
-                    "id".to_string(),
-                    RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
-                );
-            }
+            let value = insert_row(record)?;
             docs.push(value);
         }
         let mut params = Params::default();

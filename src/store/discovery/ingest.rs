@@ -2,16 +2,15 @@
 //! relationships around some assets, and bulk writes of a whole ingested batch in one transaction.
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde_json::{Value as Json, json};
-use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
+use surrealdb::types::{RecordId, SurrealValue, Value};
 
 use crate::domain::access::AuditEntry;
 use crate::domain::discovery::Sighting;
 use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::domain::relationships::Relationship;
 use crate::store::kernel::Params;
-use crate::store::kernel::{Batch, content, document};
+use crate::store::kernel::{Batch, content, document, insert_row};
 use crate::store::{Store, StoreError};
 
 /// One stored sighting: what `source` last reported of an asset or a relationship.
@@ -76,25 +75,11 @@ impl Store {
     pub fn scan_sightings(
         &self,
     ) -> impl futures_util::Stream<Item = Result<Vec<SightingRow>, StoreError>> + '_ {
-        futures_util::stream::iter(crate::store::kernel::key_ranges())
-            .map(move |range| {
-                let store = self.clone();
-                async move {
-                    let mut params = Params::default();
-                    params.set(
-                        "part",
-                        RecordId::new("sighting", RecordIdKey::Range(Box::new(range))),
-                    );
-                    let rows = store
-                        .rows(
-                            "SELECT subjectKind, subject, source, via, firstSeen, lastSeen, fingerprint, appliedVersion FROM $part",
-                            params,
-                        )
-                        .await?;
-                    Ok(rows.iter().filter_map(SightingRow::decode).collect())
-                }
-            })
-            .buffered(3)
+        self.scan_parts(
+            "sighting",
+            "SELECT subjectKind, subject, source, via, firstSeen, lastSeen, fingerprint, appliedVersion FROM $part".to_string(),
+            |rows| Ok(rows.iter().filter_map(SightingRow::decode).collect()),
+        )
     }
 
     /// Relationships with one of `assets` at either end, in one round trip (both ends indexed).
@@ -146,13 +131,7 @@ impl Batch {
         let mut docs = Vec::with_capacity(records.len());
         let mut ends = Vec::new();
         for record in records {
-            let mut value = content(record, document(record)?);
-            if let Value::Object(object) = &mut value {
-                object.insert(
-                    "id".to_string(),
-                    RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
-                );
-            }
+            let value = insert_row(record)?;
             if let Some(r) = record.data.downcast_ref::<Relationship>() {
                 ends.push(RecordId::new(r.source.kind.table(), r.source.id.as_str()));
                 ends.push(RecordId::new(r.target.kind.table(), r.target.id.as_str()));

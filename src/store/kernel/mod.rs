@@ -15,4 +15,4 @@ pub(crate) use error::{MISSING_REFERENCE, NOT_FOUND, STALE_VERSION};
 pub(crate) use params::Params;
 pub(crate) use records::{decode, key_ranges};
 pub use writes::Batch;
-pub(crate) use writes::{content, document};
+pub(crate) use writes::{content, document, insert_row};

@@ -85,20 +85,32 @@ impl Store {
         &self,
         condition: &'static str,
     ) -> impl futures_util::Stream<Item = Result<Vec<Record<E>>, StoreError>> + '_ {
+        let sql = format!("SELECT *, record::id(id) AS id FROM $part WHERE {condition}");
+        self.scan_parts(E::KIND.table(), sql, |rows| {
+            rows.into_iter().map(decode).collect()
+        })
+    }
+
+    /// Reads `table` one key range at a time (a few ranges at once): `sql` reads the range
+    /// `$part`, `rows` turns what it returns into items.
+    pub fn scan_parts<T: 'static>(
+        &self,
+        table: &'static str,
+        sql: String,
+        rows: fn(Vec<Json>) -> Result<Vec<T>, StoreError>,
+    ) -> impl futures_util::Stream<Item = Result<Vec<T>, StoreError>> + '_ {
         use futures_util::StreamExt;
         futures_util::stream::iter(key_ranges())
             .map(move |range| {
                 let store = self.clone();
+                let sql = sql.clone();
                 async move {
                     let mut params = Params::default();
                     params.set(
                         "part",
-                        RecordId::new(E::KIND.table(), RecordIdKey::Range(Box::new(range))),
+                        RecordId::new(table, RecordIdKey::Range(Box::new(range))),
                     );
-                    let sql =
-                        format!("SELECT *, record::id(id) AS id FROM $part WHERE {condition}");
-                    let rows = store.rows(&sql, params).await?;
-                    rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()
+                    rows(store.rows(&sql, params).await?)
                 }
             })
             .buffered(3)

@@ -31,6 +31,18 @@ fn link(node: &NodeRef) -> RecordId {
     RecordId::new(node.kind.table(), node.id.as_str())
 }
 
+/// A record as one row of a bulk `INSERT`: its content with its record id.
+pub fn insert_row<E: Entity>(record: &Record<E>) -> Result<Value, StoreError> {
+    let mut value = content(record, document(record)?);
+    if let Value::Object(object) = &mut value {
+        object.insert(
+            "id".to_string(),
+            RecordId::new(E::KIND.table(), record.id.as_str()).into_value(),
+        );
+    }
+    Ok(value)
+}
+
 /// The content to write: the document, plus the graph links `in` and `out` for relationships.
 pub fn content<E: Entity>(record: &Record<E>, doc: Json) -> Value {
     let mut value = doc.into_value();
