@@ -4,8 +4,8 @@
 
 use assetgraph::domain::datasets::Estate;
 use assetgraph::graph::EdgeSpec;
+use assetgraph::service::Register;
 use assetgraph::service::kernel::Origin;
-use assetgraph::service::kernel::Register;
 use assetgraph::store::Checkpoint;
 use serde_json::json;
 

@@ -5,8 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use assetgraph::api;
-use assetgraph::api::graphql::Readiness;
+use assetgraph::api::{self, Readiness};
 use assetgraph::domain::access::Actor;
 use assetgraph::domain::access::Role;
 use serde_json::{Value, json};

@@ -379,11 +379,11 @@ async fn the_index_rebuilt_from_the_store_answers_the_same() {
     let app = spawn_app().await;
     let [_, _, vm1, vm2, ..] = estate(&app).await;
     let register = app.readiness.get().unwrap();
-    let reopened = assetgraph::service::kernel::Register::open(register.store().clone())
+    let reopened = assetgraph::service::Register::open(register.store().clone())
         .await
         .unwrap();
     let failed: Vec<NodeRef> = [&vm1, &vm2].iter().map(|id| node_ref(id)).collect();
-    let answer = |register: &assetgraph::service::kernel::Register| {
+    let answer = |register: &assetgraph::service::Register| {
         let walk = register.impact(&failed, None, None).unwrap();
         let mut hits: Vec<_> = (0..walk.hits.len())
             .map(|i| {
@@ -851,12 +851,12 @@ async fn a_second_server_on_the_same_store_follows_relationship_changes() {
     let vm1 = asset(&app, "vm1", "VIRTUAL_MACHINE").await;
     let vm2 = asset(&app, "vm2", "VIRTUAL_MACHINE").await;
     let register = app.readiness.get().unwrap();
-    let replica = assetgraph::service::kernel::Register::open_following(register.store().clone())
+    let replica = assetgraph::service::Register::open_following(register.store().clone())
         .await
         .unwrap();
-    let edges = |r: &assetgraph::service::kernel::Register| r.with_index(|i| i.edges());
+    let edges = |r: &assetgraph::service::Register| r.with_index(|i| i.edges());
     let failed = [node_ref(&vm1)];
-    let down = |r: &assetgraph::service::kernel::Register| {
+    let down = |r: &assetgraph::service::Register| {
         let walk = r.impact(&failed, None, None).unwrap();
         walk.hits.iter().filter(|h| h.state == State::Down).count()
     };
