@@ -607,3 +607,45 @@ fn no_file_outgrows_a_sitting() {
         long.join("\n")
     );
 }
+
+#[test]
+fn the_code_map_names_every_room_and_only_rooms_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut problems = Vec::new();
+    for layer in ["domain", "store", "service", "api"] {
+        let heading = format!("### `src/{layer}/`");
+        let section = map
+            .split(&heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("ARCHITECTURE.md has no section {heading}"));
+        let section = section.split("\n### ").next().unwrap_or_default();
+        // Rooms are named at the start of an entry: "- `kernel/` — …" or "- `a/`, `b/` — …".
+        let named: BTreeSet<String> = section
+            .lines()
+            .filter(|line| line.starts_with("- `"))
+            .flat_map(|line| {
+                let head = line.split(" — ").next().unwrap_or_default();
+                head.split('`')
+                    .filter(|word| word.ends_with('/'))
+                    .map(|word| word.trim_end_matches('/').to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let rooms: BTreeSet<String> = std::fs::read_dir(root.join("src").join(layer))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_dir())
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        for missing in rooms.difference(&named) {
+            problems.push(format!("src/{layer}/{missing}/ is not in the code map"));
+        }
+        for stale in named.difference(&rooms) {
+            problems.push(format!(
+                "the code map names src/{layer}/{stale}/, which does not exist"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
