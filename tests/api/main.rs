@@ -10,6 +10,7 @@ mod crud;
 mod discovery;
 mod durability;
 mod events;
+mod extremes;
 mod finance;
 mod hardening;
 mod helpers;

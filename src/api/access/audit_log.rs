@@ -1,9 +1,9 @@
 //! The audit log for auditors and admins: filtered reading over GraphQL and as CSV, and the
 //! chain verification.
 
+use crate::api::graphql::Timestamp;
 use crate::api::graphql::paged_object;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use crate::api::graphql::AuditEntryNode;
 use crate::api::graphql::AuditOperation;
@@ -29,9 +29,9 @@ pub struct AuditLogFilter {
     pub entity: Option<ID>,
     pub operation: Option<AuditOperation>,
     /// Entries at or after this instant.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<Timestamp>,
     /// Entries before this instant.
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<Timestamp>,
 }
 
 impl AuditLogFilter {
@@ -43,8 +43,8 @@ impl AuditLogFilter {
             params
                 .get(name)
                 .map(|t| {
-                    DateTime::parse_from_rfc3339(t)
-                        .map(|t| t.with_timezone(&Utc))
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map(|t| t.with_timezone(&chrono::Utc))
                         .map_err(|_| format!("{name}: not an RFC 3339 date-time"))
                 })
                 .transpose()
@@ -65,8 +65,8 @@ impl AuditLogFilter {
             entity_type: params.get("entityType").cloned(),
             entity: params.get("entity").cloned().map(ID),
             operation,
-            from: instant("from")?,
-            to: instant("to")?,
+            from: instant("from")?.map(Timestamp),
+            to: instant("to")?.map(Timestamp),
         })
     }
 
@@ -99,8 +99,8 @@ impl AuditLogFilter {
             entity_kind,
             entity_id,
             operation: self.operation.map(Operation::from),
-            from: self.from,
-            to: self.to,
+            from: self.from.map(Into::into),
+            to: self.to.map(Into::into),
         })
     }
 }
@@ -311,8 +311,8 @@ impl AuditEntryNode {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+    async fn at(&self) -> Timestamp {
+        Timestamp(self.0.at)
     }
     async fn actor(&self) -> &str {
         &self.0.actor

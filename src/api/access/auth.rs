@@ -99,10 +99,9 @@ pub fn init_secret(payload: &serde_json::Value) -> Option<String> {
     })
 }
 
-/// A request's context: who (the token's name and role) and which request (the client's own
-/// id if it is a plain token, else a new one).
-pub fn context(principal: &Principal, headers: &HeaderMap) -> RequestContext {
-    let request_id = headers
+/// The client's own `X-Request-Id`, when it is one we can log and echo safely.
+pub fn client_request_id(headers: &HeaderMap) -> Option<String> {
+    headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
@@ -113,7 +112,17 @@ pub fn context(principal: &Principal, headers: &HeaderMap) -> RequestContext {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+}
+
+/// A fresh request id, ordered by time so logs sort by it.
+pub fn new_request_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A request's context: who (the token's name and role) and which request (the client's own
+/// id if it is a plain token, else a new one).
+pub fn context(principal: &Principal, headers: &HeaderMap) -> RequestContext {
+    let request_id = client_request_id(headers).unwrap_or_else(new_request_id);
     RequestContext {
         actor: Actor {
             name: principal.name.clone(),

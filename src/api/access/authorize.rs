@@ -1,6 +1,7 @@
 //! Access control over GraphQL: the check every resolved field passes (its caller's role against
 //! the rules in `domain::access`), and the token API for admins.
 
+use crate::api::graphql::Timestamp;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
@@ -10,7 +11,7 @@ use async_graphql::{
     Context, Enum, ID, InputObject, Object, PathSegment, Pos, Response, Result, ServerError,
     ServerResult, SimpleObject, Value,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::api::graphql::ApiTokenNode;
 use crate::api::graphql::UserError;
@@ -119,8 +120,8 @@ entity_object!(
         async fn role(&self) -> RoleValue { self.0.data.role.into() }
         /// The secret's first characters, to tell tokens apart.
         async fn prefix(&self) -> &str { &self.0.data.prefix }
-        async fn expires_at(&self) -> Option<DateTime<Utc>> { self.0.data.expires_at }
-        async fn revoked_at(&self) -> Option<DateTime<Utc>> { self.0.data.revoked_at }
+        async fn expires_at(&self) -> Option<Timestamp> { self.0.data.expires_at.map(Timestamp) }
+        async fn revoked_at(&self) -> Option<Timestamp> { self.0.data.revoked_at.map(Timestamp) }
         /// The token that created this one.
         async fn created_by(&self) -> &str { &self.0.data.created_by }
         /// Whether it lets its holder in now (neither revoked nor expired).
@@ -132,7 +133,7 @@ entity_object!(
 #[derive(SimpleObject)]
 pub struct TokenEntry {
     pub token: ApiTokenNode,
-    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// Who is calling.
@@ -149,7 +150,7 @@ pub struct CreateTokenInput {
     pub name: String,
     pub role: RoleValue,
     /// When it stops working; never when left out.
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(SimpleObject)]
@@ -191,7 +192,7 @@ impl AccessQueries {
                      last_used_at,
                  }| TokenEntry {
                     token: ApiTokenNode(token),
-                    last_used_at,
+                    last_used_at: last_used_at.map(Timestamp),
                 },
             )
             .collect())
@@ -214,7 +215,7 @@ impl AccessMutations {
                 &request(ctx).actor,
                 &input.name,
                 input.role.into(),
-                input.expires_at,
+                input.expires_at.map(Into::into),
             )
             .await;
         Ok(match outcome(ctx, result)? {

@@ -1,9 +1,9 @@
 //! Discovery over GraphQL: ingesting records, the reconciliation queue, unmanaged and stale
 //! assets, and the policy discovery follows.
 
+use crate::api::graphql::Timestamp;
 use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::api::graphql::DiscoveryPolicyNode;
@@ -82,8 +82,8 @@ entity_object! {
         async fn resolved_by(&self) -> Option<&str> {
             self.0.data.resolved_by.as_deref()
         }
-        async fn resolved_at(&self) -> Option<DateTime<Utc>> {
-            self.0.data.resolved_at
+        async fn resolved_at(&self) -> Option<Timestamp> {
+            self.0.data.resolved_at.map(Timestamp)
         }
         /// The asset the record went to once resolved.
         async fn result_asset(&self, ctx: &Context<'_>) -> Result<Option<AssetNode>> {
@@ -129,8 +129,8 @@ entity_object! {
 #[derive(SimpleObject)]
 pub struct SourceSighting {
     pub source: String,
-    pub first_seen: DateTime<Utc>,
-    pub last_seen: DateTime<Utc>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
 }
 
 /// The discovery source that set a field; fields people set are not listed.
@@ -154,8 +154,8 @@ pub async fn sightings_of(
         .into_iter()
         .map(|(source, s)| SourceSighting {
             source,
-            first_seen: s.first_seen,
-            last_seen: s.last_seen,
+            first_seen: Timestamp(s.first_seen),
+            last_seen: Timestamp(s.last_seen),
         })
         .collect())
 }
@@ -231,7 +231,7 @@ pub struct DiscoveryRecordInput {
     /// YYYY-MM-DD; never replaces a person's value.
     pub purchase_date: Option<String>,
     /// When the tool saw the machine; now when absent.
-    pub seen_at: Option<DateTime<Utc>>,
+    pub seen_at: Option<Timestamp>,
     pub software: Option<Vec<DiscoveredSoftwareInput>>,
     pub relationships: Option<Vec<ObservedRelationshipInput>>,
 }
@@ -480,14 +480,14 @@ pub struct DiscoveryPolicyPayload {
 #[derive(SimpleObject)]
 pub struct StaleAsset {
     pub asset: AssetNode,
-    pub last_seen: DateTime<Utc>,
+    pub last_seen: Timestamp,
 }
 
 /// An observed relationship no source reported again.
 #[derive(SimpleObject)]
 pub struct StaleRelationship {
     pub relationship: RelationshipNode,
-    pub last_seen: DateTime<Utc>,
+    pub last_seen: Timestamp,
 }
 
 fn decode_ids(
@@ -700,7 +700,7 @@ impl DiscoveryQueries {
             &page,
             |asset, last_seen| StaleAsset {
                 asset: AssetNode(asset),
-                last_seen,
+                last_seen: Timestamp(last_seen),
             },
         )
         .await
@@ -714,7 +714,7 @@ impl DiscoveryQueries {
             .await
             .map_err(|e| fail(ctx, e))?;
         let window = request.window(stale.len());
-        let page: Vec<&(EntityId, DateTime<Utc>)> = stale
+        let page: Vec<&(EntityId, chrono::DateTime<chrono::Utc>)> = stale
             .iter()
             .skip(window.offset)
             .take(window.limit)
@@ -728,7 +728,7 @@ impl DiscoveryQueries {
                     .find(|r| r.id == *id)
                     .map(|r| StaleRelationship {
                         relationship: RelationshipNode(r.clone()),
-                        last_seen: *at,
+                        last_seen: Timestamp(*at),
                     })
             })
             .collect();

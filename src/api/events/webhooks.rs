@@ -1,8 +1,8 @@
 //! Webhooks over GraphQL: register, change, list and delete them, and read each one's
 //! delivery log. The signing secret is shown once, in the payload of `createWebhook`.
 
+use crate::api::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -75,14 +75,14 @@ impl DeliveryNode {
     async fn status(&self) -> DeliveryStatus {
         self.0.status.into()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
-    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
-        self.0.next_attempt_at
+    async fn next_attempt_at(&self) -> Option<Timestamp> {
+        self.0.next_attempt_at.map(Timestamp)
     }
-    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
-        self.0.delivered_at
+    async fn delivered_at(&self) -> Option<Timestamp> {
+        self.0.delivered_at.map(Timestamp)
     }
     /// The JSON body sent on every attempt.
     async fn body(&self) -> &str {
@@ -93,7 +93,7 @@ impl DeliveryNode {
             .attempts
             .iter()
             .map(|a| DeliveryAttempt {
-                at: a.at,
+                at: Timestamp(a.at),
                 status_code: a.status_code,
                 error: a.error.clone(),
                 milliseconds: a.milliseconds,
@@ -124,7 +124,7 @@ pub struct WebhookFilterInput {
 
 #[derive(SimpleObject)]
 pub struct DeliveryAttempt {
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     /// The receiver's HTTP status; null when it could not be reached.
     pub status_code: Option<u16>,
     pub error: Option<String>,

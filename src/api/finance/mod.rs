@@ -4,6 +4,5 @@ mod summary;
 
 pub(crate) use summary::{
     CostRollup, DepreciationPeriod, DepreciationProfile, FinanceQueries, TotalCostOfOwnership,
-    cost_rollup, depreciation_of, profile_node, schedule_nodes, today, total_cost_of_ownership,
-    within,
+    cost_rollup, depreciation_of, profile_node, schedule_nodes, total_cost_of_ownership, within,
 };

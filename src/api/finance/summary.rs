@@ -1,6 +1,7 @@
 //! Money over GraphQL: depreciation and book values of an asset, its total cost of ownership,
 //! cost roll-ups, the finance summary, and the warranty, support and replacement watch lists.
 
+use crate::api::graphql::Date;
 use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::{NaiveDate, Utc};
@@ -51,7 +52,7 @@ pub struct DepreciationProfile {
     pub switch_to_straight_line: bool,
     pub useful_life_months: u32,
     pub salvage: MoneyNode,
-    pub in_service_date: NaiveDate,
+    pub in_service_date: Date,
     pub convention: DepreciationConvention,
     pub fiscal_year_start_month: u32,
 }
@@ -61,8 +62,8 @@ pub struct DepreciationProfile {
 pub struct DepreciationPeriod {
     /// The calendar year in which the fiscal year ends.
     pub fiscal_year: i32,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
+    pub start: Date,
+    pub end: Date,
     pub opening: MoneyNode,
     pub depreciation: MoneyNode,
     pub closing: MoneyNode,
@@ -113,7 +114,7 @@ pub fn profile_node(profile: &Profile, currency: Currency) -> DepreciationProfil
         switch_to_straight_line: profile.switch_to_straight_line,
         useful_life_months: profile.useful_life_months,
         salvage: money(profile.salvage, currency),
-        in_service_date: profile.in_service,
+        in_service_date: Date(profile.in_service),
         convention: profile.convention.into(),
         fiscal_year_start_month: profile.fiscal_year_start_month,
     }
@@ -124,8 +125,8 @@ pub fn schedule_nodes(dep: &Depreciation, currency: Currency) -> Vec<Depreciatio
         .into_iter()
         .map(|p| DepreciationPeriod {
             fiscal_year: p.fiscal_year,
-            start: p.start,
-            end: p.end,
+            start: Date(p.start),
+            end: Date(p.end),
             opening: money(p.opening, currency),
             depreciation: money(p.depreciation, currency),
             closing: money(p.closing, currency),
@@ -136,14 +137,14 @@ pub fn schedule_nodes(dep: &Depreciation, currency: Currency) -> Vec<Depreciatio
 pub async fn total_cost_of_ownership(
     ctx: &Context<'_>,
     asset: &Record<Asset>,
-    as_of: Option<NaiveDate>,
+    as_of: Option<Date>,
 ) -> Result<TotalCostOfOwnership> {
     let records: Vec<_> = maintenance_of(ctx, &asset.id)
         .await?
         .into_iter()
         .map(|r| r.data)
         .collect();
-    let as_of = as_of.unwrap_or_else(today);
+    let as_of = Date::or_today(as_of);
     let shares = register(ctx)?
         .agreement_shares(std::slice::from_ref(&asset.id), as_of)
         .await
@@ -219,10 +220,10 @@ pub struct CostRollup {
 pub async fn cost_rollup(
     ctx: &Context<'_>,
     asset: &EntityId,
-    as_of: Option<NaiveDate>,
+    as_of: Option<Date>,
 ) -> Result<CostRollup> {
     let result = register(ctx)?
-        .cost_rollup(asset, as_of.unwrap_or_else(today))
+        .cost_rollup(asset, Date::or_today(as_of))
         .await
         .map_err(|e| fail(ctx, e))?;
     let id = |n: usize| result.assets[n].clone();
@@ -336,7 +337,7 @@ impl FinanceGroup {
 /// An asset on a watch list, with the date that put it there.
 pub struct DueAsset {
     asset: Record<Asset>,
-    date: NaiveDate,
+    date: Date,
 }
 
 #[Object]
@@ -345,12 +346,12 @@ impl DueAsset {
         AssetNode(self.asset.clone())
     }
     /// When its warranty or support ends (or ended).
-    async fn date(&self) -> NaiveDate {
+    async fn date(&self) -> Date {
         self.date
     }
     /// Days from today to that date; negative when already past.
     async fn days_left(&self) -> i64 {
-        (self.date - today()).num_days()
+        (self.date.0 - today()).num_days()
     }
 }
 
@@ -385,7 +386,11 @@ async fn due_page(
     request: &PageRequest,
 ) -> Result<Conn<DueAsset>> {
     let due = due.map_err(|e| fail(ctx, e))?;
-    page_of(ctx, due, request, |asset, date| DueAsset { asset, date }).await
+    page_of(ctx, due, request, |asset, date| DueAsset {
+        asset,
+        date: Date(date),
+    })
+    .await
 }
 
 /// Longest look-ahead of a watch list, in days.
@@ -410,10 +415,10 @@ impl FinanceQueries {
         &self,
         ctx: &Context<'_>,
         group_by: FinanceGroupBy,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Result<Vec<FinanceGroup>> {
         let groups = register(ctx)?
-            .finance_summary(GroupBy::from(group_by), as_of.unwrap_or_else(today))
+            .finance_summary(GroupBy::from(group_by), Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
         Ok(groups.into_iter().map(FinanceGroup).collect())

@@ -1,9 +1,9 @@
 //! Filter and sort inputs, translated into the domain's [`Filter`] and [`Sort`].
 
+use crate::api::graphql::Date;
 use std::collections::HashMap;
 
 use async_graphql::{Enum, EnumType, ID, InputObject, InputType};
-use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -51,13 +51,13 @@ fn text(paths: &'static [&'static str], needle: &str) -> async_graphql::Result<F
 /// An inclusive date range; either end may be left open.
 #[derive(InputObject, Clone)]
 pub struct DateRange {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
 }
 
 impl DateRange {
     fn filter(&self, path: &'static str) -> Filter {
-        let bound = |d: Option<NaiveDate>| d.map(|d| json!(d.format("%Y-%m-%d").to_string()));
+        let bound = |d: Option<Date>| d.map(|d| json!(d.0.format("%Y-%m-%d").to_string()));
         Filter::Where(Condition::Between {
             path,
             min: bound(self.from),

@@ -14,6 +14,7 @@ mod loaders;
 mod nodes;
 mod paged;
 mod payload;
+mod scalars;
 
 pub(crate) use connection::{Conn, connection, page_request, positions, slice};
 pub use context::Readiness;
@@ -49,3 +50,4 @@ pub(crate) use paged::{Paging, paged_object};
 pub(crate) use payload::{
     DeletePayload, Payload, create, delete, document, outcome, payload, update,
 };
+pub(crate) use scalars::{Date, Timestamp};

@@ -121,11 +121,11 @@ macro_rules! entity_object {
                 async fn version(&self) -> i64 {
                     self.0.version
                 }
-                async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-                    self.0.created_at
+                async fn created_at(&self) -> $crate::api::graphql::Timestamp {
+                    $crate::api::graphql::Timestamp(self.0.created_at)
                 }
-                async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
-                    self.0.updated_at
+                async fn updated_at(&self) -> $crate::api::graphql::Timestamp {
+                    $crate::api::graphql::Timestamp(self.0.updated_at)
                 }
                 /// Every audited change of this entity, oldest first.
                 async fn history(&self, ctx: &Context<'_>, page: Paging) -> async_graphql::Result<$crate::api::graphql::Conn<$crate::api::graphql::AuditEntryNode>> {

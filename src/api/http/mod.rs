@@ -2,6 +2,7 @@
 
 mod audit_csv;
 mod graphql;
+mod panics;
 mod routes;
 mod serve;
 mod state;

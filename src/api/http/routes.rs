@@ -17,6 +17,7 @@ use crate::api::graphql::limits;
 use crate::api::http::audit_csv::audit_csv;
 use crate::api::http::graphql::graphql_get;
 use crate::api::http::graphql::graphql_post;
+use crate::api::http::panics;
 use crate::api::http::state::AppState;
 use crate::api::schema::schema;
 
@@ -39,6 +40,7 @@ pub fn router(readiness: Readiness, limits: Limits) -> Router {
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(state.limits.body))
         .layer(cors)
+        .layer(axum::middleware::from_fn(panics::answer_panics))
         .with_state(state)
 }
 

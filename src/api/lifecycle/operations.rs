@@ -2,8 +2,9 @@
 //! the types that show them.
 
 use crate::api::graphql::paged_object;
+use crate::api::graphql::{Date, Timestamp};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
@@ -44,7 +45,7 @@ entity_object!(
         async fn reason(&self) -> Option<&str> { self.0.data.reason.as_deref() }
         async fn ticket_ref(&self) -> Option<&str> { self.0.data.ticket_ref.as_deref() }
         async fn decided_by(&self) -> Option<&str> { self.0.data.decided_by.as_deref() }
-        async fn decided_at(&self) -> Option<DateTime<Utc>> { self.0.data.decided_at }
+        async fn decided_at(&self) -> Option<Timestamp> { self.0.data.decided_at.map(Timestamp) }
         async fn decision_note(&self) -> Option<&str> { self.0.data.decision_note.as_deref() }
     }
 );
@@ -56,7 +57,7 @@ entity_object!(
             Ok(one::<Asset>(ctx, Some(&self.0.data.asset)).await?.map(AssetNode))
         }
         async fn kind(&self) -> MaintenanceKind { self.0.data.kind.into() }
-        async fn date(&self) -> NaiveDate { self.0.data.date }
+        async fn date(&self) -> Date { Date(self.0.data.date) }
         async fn cost(&self) -> Option<MoneyNode> { self.0.data.cost.as_ref().map(MoneyNode::from) }
         async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<VendorNode>> {
             Ok(one::<Vendor>(ctx, self.0.data.vendor.as_ref()).await?.map(VendorNode))
@@ -72,7 +73,7 @@ pub struct LifecycleStep {
     /// Null for the stage the asset was registered in.
     pub from: Option<LifecycleStage>,
     pub to: LifecycleStage,
-    pub at: DateTime<Utc>,
+    pub at: Timestamp,
     pub actor: String,
     pub reason: Option<String>,
     pub ticket_ref: Option<String>,
@@ -83,7 +84,7 @@ impl From<Step> for LifecycleStep {
         LifecycleStep {
             from: s.from.map(Into::into),
             to: s.to.into(),
-            at: s.at,
+            at: Timestamp(s.at),
             actor: s.actor,
             reason: s.reason,
             ticket_ref: s.ticket_ref,
@@ -100,11 +101,11 @@ impl CustodyNode {
     async fn holder(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         load_node(ctx, self.0.holder.kind, &self.0.holder.id).await
     }
-    async fn since(&self) -> DateTime<Utc> {
-        self.0.since
+    async fn since(&self) -> Timestamp {
+        Timestamp(self.0.since)
     }
-    async fn expected_return(&self) -> Option<NaiveDate> {
-        self.0.expected_return
+    async fn expected_return(&self) -> Option<Date> {
+        self.0.expected_return.map(Date)
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -127,8 +128,8 @@ impl CheckoutNode {
         &self.0.checked_out_by
     }
     /// Null while the loan runs.
-    async fn checked_in_at(&self) -> Option<DateTime<Utc>> {
-        self.0.checked_in_at
+    async fn checked_in_at(&self) -> Option<Timestamp> {
+        self.0.checked_in_at.map(Timestamp)
     }
     async fn checked_in_by(&self) -> Option<&str> {
         self.0.checked_in_by.as_deref()
@@ -141,7 +142,7 @@ impl CheckoutNode {
 #[derive(SimpleObject)]
 pub struct SanitisationNode {
     pub method: SanitisationMethod,
-    pub date: NaiveDate,
+    pub date: Date,
     pub performed_by: String,
     pub certificate_ref: String,
 }
@@ -151,7 +152,7 @@ pub struct SanitisationNode {
 #[graphql(name = "Disposal")]
 pub struct DisposalNode {
     pub method: DisposalMethod,
-    pub date: NaiveDate,
+    pub date: Date,
     pub recipient: String,
     pub sanitisation: Option<SanitisationNode>,
 }
@@ -160,11 +161,11 @@ impl From<&Disposal> for DisposalNode {
     fn from(d: &Disposal) -> Self {
         DisposalNode {
             method: d.method.into(),
-            date: d.date,
+            date: Date(d.date),
             recipient: d.recipient.clone(),
             sanitisation: d.sanitisation.as_ref().map(|s| SanitisationNode {
                 method: s.method.into(),
-                date: s.date,
+                date: Date(s.date),
                 performed_by: s.performed_by.clone(),
                 certificate_ref: s.certificate_ref.clone(),
             }),
@@ -176,7 +177,7 @@ impl From<&Disposal> for DisposalNode {
 #[serde(rename_all = "camelCase")]
 pub struct SanitisationInput {
     pub method: SanitisationMethod,
-    pub date: NaiveDate,
+    pub date: Date,
     pub performed_by: String,
     pub certificate_ref: String,
 }
@@ -185,7 +186,7 @@ pub struct SanitisationInput {
 #[serde(rename_all = "camelCase")]
 pub struct DisposalInput {
     pub method: DisposalMethod,
-    pub date: NaiveDate,
+    pub date: Date,
     pub recipient: String,
     /// Required for assets that hold data.
     pub sanitisation: Option<SanitisationInput>,
@@ -226,7 +227,7 @@ pub struct CheckOutInput {
     pub asset: ID,
     /// A person, a location or another asset.
     pub to: ID,
-    pub expected_return: Option<NaiveDate>,
+    pub expected_return: Option<Date>,
     pub note: Option<String>,
     pub expected_version: Option<i64>,
 }
@@ -243,7 +244,7 @@ pub struct CheckInInput {
 pub struct RecordMaintenanceInput {
     pub asset: ID,
     pub kind: MaintenanceKind,
-    pub date: NaiveDate,
+    pub date: Date,
     pub cost: Option<MoneyInput>,
     pub vendor: Option<ID>,
     pub description: Option<String>,
@@ -375,7 +376,7 @@ impl LifecycleMutations {
                         &actor,
                         &id,
                         to,
-                        input.expected_return,
+                        input.expected_return.map(Into::into),
                         input.note.as_deref(),
                         input.expected_version,
                     )

@@ -1,8 +1,9 @@
 //! The asset's fields: what it is, who owns and uses it, where it is, what it costs, its
 //! lifecycle, its relationships and what discovery says of it.
 
+use crate::api::graphql::Date;
 use async_graphql::{Context, ID, Json, Result, SimpleObject};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
 use crate::api::discovery::{FieldSource, SourceSighting, sightings_of};
 use crate::api::finance::{
@@ -40,7 +41,7 @@ use crate::domain::kernel::NodeRef;
 
 #[derive(SimpleObject)]
 pub struct Purchase {
-    pub date: Option<NaiveDate>,
+    pub date: Option<Date>,
     pub cost: Option<MoneyNode>,
     pub order_number: Option<String>,
     pub invoice_number: Option<String>,
@@ -92,26 +93,26 @@ entity_object!(
         }
         async fn purchase(&self) -> Option<Purchase> {
             self.0.data.purchase.as_ref().map(|p| Purchase {
-                date: p.date,
+                date: p.date.map(Date),
                 cost: p.cost.as_ref().map(MoneyNode::from),
                 order_number: p.order_number.clone(),
                 invoice_number: p.invoice_number.clone(),
             })
         }
-        async fn warranty_start(&self) -> Option<NaiveDate> { self.0.data.warranty_start }
-        async fn warranty_end(&self) -> Option<NaiveDate> { self.0.data.warranty_end }
+        async fn warranty_start(&self) -> Option<Date> { self.0.data.warranty_start.map(Date) }
+        async fn warranty_end(&self) -> Option<Date> { self.0.data.warranty_end.map(Date) }
         /// The asset's own end of life, else its model's.
-        async fn end_of_life(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+        async fn end_of_life(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
             Ok(match self.0.data.end_of_life {
-                Some(date) => Some(date),
-                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_life),
+                Some(date) => Some(Date(date)),
+                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_life).map(Date),
             })
         }
         /// The asset's own end of support, else its model's.
-        async fn end_of_support(&self, ctx: &Context<'_>) -> Result<Option<NaiveDate>> {
+        async fn end_of_support(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
             Ok(match self.0.data.end_of_support {
-                Some(date) => Some(date),
-                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_support),
+                Some(date) => Some(Date(date)),
+                None => one::<Model>(ctx, self.0.data.model.as_ref()).await?.and_then(|m| m.data.end_of_support).map(Date),
             })
         }
         /// How it depreciates: its own settings over its model's over its class's (null without a
@@ -121,8 +122,8 @@ entity_object!(
         }
         /// Cost less the depreciation recognised by the end of `asOf` (default today, in whole
         /// months); never below salvage. Null without a purchase cost.
-        async fn book_value(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Option<MoneyNode>> {
-            let date = as_of.unwrap_or_else(|| Utc::now().date_naive());
+        async fn book_value(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Option<MoneyNode>> {
+            let date = Date::or_today(as_of);
             let cost = self.0.data.purchase.as_ref().and_then(|p| p.cost.as_ref());
             Ok(match depreciation_of(ctx, &self.0).await? {
                 Some((_, dep, currency)) => Some(MoneyNode::from(&Money { amount: dep.book_value(date), currency })),
@@ -130,8 +131,8 @@ entity_object!(
             })
         }
         /// Depreciation recognised by the end of `asOf` (default today).
-        async fn accumulated_depreciation(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<Option<MoneyNode>> {
-            let date = as_of.unwrap_or_else(|| Utc::now().date_naive());
+        async fn accumulated_depreciation(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Option<MoneyNode>> {
+            let date = Date::or_today(as_of);
             Ok(depreciation_of(ctx, &self.0).await?.map(|(_, dep, currency)| MoneyNode::from(&Money { amount: dep.accumulated(date), currency })))
         }
         /// One row per fiscal year: opening value, depreciation, closing value; the rows add up
@@ -140,14 +141,14 @@ entity_object!(
             Ok(depreciation_of(ctx, &self.0).await?.map(|(_, dep, currency)| schedule_nodes(&dep, currency)).unwrap_or_default())
         }
         /// Purchase and maintenance up to `asOf` (default today), per currency.
-        async fn total_cost_of_ownership(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<TotalCostOfOwnership> {
+        async fn total_cost_of_ownership(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<TotalCostOfOwnership> {
             total_cost_of_ownership(ctx, &self.0, as_of).await
         }
         /// What this asset really costs (for a BUSINESS_SERVICE: the service's cost): its own
         /// total cost of ownership plus, along dependency relationships, each dependency's cost
         /// times the relationship's allocationPercent (or an equal split among everything relying
         /// on it), recursively.
-        async fn cost_rollup(&self, ctx: &Context<'_>, as_of: Option<NaiveDate>) -> Result<CostRollup> {
+        async fn cost_rollup(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<CostRollup> {
             cost_rollup(ctx, &self.0.id, as_of).await
         }
         /// How it left the organisation (disposed assets only).

@@ -1,12 +1,12 @@
 //! The inputs of the register's mutations: assets, people, teams, locations, vendors, models.
 
+use crate::api::graphql::Date;
 use crate::api::graphql::{
     AssetClass, Category, DepreciationConvention, DepreciationMethod, LifecycleStage, LocationKind,
     OperationalStatus,
 };
 use crate::api::graphql::{MoneyInput, Patch, targeted};
 use async_graphql::{ID, InputObject, Json, MaybeUndefined};
-use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,7 +15,7 @@ use serde_json::Value;
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub date: Patch<NaiveDate>,
+    pub date: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub cost: Patch<MoneyInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -41,7 +41,7 @@ pub struct DepreciationInput {
     pub salvage: Patch<MoneyInput>,
     /// Defaults to the purchase date.
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub in_service_date: Patch<NaiveDate>,
+    pub in_service_date: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub convention: Patch<DepreciationConvention>,
 }
@@ -77,12 +77,12 @@ pub struct CreateAssetInput {
     pub location: Option<ID>,
     pub vendor: Option<ID>,
     pub purchase: Option<PurchaseInput>,
-    pub warranty_start: Option<NaiveDate>,
-    pub warranty_end: Option<NaiveDate>,
+    pub warranty_start: Option<Date>,
+    pub warranty_end: Option<Date>,
     /// Overrides the model's end of life.
-    pub end_of_life: Option<NaiveDate>,
+    pub end_of_life: Option<Date>,
     /// Overrides the model's end of support.
-    pub end_of_support: Option<NaiveDate>,
+    pub end_of_support: Option<Date>,
     pub depreciation: Option<DepreciationInput>,
     pub notes: Option<String>,
     pub tags: Option<Vec<String>>,
@@ -125,13 +125,13 @@ pub struct UpdateAssetInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub purchase: Patch<PurchaseInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub warranty_start: Patch<NaiveDate>,
+    pub warranty_start: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub warranty_end: Patch<NaiveDate>,
+    pub warranty_end: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_life: Patch<NaiveDate>,
+    pub end_of_life: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_support: Patch<NaiveDate>,
+    pub end_of_support: Patch<Date>,
     /// Merges field by field; null clears a setting (the model's or class's then applies).
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub depreciation: Patch<DepreciationInput>,
@@ -154,7 +154,7 @@ pub struct CreatePersonInput {
     pub team: Option<ID>,
     pub manager: Option<ID>,
     /// Last working day, for someone who has left.
-    pub left_on: Option<NaiveDate>,
+    pub left_on: Option<Date>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -175,7 +175,7 @@ pub struct UpdatePersonInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub manager: Patch<ID>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub left_on: Patch<NaiveDate>,
+    pub left_on: Patch<Date>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -260,8 +260,8 @@ pub struct CreateModelInput {
     pub manufacturer: String,
     pub category: Category,
     pub vendor: Option<ID>,
-    pub end_of_life: Option<NaiveDate>,
-    pub end_of_support: Option<NaiveDate>,
+    pub end_of_life: Option<Date>,
+    pub end_of_support: Option<Date>,
     pub useful_life_months: Option<i64>,
     /// How its instances depreciate unless they say otherwise.
     pub depreciation_method: Option<DepreciationMethod>,
@@ -283,9 +283,9 @@ pub struct UpdateModelInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub vendor: Patch<ID>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_life: Patch<NaiveDate>,
+    pub end_of_life: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_support: Patch<NaiveDate>,
+    pub end_of_support: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub useful_life_months: Patch<i64>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]

@@ -1,7 +1,7 @@
 //! People and teams: who they are, whom they report to, what they own and use.
 
+use crate::api::graphql::Date;
 use async_graphql::{Context, Result};
-use chrono::NaiveDate;
 
 use crate::api::graphql::Conn;
 use crate::api::graphql::one;
@@ -21,7 +21,7 @@ entity_object!(
         async fn email(&self) -> &str { &self.0.data.email }
         async fn title(&self) -> Option<&str> { self.0.data.title.as_deref() }
         /// Last working day, for someone who has left.
-        async fn left_on(&self) -> Option<NaiveDate> { self.0.data.left_on }
+        async fn left_on(&self) -> Option<Date> { self.0.data.left_on.map(Date) }
         async fn team(&self, ctx: &Context<'_>) -> Result<Option<TeamNode>> {
             Ok(one::<Team>(ctx, self.0.data.team.as_ref()).await?.map(TeamNode))
         }

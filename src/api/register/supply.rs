@@ -1,7 +1,7 @@
 //! Vendors and models: who sells and makes assets, and each model's support horizon.
 
+use crate::api::graphql::Date;
 use async_graphql::{Context, Result};
-use chrono::NaiveDate;
 
 use crate::api::graphql::Conn;
 use crate::api::graphql::one;
@@ -41,8 +41,8 @@ entity_object!(
         async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<VendorNode>> {
             Ok(one::<Vendor>(ctx, self.0.data.vendor.as_ref()).await?.map(VendorNode))
         }
-        async fn end_of_life(&self) -> Option<NaiveDate> { self.0.data.end_of_life }
-        async fn end_of_support(&self) -> Option<NaiveDate> { self.0.data.end_of_support }
+        async fn end_of_life(&self) -> Option<Date> { self.0.data.end_of_life.map(Date) }
+        async fn end_of_support(&self) -> Option<Date> { self.0.data.end_of_support.map(Date) }
         /// Default useful life for depreciation, in months.
         async fn useful_life_months(&self) -> Option<u32> { self.0.data.useful_life_months }
         async fn depreciation_method(&self) -> Option<DepreciationMethod> { self.0.data.depreciation_method.map(Into::into) }

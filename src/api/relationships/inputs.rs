@@ -1,10 +1,9 @@
 //! The inputs of relating entities: the relationship, its provenance and installation facts.
 
 use crate::api::graphql::RelationType;
+use crate::api::graphql::{Date, Timestamp};
 use crate::api::graphql::{Patch, targeted};
 use async_graphql::{ID, InputObject, MaybeUndefined};
-use chrono::NaiveDate;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Who or what recorded a relationship.
@@ -13,9 +12,9 @@ use serde::Serialize;
 pub struct ProvenanceInput {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_seen: Option<DateTime<Utc>>,
+    pub first_seen: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<Timestamp>,
 }
 
 #[derive(InputObject, Serialize)]
@@ -36,8 +35,8 @@ pub struct RelateInput {
     /// Share of the target's cost carried by the source, in percent, as a decimal string.
     pub allocation_percent: Option<String>,
     pub provenance: Option<ProvenanceInput>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
     pub note: Option<String>,
     /// For INSTALLED_ON only: what is known of the installation.
     pub installation: Option<InstallationInput>,
@@ -49,8 +48,8 @@ pub struct RelateInput {
 #[serde(rename_all = "camelCase")]
 pub struct InstallationInput {
     pub version: Option<String>,
-    pub installed_on: Option<NaiveDate>,
-    pub last_used: Option<NaiveDate>,
+    pub installed_on: Option<Date>,
+    pub last_used: Option<Date>,
 }
 
 #[derive(InputObject)]
@@ -79,9 +78,9 @@ pub struct UpdateRelationshipInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub provenance: Patch<ProvenanceInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub valid_from: Patch<NaiveDate>,
+    pub valid_from: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub valid_to: Patch<NaiveDate>,
+    pub valid_to: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub note: Patch<String>,
     /// For INSTALLED_ON only; replaces what was recorded (discovery reports last use this way).

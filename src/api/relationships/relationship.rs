@@ -1,8 +1,8 @@
 //! The relationship type: a typed, directed edge with its criticality, redundancy, cost share,
 //! provenance and installation facts; and the relationships at an asset.
 
+use crate::api::graphql::{Date, Timestamp};
 use async_graphql::{Context, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::api::discovery::{SourceSighting, sightings_of};
 use crate::api::graphql::RelationType;
@@ -42,10 +42,10 @@ entity_object!(
             sightings_of(ctx, EntityKind::Relationship, &self.0.id).await
         }
         async fn provenance(&self) -> Option<Provenance> {
-            self.0.data.provenance.as_ref().map(|p| Provenance { source: p.source.clone(), first_seen: p.first_seen, last_seen: p.last_seen })
+            self.0.data.provenance.as_ref().map(|p| Provenance { source: p.source.clone(), first_seen: p.first_seen.map(Timestamp), last_seen: p.last_seen.map(Timestamp) })
         }
-        async fn valid_from(&self) -> Option<NaiveDate> { self.0.data.valid_from }
-        async fn valid_to(&self) -> Option<NaiveDate> { self.0.data.valid_to }
+        async fn valid_from(&self) -> Option<Date> { self.0.data.valid_from.map(Date) }
+        async fn valid_to(&self) -> Option<Date> { self.0.data.valid_to.map(Date) }
         async fn note(&self) -> Option<&str> { self.0.data.note.as_deref() }
         /// For AFFECTS: what the asset is to the ticket.
         async fn ticket_role(&self) -> Option<crate::api::graphql::TicketRole> { self.0.data.ticket_role.map(Into::into) }
@@ -53,8 +53,8 @@ entity_object!(
         async fn installation(&self) -> Option<Installation> {
             self.0.data.installation.as_ref().map(|i| Installation {
                 version: i.version.clone(),
-                installed_on: i.installed_on,
-                last_used: i.last_used,
+                installed_on: i.installed_on.map(Date),
+                last_used: i.last_used.map(Date),
             })
         }
     }
@@ -65,8 +65,8 @@ entity_object!(
 pub struct Installation {
     /// The exact build found.
     pub version: Option<String>,
-    pub installed_on: Option<NaiveDate>,
-    pub last_used: Option<NaiveDate>,
+    pub installed_on: Option<Date>,
+    pub last_used: Option<Date>,
 }
 
 /// Which relationships of an entity to follow.
@@ -110,6 +110,6 @@ pub(crate) async fn asset_edges(
 pub struct Provenance {
     /// Who or what recorded it: a person, or a discovery tool.
     pub source: String,
-    pub first_seen: Option<DateTime<Utc>>,
-    pub last_seen: Option<DateTime<Utc>>,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
 }

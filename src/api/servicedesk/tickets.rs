@@ -1,10 +1,10 @@
 //! Tickets over GraphQL: upserts from ticketing systems, asset links, a change's impact and its
 //! recorded assessment, the change calendar and collisions, and an incident's context.
 
+use crate::api::graphql::Timestamp;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::api::graphql::TicketNode;
@@ -81,14 +81,14 @@ pub struct UpsertTicketInput {
     pub summary: String,
     /// Now, when first sent without one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub opened_at: Option<DateTime<Utc>>,
+    pub opened_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub closed_at: MaybeUndefined<DateTime<Utc>>,
+    pub closed_at: MaybeUndefined<Timestamp>,
     /// For changes: the planned window.
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub planned_start: MaybeUndefined<DateTime<Utc>>,
+    pub planned_start: MaybeUndefined<Timestamp>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub planned_end: MaybeUndefined<DateTime<Utc>>,
+    pub planned_end: MaybeUndefined<Timestamp>,
 }
 
 #[derive(InputObject)]
@@ -144,10 +144,10 @@ entity_object!(
         async fn open(&self) -> bool { self.0.data.status.is_open() }
         async fn priority(&self) -> Option<u8> { self.0.data.priority }
         async fn summary(&self) -> &str { &self.0.data.summary }
-        async fn opened_at(&self) -> DateTime<Utc> { self.0.data.opened_at }
-        async fn closed_at(&self) -> Option<DateTime<Utc>> { self.0.data.closed_at }
-        async fn planned_start(&self) -> Option<DateTime<Utc>> { self.0.data.planned_start }
-        async fn planned_end(&self) -> Option<DateTime<Utc>> { self.0.data.planned_end }
+        async fn opened_at(&self) -> Timestamp { Timestamp(self.0.data.opened_at) }
+        async fn closed_at(&self) -> Option<Timestamp> { self.0.data.closed_at.map(Timestamp) }
+        async fn planned_start(&self) -> Option<Timestamp> { self.0.data.planned_start.map(Timestamp) }
+        async fn planned_end(&self) -> Option<Timestamp> { self.0.data.planned_end.map(Timestamp) }
         /// The linked assets and what each is to the ticket.
         async fn assets(&self, ctx: &Context<'_>, role: Option<TicketRole>) -> Result<Vec<LinkedAsset>> {
             let links = register(ctx)?.ticket_links(&self.0.id).await.map_err(|e| fail(ctx, e))?;
@@ -189,8 +189,8 @@ pub struct AssessmentNode(ticket::Assessment);
 
 #[Object(name = "ImpactAssessment")]
 impl AssessmentNode {
-    async fn assessed_at(&self) -> DateTime<Utc> {
-        self.0.assessed_at
+    async fn assessed_at(&self) -> Timestamp {
+        Timestamp(self.0.assessed_at)
     }
     async fn assessed_by(&self) -> &str {
         &self.0.assessed_by
@@ -244,11 +244,11 @@ impl ChangeConflict {
     async fn change(&self) -> TicketNode {
         TicketNode(self.0.other.clone())
     }
-    async fn overlap_start(&self) -> DateTime<Utc> {
-        self.0.overlap.start
+    async fn overlap_start(&self) -> Timestamp {
+        Timestamp(self.0.overlap.start)
     }
-    async fn overlap_end(&self) -> DateTime<Utc> {
-        self.0.overlap.end
+    async fn overlap_end(&self) -> Timestamp {
+        Timestamp(self.0.overlap.end)
     }
     /// Assets both change or hit.
     async fn shared_assets(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
@@ -508,11 +508,11 @@ impl TicketQueries {
     async fn change_calendar(
         &self,
         ctx: &Context<'_>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        from: Timestamp,
+        to: Timestamp,
     ) -> Result<Vec<CalendarEntry>> {
         let calendar = register(ctx)?
-            .change_calendar(from, to)
+            .change_calendar(from.0, to.0)
             .await
             .map_err(|e| fail(ctx, e))?;
         Ok(calendar

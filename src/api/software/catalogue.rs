@@ -2,8 +2,8 @@
 //! and contracts, and the licence compliance position.
 
 use crate::api::graphql::paged_object;
+use crate::api::graphql::{Date, Timestamp};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::api::graphql::ContractNode;
@@ -51,8 +51,8 @@ entity_object!(
         async fn family(&self) -> &str { &self.0.data.family }
         /// SWID / CoSWID tag id (ISO/IEC 19770-2) or another persistent id.
         async fn tag_id(&self) -> Option<&str> { self.0.data.tag_id.as_deref() }
-        async fn end_of_life(&self) -> Option<NaiveDate> { self.0.data.end_of_life }
-        async fn end_of_support(&self) -> Option<NaiveDate> { self.0.data.end_of_support }
+        async fn end_of_life(&self) -> Option<Date> { self.0.data.end_of_life.map(Date) }
+        async fn end_of_support(&self) -> Option<Date> { self.0.data.end_of_support.map(Date) }
         /// False for software that needs no entitlement.
         async fn needs_licence(&self) -> bool { self.0.data.needs_licence }
         /// Its INSTALLED_ON relationships: where it is installed.
@@ -70,7 +70,7 @@ entity_object!(
         async fn product(&self, ctx: &Context<'_>) -> Result<Option<SoftwareProductNode>> {
             Ok(one::<SoftwareProduct>(ctx, Some(&self.0.data.product)).await?.map(SoftwareProductNode))
         }
-        async fn measured_at(&self) -> DateTime<Utc> { self.0.data.measured_at }
+        async fn measured_at(&self) -> Timestamp { Timestamp(self.0.data.measured_at) }
         async fn concurrent_users(&self) -> u32 { self.0.data.concurrent_users }
         async fn source(&self) -> Option<&str> { self.0.data.source.as_deref() }
     }
@@ -87,15 +87,15 @@ entity_object!(
         /// Licences granted; null for a site licence (unlimited).
         async fn quantity(&self) -> Option<u64> { self.0.data.quantity }
         async fn unit_cost(&self) -> Option<MoneyNode> { self.0.data.unit_cost.as_ref().map(MoneyNode::from) }
-        async fn term_start(&self) -> Option<NaiveDate> { self.0.data.term_start }
+        async fn term_start(&self) -> Option<Date> { self.0.data.term_start.map(Date) }
         /// Last day of the term; null for a perpetual licence.
-        async fn term_end(&self) -> Option<NaiveDate> { self.0.data.term_end }
-        async fn maintenance_end(&self) -> Option<NaiveDate> { self.0.data.maintenance_end }
+        async fn term_end(&self) -> Option<Date> { self.0.data.term_end.map(Date) }
+        async fn maintenance_end(&self) -> Option<Date> { self.0.data.maintenance_end.map(Date) }
         /// Covers earlier versions of the family too.
         async fn downgrade_rights(&self) -> bool { self.0.data.downgrade_rights }
         /// Whether it grants use on the day (today by default).
-        async fn in_force(&self, as_of: Option<NaiveDate>) -> bool {
-            self.0.data.in_force(as_of.unwrap_or_else(|| Utc::now().date_naive()))
+        async fn in_force(&self, as_of: Option<Date>) -> bool {
+            self.0.data.in_force(Date::or_today(as_of))
         }
         async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<VendorNode>> {
             Ok(one::<Vendor>(ctx, self.0.data.vendor.as_ref()).await?.map(VendorNode))
@@ -120,7 +120,7 @@ entity_object!(
 #[derive(SimpleObject)]
 pub struct SeatActivity {
     pub person: Option<PersonNode>,
-    pub last_active: NaiveDate,
+    pub last_active: Date,
 }
 
 entity_object!(
@@ -143,8 +143,8 @@ entity_object!(
         /// What one period costs at the current seats or usage.
         async fn period_cost(&self) -> MoneyNode { MoneyNode::from(&self.0.data.period_cost()) }
         async fn annual_cost(&self) -> MoneyNode { MoneyNode::from(&self.0.data.annual_cost()) }
-        async fn start(&self) -> NaiveDate { self.0.data.start }
-        async fn renewal_date(&self) -> Option<NaiveDate> { self.0.data.renewal_date }
+        async fn start(&self) -> Date { Date(self.0.data.start) }
+        async fn renewal_date(&self) -> Option<Date> { self.0.data.renewal_date.map(Date) }
         async fn auto_renew(&self) -> bool { self.0.data.auto_renew }
         async fn notice_days(&self) -> Option<u32> { self.0.data.notice_days }
         async fn team(&self, ctx: &Context<'_>) -> Result<Option<TeamNode>> {
@@ -162,7 +162,7 @@ entity_object!(
             let people = many::<Person>(ctx, self.0.data.activity.iter().map(|a| a.person.clone())).await?;
             Ok(self.0.data.activity.iter().map(|a| SeatActivity {
                 person: people.iter().find(|p| p.id == a.person).cloned().map(PersonNode),
-                last_active: a.last_active,
+                last_active: Date(a.last_active),
             }).collect())
         }
     }
@@ -178,12 +178,12 @@ entity_object!(
         }
         /// The vendor's contract number.
         async fn number(&self) -> Option<&str> { self.0.data.number.as_deref() }
-        async fn start(&self) -> NaiveDate { self.0.data.start }
-        async fn end(&self) -> Option<NaiveDate> { self.0.data.end }
+        async fn start(&self) -> Date { Date(self.0.data.start) }
+        async fn end(&self) -> Option<Date> { self.0.data.end.map(Date) }
         async fn auto_renew(&self) -> bool { self.0.data.auto_renew }
         async fn notice_days(&self) -> Option<u32> { self.0.data.notice_days }
         /// The last day to give notice before it ends or renews.
-        async fn notice_deadline(&self) -> Option<NaiveDate> { self.0.data.notice_deadline() }
+        async fn notice_deadline(&self) -> Option<Date> { self.0.data.notice_deadline().map(Date) }
         async fn cost(&self) -> Option<MoneyNode> { self.0.data.cost.as_ref().map(MoneyNode::from) }
         async fn cost_period(&self) -> BillingPeriod { self.0.data.cost_period.into() }
         async fn annual_cost(&self) -> Option<MoneyNode> { self.0.data.annual_cost().as_ref().map(MoneyNode::from) }
@@ -215,8 +215,8 @@ pub struct CreateSoftwareProductInput {
     /// Defaults to "publisher name".
     pub family: Option<String>,
     pub tag_id: Option<String>,
-    pub end_of_life: Option<NaiveDate>,
-    pub end_of_support: Option<NaiveDate>,
+    pub end_of_life: Option<Date>,
+    pub end_of_support: Option<Date>,
     /// Default true; false for software that needs no entitlement.
     pub needs_licence: Option<bool>,
 }
@@ -241,9 +241,9 @@ pub struct UpdateSoftwareProductInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub tag_id: Patch<String>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_life: Patch<NaiveDate>,
+    pub end_of_life: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end_of_support: Patch<NaiveDate>,
+    pub end_of_support: Patch<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_licence: Option<bool>,
 }
@@ -252,7 +252,7 @@ pub struct UpdateSoftwareProductInput {
 #[serde(rename_all = "camelCase")]
 pub struct RecordSoftwareUsageInput {
     pub product: ID,
-    pub measured_at: DateTime<Utc>,
+    pub measured_at: Timestamp,
     pub concurrent_users: i64,
     pub source: Option<String>,
 }
@@ -267,10 +267,10 @@ pub struct CreateEntitlementInput {
     /// Required except for SITE licences (unlimited).
     pub quantity: Option<i64>,
     pub unit_cost: Option<MoneyInput>,
-    pub term_start: Option<NaiveDate>,
+    pub term_start: Option<Date>,
     /// Leave out for a perpetual licence.
-    pub term_end: Option<NaiveDate>,
-    pub maintenance_end: Option<NaiveDate>,
+    pub term_end: Option<Date>,
+    pub maintenance_end: Option<Date>,
     pub downgrade_rights: Option<bool>,
     pub vendor: Option<ID>,
     pub contract: Option<ID>,
@@ -300,11 +300,11 @@ pub struct UpdateEntitlementInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub unit_cost: Patch<MoneyInput>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub term_start: Patch<NaiveDate>,
+    pub term_start: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub term_end: Patch<NaiveDate>,
+    pub term_end: Patch<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub maintenance_end: Patch<NaiveDate>,
+    pub maintenance_end: Patch<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub downgrade_rights: Option<bool>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -330,7 +330,7 @@ pub struct SeatActivityInput {
     /// A seat holder of the subscription.
     #[serde(serialize_with = "person_key")]
     pub person: ID,
-    pub last_active: NaiveDate,
+    pub last_active: Date,
 }
 
 /// A person's global id as the store key; anything else stays as given and is refused by the
@@ -360,8 +360,8 @@ pub struct CreateSubscriptionInput {
     pub seats: Option<i64>,
     /// Metered units this period, a decimal string (USAGE_BASED billing).
     pub metered_usage: Option<String>,
-    pub start: NaiveDate,
-    pub renewal_date: Option<NaiveDate>,
+    pub start: Date,
+    pub renewal_date: Option<Date>,
     /// Default true.
     pub auto_renew: Option<bool>,
     pub notice_days: Option<i64>,
@@ -395,9 +395,9 @@ pub struct UpdateSubscriptionInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub metered_usage: Patch<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<NaiveDate>,
+    pub start: Option<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub renewal_date: Patch<NaiveDate>,
+    pub renewal_date: Patch<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -421,8 +421,8 @@ pub struct CreateContractInput {
     pub kind: ContractKind,
     pub vendor: Option<ID>,
     pub number: Option<String>,
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
+    pub start: Date,
+    pub end: Option<Date>,
     pub auto_renew: Option<bool>,
     pub notice_days: Option<i64>,
     pub cost: Option<MoneyInput>,
@@ -449,9 +449,9 @@ pub struct UpdateContractInput {
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
     pub number: Patch<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<NaiveDate>,
+    pub start: Option<Date>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
-    pub end: Patch<NaiveDate>,
+    pub end: Patch<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
     #[serde(skip_serializing_if = "MaybeUndefined::is_undefined")]
@@ -585,7 +585,7 @@ pub struct ComplianceFilter {
     pub family: Option<String>,
     pub status: Option<Vec<ComplianceStatus>>,
     /// The day to judge (today by default): terms and departures are taken as of then.
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<Date>,
     /// An installation unused this many days can be reclaimed (default 90).
     pub unused_days: Option<u32>,
     /// Peak concurrent use over this many days (default 90).
@@ -730,7 +730,7 @@ impl SoftwareQueries {
             Some(_) => Err(bad_input(format!("{name} is at most 36500"))),
         };
         let options = Options {
-            as_of: filter.as_of.unwrap_or_else(|| Utc::now().date_naive()),
+            as_of: Date::or_today(filter.as_of),
             unused_days: bounded(filter.unused_days, 90, "unusedDays")?,
             usage_window_days: bounded(filter.usage_window_days, 90, "usageWindowDays")?,
             headroom_percent: bounded(filter.headroom_percent, 10, "headroomPercent")?,

@@ -1,11 +1,12 @@
 //! The software estate's watch lists over GraphQL: renewals and notice deadlines, seat use,
 //! assets without support, installations past end of support, and duplicate purchases.
 
+use crate::api::graphql::Date;
 use crate::api::graphql::paged_object;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
-use crate::api::finance::{today, within};
+use crate::api::finance::within;
 use crate::api::graphql::many;
 use crate::api::graphql::page_of;
 use crate::api::graphql::{AssetNode, MoneyNode, Node, TeamNode, load_node};
@@ -50,8 +51,8 @@ impl RenewalNode {
         &self.renewal.name
     }
     /// The day it ends or renews.
-    async fn date(&self) -> NaiveDate {
-        self.renewal.date
+    async fn date(&self) -> Date {
+        Date(self.renewal.date)
     }
     async fn days_left(&self) -> i64 {
         (self.renewal.date - self.today).num_days()
@@ -60,8 +61,8 @@ impl RenewalNode {
         self.renewal.auto_renew
     }
     /// The last day to give notice to stop it renewing by itself.
-    async fn notice_deadline(&self) -> Option<NaiveDate> {
-        self.renewal.notice_deadline
+    async fn notice_deadline(&self) -> Option<Date> {
+        self.renewal.notice_deadline.map(Date)
     }
     /// A year of it at today's terms.
     async fn annual_cost(&self) -> Option<MoneyNode> {
@@ -117,7 +118,7 @@ impl SubscriptionUse {
 pub struct UnsupportedInstallation {
     pub product: SoftwareProductNode,
     pub device: AssetNode,
-    pub end_of_support: NaiveDate,
+    pub end_of_support: Date,
     pub days_past_end_of_support: i64,
 }
 
@@ -151,9 +152,9 @@ paged_object! {
 impl ContractQueries {
     /// Entitlements (term or maintenance end), subscriptions and contracts ending or renewing
     /// within `withinDays` of `asOf` (default today), soonest first, with notice deadlines.
-    async fn upcoming_renewals(&self, ctx: &Context<'_>, request: Paging, within_days: i32, as_of: Option<NaiveDate>) -> Result<Conn<RenewalNode>> {
+    async fn upcoming_renewals(&self, ctx: &Context<'_>, request: Paging, within_days: i32, as_of: Option<Date>) -> Result<Conn<RenewalNode>> {
         let days = within(within_days)?;
-        let today = as_of.unwrap_or_else(today);
+        let today = Date::or_today(as_of);
         let renewals = register(ctx)?
             .upcoming_renewals(today, days)
             .await
@@ -166,9 +167,9 @@ impl ContractQueries {
 
     /// Every subscription: seats bought, assigned, and active in the last 30 and 90 days, idle
     /// seats and their cost, and the cost per active user, as of `asOf` (default today).
-    async fn subscription_utilization(&self, ctx: &Context<'_>, request: Paging, as_of: Option<NaiveDate>) -> Result<Conn<SubscriptionUse>> {
+    async fn subscription_utilization(&self, ctx: &Context<'_>, request: Paging, as_of: Option<Date>) -> Result<Conn<SubscriptionUse>> {
         let uses = register(ctx)?
-            .subscription_utilization(as_of.unwrap_or_else(today))
+            .subscription_utilization(Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
         Ok(slice(uses, &request, |(s, usage)| SubscriptionUse {
@@ -179,9 +180,9 @@ impl ContractQueries {
 
     /// Deployed assets with neither a warranty nor a SUPPORT or WARRANTY contract in force that
     /// covers them (COVERED_BY).
-    async fn uncovered_assets(&self, ctx: &Context<'_>, page: Paging, as_of: Option<NaiveDate>) -> Result<Conn<AssetNode>> {
+    async fn uncovered_assets(&self, ctx: &Context<'_>, page: Paging, as_of: Option<Date>) -> Result<Conn<AssetNode>> {
         let ids = register(ctx)?
-            .uncovered_assets(as_of.unwrap_or_else(today))
+            .uncovered_assets(Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
         let items = ids.into_iter().map(|id| (id, ())).collect();
@@ -193,8 +194,8 @@ impl ContractQueries {
 
     /// Installations of products whose support has ended, with the device (and through it the
     /// owner to tell): the security team's list, longest unsupported first.
-    async fn unsupported_software(&self, ctx: &Context<'_>, page: Paging, as_of: Option<NaiveDate>) -> Result<Conn<UnsupportedInstallation>> {
-        let day = as_of.unwrap_or_else(today);
+    async fn unsupported_software(&self, ctx: &Context<'_>, page: Paging, as_of: Option<Date>) -> Result<Conn<UnsupportedInstallation>> {
+        let day = Date::or_today(as_of);
         let found = register(ctx)?
             .unsupported_software(day)
             .await
@@ -210,7 +211,7 @@ impl ContractQueries {
             |device, (product, end_of_support)| UnsupportedInstallation {
                 product: SoftwareProductNode(product),
                 device: AssetNode(device),
-                end_of_support,
+                end_of_support: Date(end_of_support),
                 days_past_end_of_support: (day - end_of_support).num_days(),
             },
         )
@@ -219,9 +220,9 @@ impl ContractQueries {
 
     /// Product families entitled (terms in force) under more than one contract or by more than
     /// one team: candidates to consolidate.
-    async fn duplicate_purchases(&self, ctx: &Context<'_>, request: Paging, as_of: Option<NaiveDate>) -> Result<Conn<DuplicatePurchase>> {
+    async fn duplicate_purchases(&self, ctx: &Context<'_>, request: Paging, as_of: Option<Date>) -> Result<Conn<DuplicatePurchase>> {
         let found = register(ctx)?
-            .duplicate_purchases(as_of.unwrap_or_else(today))
+            .duplicate_purchases(Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
         Ok(slice(found, &request, DuplicatePurchase))

@@ -1,5 +1,6 @@
 //! What every room stands on: entity kinds and ids, records, validation, money, classes, filters.
 
+pub(crate) mod calendar;
 mod catalog;
 mod class;
 mod entity;

@@ -177,15 +177,16 @@ fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
 pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
+        Some(text) => {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
                 FieldError::new(
                     field,
                     ErrorCode::Invalid,
                     format!("{text:?} is not a date (YYYY-MM-DD)"),
                 )
-            }),
+            })?;
+            super::calendar::checked_date(field, date).map(Some)
+        }
     }
 }
 

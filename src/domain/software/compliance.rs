@@ -187,7 +187,10 @@ impl Need {
 /// The positions of every family that has entitlements, or installations needing a licence, one
 /// per metric its entitlements use (families with none are assumed licensed per device).
 pub fn positions(estate: &Estate, options: &Options) -> Vec<Position> {
-    let stale_before = options.as_of - chrono::Days::new(u64::from(options.unused_days));
+    let stale_before = options
+        .as_of
+        .checked_sub_days(chrono::Days::new(u64::from(options.unused_days)))
+        .unwrap_or(NaiveDate::MIN);
     // Installations on devices in use, by family.
     let mut by_family: HashMap<Num, Vec<&InstallFacts>> = HashMap::default();
     for install in &estate.installs {
@@ -331,7 +334,10 @@ fn needs(
 
 /// Concurrent use: each product's peak within the usage window, at its own version.
 fn peak_usage(estate: &Estate, family: Num, options: &Options) -> Vec<Need> {
-    let since = options.as_of - chrono::Days::new(u64::from(options.usage_window_days));
+    let since = options
+        .as_of
+        .checked_sub_days(chrono::Days::new(u64::from(options.usage_window_days)))
+        .unwrap_or(NaiveDate::MIN);
     let mut peaks: HashMap<Num, u32> = HashMap::default();
     for sample in &estate.usage {
         let in_family = estate

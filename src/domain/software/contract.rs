@@ -179,7 +179,10 @@ impl Contract {
     /// The last day to give notice before the contract ends or renews.
     pub fn notice_deadline(&self) -> Option<NaiveDate> {
         let end = self.end?;
-        Some(end - Days::new(u64::from(self.notice_days.unwrap_or(0))))
+        Some(
+            end.checked_sub_days(Days::new(u64::from(self.notice_days.unwrap_or(0))))
+                .unwrap_or(NaiveDate::MIN),
+        )
     }
 
     /// What it has cost by `day`.
@@ -202,11 +205,15 @@ pub fn periods_begun(start: NaiveDate, day: NaiveDate, months: u32) -> u32 {
     if day < start {
         return 0;
     }
-    let mut count = 0;
+    let mut count = 0u32;
     let mut next = start;
     while next <= day {
         count += 1;
-        next = start + Months::new(count * months);
+        // Past the end of the calendar no further period can begin.
+        match start.checked_add_months(Months::new(count.saturating_mul(months))) {
+            Some(later) => next = later,
+            None => break,
+        }
     }
     count
 }
@@ -237,7 +244,10 @@ pub fn next_renewal(end: NaiveDate, period: Period, today: NaiveDate) -> NaiveDa
     let months = period.months().unwrap_or(12);
     let mut next = end;
     while next < today {
-        next = next + Months::new(months);
+        match next.checked_add_months(Months::new(months)) {
+            Some(later) => next = later,
+            None => break,
+        }
     }
     next
 }

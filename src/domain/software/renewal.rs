@@ -29,7 +29,11 @@ fn within(date: NaiveDate, today: NaiveDate, until: NaiveDate) -> bool {
 }
 
 fn deadline(date: NaiveDate, notice_days: Option<u32>) -> Option<NaiveDate> {
-    notice_days.map(|n| date - Days::new(u64::from(n)))
+    // A notice period reaching before the calendar starts leaves no deadline to miss.
+    notice_days.map(|n| {
+        date.checked_sub_days(Days::new(u64::from(n)))
+            .unwrap_or(NaiveDate::MIN)
+    })
 }
 
 /// An entitlement whose term, or else whose maintenance, ends from `today` to `until`.

@@ -255,7 +255,9 @@ impl Subscription {
         departed: &std::collections::HashSet<EntityId>,
     ) -> Utilization {
         let active_since = |days: u64| {
-            let since = today - chrono::Days::new(days);
+            let since = today
+                .checked_sub_days(chrono::Days::new(days))
+                .unwrap_or(NaiveDate::MIN);
             self.users
                 .iter()
                 .filter(|u| !departed.contains(*u))

@@ -1,6 +1,7 @@
 //! Finance over the register: the ledger kept current for summaries and watch lists, and cost
 //! roll-ups along the relationship graph.
 
+use crate::domain::kernel::calendar;
 use chrono::NaiveDate;
 
 use crate::domain::finance::{Candidate, Group, GroupBy};
@@ -35,7 +36,7 @@ impl Register {
         today: NaiveDate,
         within_days: u32,
     ) -> Result<Dated, ServiceError> {
-        let until = today + chrono::Days::new(u64::from(within_days));
+        let until = calendar::shift_days("withinDays", today, within_days.into())?;
         self.books
             .read(|ledger| ledger.warranties_ending(today, until))
             .await
@@ -47,7 +48,7 @@ impl Register {
         today: NaiveDate,
         within_days: u32,
     ) -> Result<Dated, ServiceError> {
-        let until = today + chrono::Days::new(u64::from(within_days));
+        let until = calendar::shift_days("withinDays", today, within_days.into())?;
         self.books.read(|ledger| ledger.support_ending(until)).await
     }
 

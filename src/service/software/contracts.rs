@@ -1,6 +1,7 @@
 //! Contracts, subscriptions and the software estate's watch lists: renewals, seat use, assets
 //! without support, installations past end of support, and the same software bought twice.
 
+use crate::domain::kernel::calendar;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -44,7 +45,7 @@ impl Register {
         today: NaiveDate,
         within_days: u32,
     ) -> Result<Vec<Renewal>, ServiceError> {
-        let until = today + chrono::Days::new(u64::from(within_days));
+        let until = calendar::shift_days("withinDays", today, within_days.into())?;
         let mut renewals: Vec<Renewal> = Vec::new();
         for e in self.store.all_of::<Entitlement>().await? {
             renewals.extend(renewal::of_entitlement(&e, today, until));
