@@ -126,13 +126,15 @@ pub enum DepreciationMethod {
     None,
 }
 
-/// When depreciation starts: the month of service, or the middle of its fiscal year.
+/// When depreciation starts: the month of service, or the middle of its fiscal year, or the
+/// middle of its quarter of the fiscal year.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 #[graphql(remote = "crate::domain::depreciation::Convention")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DepreciationConvention {
     FullMonth,
     HalfYear,
+    MidQuarter,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]

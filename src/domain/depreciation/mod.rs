@@ -1,5 +1,7 @@
 //! Depreciation: the terms an asset or model records, and the exact schedule and book value.
 
+#[cfg(test)]
+mod macrs_tables;
 mod schedule;
 mod terms;
 

@@ -1,11 +1,15 @@
 //! Depreciation: a schedule per fiscal year and the book value at any date, in exact decimals
 //! that add up to the cent.
 //!
-//! Time runs in whole months. The depreciation of a "life year" (twelve months from the start
-//! of depreciation) comes from the method; each month of that life year gets an equal share, and
-//! a fiscal year or an "as of" date takes the months it covers. Amounts are rounded on the
-//! running total, so every period is in the currency's minor unit and the periods add up to
-//! exactly the cumulative amount; the last period ends exactly at salvage value.
+//! Time runs in half months, because the mid-quarter convention starts depreciation in the
+//! middle of a month. The life is cut into recovery years: twelve months from the start of
+//! depreciation under the full-month convention, the fiscal years under the half-year and
+//! mid-quarter conventions (whose first and last years are short). The method gives each
+//! recovery year's depreciation; each half month of that year gets an equal share, and a fiscal
+//! year or an "as of" date takes the half months it covers. Amounts are rounded on the running
+//! total, so every period is in the currency's minor unit and the periods add up to exactly the
+//! cumulative amount; the last period ends exactly at salvage value. (Declining balance also
+//! rounds each recovery year, because its rate applies to the value as booked.)
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -64,6 +68,12 @@ pub struct Period {
 /// A month counted from year 0: `year * 12 + month0`.
 type Month = i64;
 
+/// A half month counted from year 0: `2 * month`, plus 1 for the second half.
+type Half = i64;
+
+/// Half months in a year.
+const YEAR: Half = 24;
+
 fn month_of(date: NaiveDate) -> Month {
     i64::from(date.year()) * 12 + i64::from(date.month0())
 }
@@ -87,12 +97,13 @@ pub struct Depreciation {
     cost: Decimal,
     salvage: Decimal,
     minor_units: u32,
-    /// First month of depreciation.
-    start: Month,
-    life: u32,
+    /// First half month of depreciation.
+    start: Half,
+    /// The useful life in half months; 0 when nothing is depreciated.
+    life: Half,
     fiscal_start_month0: u32,
-    /// The exact depreciation of each life year (the last one may be shorter than twelve months).
-    years: Vec<Decimal>,
+    /// The length and depreciation of each recovery year in turn; empty for straight line.
+    years: Vec<(Half, Decimal)>,
 }
 
 impl Depreciation {
@@ -120,7 +131,7 @@ impl Depreciation {
                 "the fiscal year starts in a month from 1 to 12",
             ));
         }
-        let life = profile.useful_life_months;
+        let life_months = profile.useful_life_months;
         match profile.method {
             Method::DecliningBalance
                 if profile.factor <= Decimal::ZERO || profile.factor > Decimal::TEN =>
@@ -130,7 +141,7 @@ impl Depreciation {
                     "the declining-balance factor is above 0 and at most 10",
                 ));
             }
-            Method::SumOfYearsDigits if !life.is_multiple_of(12) => {
+            Method::SumOfYearsDigits if !life_months.is_multiple_of(12) => {
                 return Err(invalid(
                     "usefulLifeMonths",
                     "sum-of-years'-digits needs a useful life in whole years",
@@ -139,24 +150,44 @@ impl Depreciation {
             _ => {}
         }
         let fiscal_start_month0 = profile.fiscal_year_start_month - 1;
+        let in_service = month_of(profile.in_service);
+        let fiscal_year = fiscal_year_start(in_service, fiscal_start_month0);
         let start = match profile.convention {
-            Convention::FullMonth => month_of(profile.in_service),
-            Convention::HalfYear => {
-                fiscal_year_start(month_of(profile.in_service), fiscal_start_month0) + 6
+            Convention::FullMonth => 2 * in_service,
+            Convention::HalfYear => 2 * (fiscal_year + 6),
+            Convention::MidQuarter => {
+                let quarter = (in_service - fiscal_year) / 3;
+                2 * (fiscal_year + 3 * quarter) + 3
             }
         };
+        let life = 2 * Half::from(life_months);
         let base = cost - profile.salvage;
-        // Straight line needs no table: every month is the same share.
         let years = match profile.method {
+            // Every half month is the same share: no table needed.
             Method::None | Method::StraightLine => Vec::new(),
+            // The digits belong to the asset's own years of life whatever the convention; a
+            // fiscal year takes its share of the life years it overlaps.
             Method::SumOfYearsDigits => {
-                let n = i64::from(life / 12);
+                let n = Half::from(life_months / 12);
                 let digits = Decimal::from(n * (n + 1) / 2);
                 (0..n)
-                    .map(|k| base * Decimal::from(n - k) / digits)
+                    .map(|k| (YEAR, base * Decimal::from(n - k) / digits))
                     .collect()
             }
-            Method::DecliningBalance => declining(cost, profile),
+            Method::DecliningBalance => {
+                // Under the half-year and mid-quarter conventions the recovery years are the
+                // fiscal years (IRS Publication 946): the first one gets the convention's part of
+                // a year and the rate and the switch to straight line follow fiscal years. Life
+                // years counted from a mid-year start would switch at the wrong time.
+                let lengths = match profile.convention {
+                    Convention::FullMonth => recovery_years(YEAR, life),
+                    Convention::HalfYear | Convention::MidQuarter => {
+                        recovery_years(2 * (fiscal_year + 12) - start, life)
+                    }
+                };
+                let amounts = declining(cost, profile, life, &lengths, minor_units);
+                lengths.into_iter().zip(amounts).collect()
+            }
         };
         Ok(Depreciation {
             cost,
@@ -173,15 +204,14 @@ impl Depreciation {
         })
     }
 
-    /// Exact depreciation of the first `months` months of the life.
-    fn exact(&self, months: u32) -> Decimal {
-        let mut left = months.min(self.life);
+    /// Exact depreciation of the first `halves` half months of the life.
+    fn exact(&self, halves: Half) -> Decimal {
+        let mut left = halves.min(self.life);
         if self.years.is_empty() {
             return (self.cost - self.salvage) * Decimal::from(left) / Decimal::from(self.life);
         }
         let mut total = Decimal::ZERO;
-        for (k, amount) in self.years.iter().enumerate() {
-            let length = (self.life - 12 * k as u32).min(12);
+        for &(length, amount) in &self.years {
             if left >= length {
                 total += amount;
                 left -= length;
@@ -193,23 +223,29 @@ impl Depreciation {
         total
     }
 
-    /// Depreciation of the first `months` months, rounded to the currency; the whole life is
-    /// exactly cost less salvage.
-    fn accumulated_months(&self, months: u32) -> Decimal {
-        if months >= self.life {
+    /// Depreciation of the first `halves` half months, rounded to the currency; the whole life
+    /// is exactly cost less salvage.
+    fn accumulated_halves(&self, halves: Half) -> Decimal {
+        if halves >= self.life {
             return self.cost - self.salvage;
         }
-        self.exact(months)
+        self.exact(halves)
             .round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero)
     }
 
-    /// Months of depreciation recognised by the end of `date`: a month counts once it is over.
-    fn months_by(&self, date: NaiveDate) -> u32 {
+    /// Half months of the life that are over by the end of `month`.
+    fn elapsed_by(&self, month: Month) -> Half {
+        (2 * (month + 1) - self.start).clamp(0, self.life)
+    }
+
+    /// Half months of depreciation recognised by the end of `date`: a month counts once it is
+    /// over (and only its second half when depreciation starts in its middle).
+    fn halves_by(&self, date: NaiveDate) -> Half {
         let mut month = month_of(date);
         if date != last_day(month) {
             month -= 1;
         }
-        (month - self.start + 1).clamp(0, i64::from(self.life)) as u32
+        self.elapsed_by(month)
     }
 
     /// Depreciation recognised by the end of `date`.
@@ -217,7 +253,7 @@ impl Depreciation {
         if self.life == 0 {
             return Decimal::ZERO;
         }
-        self.accumulated_months(self.months_by(date))
+        self.accumulated_halves(self.halves_by(date))
     }
 
     /// Cost less the depreciation recognised by the end of `date`; never below salvage.
@@ -227,7 +263,7 @@ impl Depreciation {
 
     /// Whether the whole depreciable amount has been recognised by the end of `date`.
     pub fn fully_depreciated(&self, date: NaiveDate) -> bool {
-        self.life > 0 && self.months_by(date) >= self.life
+        self.life > 0 && self.halves_by(date) >= self.life
     }
 
     /// One row per fiscal year from the one depreciation starts in to the one it ends in.
@@ -235,15 +271,13 @@ impl Depreciation {
         if self.life == 0 {
             return Vec::new();
         }
-        let end = self.start + i64::from(self.life) - 1;
+        let end = (self.start + self.life - 1).div_euclid(2);
         let mut periods = Vec::new();
-        let mut year_start = fiscal_year_start(self.start, self.fiscal_start_month0);
+        let mut year_start = fiscal_year_start(self.start.div_euclid(2), self.fiscal_start_month0);
         while year_start <= end {
             let year_end = year_start + 11;
-            let before = (year_start - self.start).clamp(0, i64::from(self.life)) as u32;
-            let through = (year_end - self.start + 1).clamp(0, i64::from(self.life)) as u32;
-            let opening = self.cost - self.accumulated_months(before);
-            let closing = self.cost - self.accumulated_months(through);
+            let opening = self.cost - self.accumulated_halves(self.elapsed_by(year_start - 1));
+            let closing = self.cost - self.accumulated_halves(self.elapsed_by(year_end));
             periods.push(Period {
                 fiscal_year: last_day(year_end).year(),
                 start: first_day(year_start),
@@ -264,34 +298,51 @@ fn fiscal_year_start(month: Month, start_month0: u32) -> Month {
     month - offset
 }
 
-/// The length in months of each life year.
-fn life_years(life: u32) -> impl Iterator<Item = u32> {
-    (0..life.div_ceil(12)).map(move |k| (life - 12 * k).min(12))
+/// The length of each recovery year when the first one is `first` long and every later one a
+/// whole year, the last taking what is left of the life.
+fn recovery_years(first: Half, life: Half) -> Vec<Half> {
+    let first = first.min(life);
+    let rest = life - first;
+    std::iter::once(first)
+        .chain((0..rest.div_euclid(YEAR)).map(|_| YEAR))
+        .chain(Some(rest.rem_euclid(YEAR)).filter(|&r| r > 0))
+        .collect()
 }
 
-/// Declining balance by life year: the rate applies to the value at the start of the year (a
-/// short last year pro rata), optionally straight line over the remaining life when that gives
-/// more, never below salvage, and the last year takes what is left down to salvage.
-fn declining(cost: Decimal, profile: &Profile) -> Vec<Decimal> {
-    let life = profile.useful_life_months;
-    let rate = profile.factor * Decimal::from(12) / Decimal::from(life);
-    let lengths: Vec<u32> = life_years(life).collect();
+/// Declining balance by recovery year: the rate (factor ÷ life) for the part of a year it
+/// covers, applied to the value at its start; optionally straight line over the rest of the
+/// life from that start when that gives more; never below salvage; the last year takes what is
+/// left down to salvage. Each year is rounded to the currency, so the rate applies to the value
+/// as booked: that is how the published MACRS percentages come out (rounding only the running
+/// total drifts from them by a cent, e.g. in years 8 and 9 of the 10-year half-year table).
+fn declining(
+    cost: Decimal,
+    profile: &Profile,
+    life: Half,
+    lengths: &[Half],
+    minor_units: u32,
+) -> Vec<Decimal> {
     let mut value = cost;
+    let mut elapsed = 0;
     let mut years = Vec::with_capacity(lengths.len());
-    for (k, &months) in lengths.iter().enumerate() {
+    for (k, &length) in lengths.iter().enumerate() {
         let left = value - profile.salvage;
-        let remaining = life - 12 * k as u32;
-        let mut amount = value * rate * Decimal::from(months) / Decimal::from(12);
+        let mut amount = value * profile.factor * Decimal::from(length) / Decimal::from(life);
         if profile.switch_to_straight_line {
-            let straight = left * Decimal::from(months) / Decimal::from(remaining);
+            let straight = left * Decimal::from(length) / Decimal::from(life - elapsed);
             amount = amount.max(straight);
         }
-        if k + 1 == lengths.len() {
-            amount = left;
-        }
-        let amount = amount.min(left).max(Decimal::ZERO);
+        let amount = if k + 1 == lengths.len() {
+            left
+        } else {
+            amount
+                .round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero)
+                .min(left)
+                .max(Decimal::ZERO)
+        };
         years.push(amount);
         value -= amount;
+        elapsed += length;
     }
     years
 }
@@ -477,8 +528,8 @@ mod tests {
     #[test]
     fn half_year_convention_with_declining_balance_and_an_april_fiscal_year() {
         // In service November 2024 in the fiscal year April 2024–March 2025: depreciation starts in
-        // its middle (October). Life years of 4000, 2400, 1440, 864 and 296 (to salvage 1000) each
-        // split half and half between two fiscal years.
+        // its middle (October). The recovery years are the fiscal years: 40% of half a year, then
+        // 40% of each year's opening value, and the last half year takes what is left to salvage.
         let mut p = profile(Method::DecliningBalance, 60, "1000", "2024-11-20");
         p.convention = Convention::HalfYear;
         p.fiscal_year_start_month = 4;
@@ -489,10 +540,64 @@ mod tests {
                 (2026, d("3200"), d("4800")),
                 (2027, d("1920"), d("2880")),
                 (2028, d("1152"), d("1728")),
-                (2029, d("580"), d("1148")),
-                (2030, d("148"), d("1000")),
+                (2029, d("691.20"), d("1036.80")),
+                (2030, d("36.80"), d("1000")),
             ]
         );
+    }
+
+    #[test]
+    fn half_year_declining_balance_switches_in_the_fiscal_year_macrs_does() {
+        // The reported case: 10000, 5 years, 200%, switching. In 2027 straight line over the 2.5
+        // years left gives 2880 / 2.5 = 1152, as much as 40% of 2880; from then on straight line.
+        // Twelve-month years from mid-2024 gave 2000, 3200, 1920, 1260, 1080, 540.
+        let mut p = profile(Method::DecliningBalance, 60, "0", "2024-01-01");
+        p.switch_to_straight_line = true;
+        p.convention = Convention::HalfYear;
+        assert_eq!(
+            rows("10000", &p),
+            [
+                (2024, d("2000"), d("8000")),
+                (2025, d("3200"), d("4800")),
+                (2026, d("1920"), d("2880")),
+                (2027, d("1152"), d("1728")),
+                (2028, d("1152"), d("576")),
+                (2029, d("576"), d("0")),
+            ]
+        );
+    }
+
+    #[test]
+    fn mid_quarter_starts_in_the_middle_of_the_quarters_second_month() {
+        // In service in January: depreciation starts mid-February, so 2024 gets 10.5 months of
+        // 40% = 3500, 333.33 a month, half of that by the end of February.
+        let mut p = profile(Method::DecliningBalance, 60, "0", "2024-01-10");
+        p.switch_to_straight_line = true;
+        p.convention = Convention::MidQuarter;
+        let dep = Depreciation::new(d("10000"), 2, &p).unwrap();
+        assert_eq!(dep.book_value(date("2024-01-31")), d("10000"));
+        assert_eq!(dep.book_value(date("2024-02-29")), d("9833.33"));
+        assert_eq!(dep.book_value(date("2024-03-31")), d("9500"));
+        assert_eq!(dep.book_value(date("2024-12-31")), d("6500"));
+        // The last year is the 1.5 months left: January and the first half of February 2029.
+        assert_eq!(dep.schedule().last().unwrap().fiscal_year, 2029);
+        assert!(!dep.fully_depreciated(date("2029-01-31")));
+        assert!(dep.fully_depreciated(date("2029-02-28")));
+        assert_eq!(dep.book_value(date("2029-02-28")), d("0"));
+    }
+
+    #[test]
+    fn mid_quarter_counts_quarters_of_the_fiscal_year() {
+        // Fiscal years from April: June is in the first quarter, so the first year is 10.5
+        // months (mid-May to March), as for February with calendar years.
+        let mut p = profile(Method::StraightLine, 60, "0", "2024-06-30");
+        p.convention = Convention::MidQuarter;
+        p.fiscal_year_start_month = 4;
+        let schedule = Depreciation::new(d("12000"), 2, &p).unwrap().schedule();
+        assert_eq!(schedule[0].start, date("2024-04-01"));
+        assert_eq!(schedule[0].depreciation, d("2100"));
+        assert_eq!(schedule[5].depreciation, d("300"));
+        assert_eq!(schedule.len(), 6);
     }
 
     #[test]
@@ -583,12 +688,27 @@ mod tests {
             0u64..=100,
             any::<bool>(),
             prop_oneof![Just("1.5"), Just("2"), Just("1"), Just("3")],
-            any::<bool>(),
+            prop_oneof![
+                Just(Convention::FullMonth),
+                Just(Convention::HalfYear),
+                Just(Convention::MidQuarter),
+            ],
             0i64..3000,
             1u32..=12,
         )
             .prop_map(
-                |(method, years, extra, cents, salvage_pct, switch, factor, half, day, fy)| {
+                |(
+                    method,
+                    years,
+                    extra,
+                    cents,
+                    salvage_pct,
+                    switch,
+                    factor,
+                    convention,
+                    day,
+                    fy,
+                )| {
                     let life = if method == Method::SumOfYearsDigits {
                         years * 12
                     } else {
@@ -605,11 +725,7 @@ mod tests {
                         useful_life_months: life,
                         salvage,
                         in_service: date("2020-01-01") + chrono::Days::new(day as u64),
-                        convention: if half {
-                            Convention::HalfYear
-                        } else {
-                            Convention::FullMonth
-                        },
+                        convention,
                         fiscal_year_start_month: fy,
                     };
                     (cost, profile)

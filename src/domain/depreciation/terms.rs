@@ -16,7 +16,9 @@ use std::str::FromStr;
 pub enum Method {
     /// The same amount every month.
     StraightLine,
-    /// A fixed rate (factor ÷ life in years) of the value at the start of each life year.
+    /// A fixed rate (factor ÷ life in years) of the value at the start of each recovery year:
+    /// twelve months from the start of depreciation under FULL_MONTH, the fiscal year under
+    /// HALF_YEAR and MID_QUARTER (as MACRS does).
     DecliningBalance,
     /// Life year k of n gets (n − k + 1) ÷ (1 + 2 + … + n) of the amount.
     SumOfYearsDigits,
@@ -33,6 +35,10 @@ pub enum Convention {
     /// In the middle of the fiscal year it enters service: the first fiscal year gets half a
     /// year, and one more fiscal year at the end gets the other half.
     HalfYear,
+    /// In the middle of the quarter of the fiscal year it enters service: the first fiscal year
+    /// gets 10.5, 7.5, 4.5 or 1.5 months (first to fourth quarter), and one more fiscal year at
+    /// the end gets the rest.
+    MidQuarter,
 }
 
 /// Everything that decides an asset's depreciation besides its cost.
@@ -41,8 +47,8 @@ pub struct Profile {
     pub method: Method,
     /// Declining balance: the multiple of the straight-line rate (2 is double declining).
     pub factor: Decimal,
-    /// Declining balance: change to straight line over the remaining life in the first life
-    /// year where that gives more.
+    /// Declining balance: change to straight line over the remaining life in the first
+    /// recovery year where that gives more.
     pub switch_to_straight_line: bool,
     pub useful_life_months: u32,
     /// Value at the end of the useful life, in the cost's currency.
