@@ -12,6 +12,7 @@ use crate::service::datasets::Phase;
 use crate::service::datasets::generate;
 use crate::service::datasets::seed;
 use crate::service::kernel::Register;
+use crate::service::kernel::WebhookTargets;
 use crate::store::Store;
 use crate::{api, telemetry};
 
@@ -111,6 +112,8 @@ async fn generate_estate(config: GenerateConfig) -> Result<(), String> {
 }
 
 async fn serve(config: ServeConfig) -> Result<(), String> {
+    let webhook_targets = WebhookTargets::allowing(&config.webhook_allow)
+        .map_err(|e| format!("--webhook-allow: {e}"))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -120,6 +123,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         demo: config.demo,
         fiscal_year_start: config.fiscal_year_start,
         admin_token: config.admin_token,
+        webhook_targets,
         limits: limits(&config.limits),
     };
     api::serve(listener, options, shutdown_signal())

@@ -32,6 +32,10 @@ pub struct ServeConfig {
     /// a store with no token gets one, written to `admin-token` in the data directory.
     #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Hosts or address ranges webhooks may reach although they are loopback, link-local,
+    /// private, multicast or unspecified (e.g. `hooks.internal,10.20.0.0/16`); none by default.
+    #[arg(long, env = "ASSETGRAPH_WEBHOOK_ALLOW", value_delimiter = ',')]
+    pub webhook_allow: Vec<String>,
     #[command(flatten)]
     pub limits: LimitsConfig,
 }

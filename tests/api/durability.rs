@@ -21,6 +21,8 @@ fn start_logged(db: &str, admin_token: Option<&str>) -> (Child, String, Log) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_assetgraph"));
     command
         .args(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+        // The webhook receivers listen on loopback, which webhooks may not reach by default.
+        .args(["--webhook-allow", "127.0.0.1"])
         .env("RUST_LOG", "info")
         .env_remove("ASSETGRAPH_ADMIN_TOKEN")
         .stderr(Stdio::piped());

@@ -1,13 +1,16 @@
 //! The test harness: a real server on a fresh in-memory store, spoken to over HTTP.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assetgraph::api::{self, Readiness};
 use assetgraph::domain::access::Actor;
 use assetgraph::domain::access::Role;
+use assetgraph::domain::events::Allowed;
+use assetgraph::service::kernel::{Lookup, WebhookTargets};
 use serde_json::{Value, json};
 
 pub struct TestApp {
@@ -26,6 +29,8 @@ pub fn options(url: &str, demo: bool) -> api::Options {
         demo,
         fiscal_year_start: 1,
         admin_token: None,
+        // Test receivers listen on loopback; no name is ever asked of a real resolver.
+        webhook_targets: targets(&["127.0.0.1"], &Names::default()),
         // Tests fire dear queries (whole-register snapshots) back to back; the rate limit has
         // its own tests.
         limits: api::Limits {
@@ -34,6 +39,35 @@ pub fn options(url: &str, demo: bool) -> api::Options {
             ..api::Limits::default()
         },
     }
+}
+
+/// Host names for webhook targets, answered from a table the test fills (and may change).
+#[derive(Clone, Default)]
+pub struct Names(pub Arc<Mutex<HashMap<String, Vec<IpAddr>>>>);
+
+impl Names {
+    pub fn set(&self, host: &str, addresses: &[&str]) {
+        let addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+        self.0.lock().unwrap().insert(host.to_string(), addresses);
+    }
+}
+
+impl Lookup for Names {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>> {
+        let found = self.0.lock().unwrap().get(host).cloned();
+        Box::pin(async move {
+            found.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such host"))
+        })
+    }
+}
+
+/// Webhook targets allowing `allow` (as `--webhook-allow` would), with names from `names`.
+pub fn targets(allow: &[&str], names: &Names) -> WebhookTargets {
+    let allow: Vec<String> = allow.iter().map(|a| a.to_string()).collect();
+    WebhookTargets::new(Allowed::parse(&allow).unwrap(), Arc::new(names.clone()))
 }
 
 /// A client presenting `secret` as its bearer token on every request.

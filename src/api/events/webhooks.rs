@@ -239,7 +239,7 @@ impl WebhookMutations {
             Ok(mut doc) => {
                 doc["owner"] = actor.name.clone().into();
                 doc["ownerRole"] = actor.role.name().into();
-                register(ctx)?.create::<Webhook>(&actor, doc).await
+                register(ctx)?.create_webhook(&actor, doc).await
             }
             Err(e) => Err(e),
         };
@@ -270,7 +270,7 @@ impl WebhookMutations {
         let result = match (target, document(&input)) {
             (Ok(id), Ok(doc)) => {
                 register(ctx)?
-                    .update::<Webhook>(&request(ctx).actor, &id, input.expected_version, doc)
+                    .update_webhook(&request(ctx).actor, &id, input.expected_version, doc)
                     .await
             }
             (Err(e), _) | (_, Err(e)) => Err(e),

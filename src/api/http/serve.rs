@@ -11,6 +11,7 @@ use crate::api::graphql::Readiness;
 use crate::api::http::routes::router;
 use crate::service::datasets::seed;
 use crate::service::kernel::Register;
+use crate::service::kernel::WebhookTargets;
 use crate::store::Store;
 
 /// Connects to the store (retrying while it is unreachable), seeds the demo data if asked, marks
@@ -21,6 +22,7 @@ async fn connect(readiness: Readiness, options: Options) {
         demo,
         fiscal_year_start,
         admin_token,
+        webhook_targets,
         limits: _,
     } = options;
     // An embedded store on disk keeps its files here; the first admin token's goes with them.
@@ -32,7 +34,8 @@ async fn connect(readiness: Readiness, options: Options) {
             Ok(store) => {
                 let opened = Register::open(store)
                     .await
-                    .and_then(|r| r.with_fiscal_year_start(fiscal_year_start));
+                    .and_then(|r| r.with_fiscal_year_start(fiscal_year_start))
+                    .map(|r| r.with_webhook_targets(webhook_targets.clone()));
                 let register = match opened {
                     Ok(register) => register,
                     Err(e) => {
@@ -86,6 +89,8 @@ pub struct Options {
     pub fiscal_year_start: u32,
     /// An admin token's secret to accept (stored hashed), instead of a generated first one.
     pub admin_token: Option<String>,
+    /// Where webhooks may be sent: public addresses and what `--webhook-allow` names.
+    pub webhook_targets: WebhookTargets,
     pub limits: Limits,
 }
 

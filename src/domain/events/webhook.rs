@@ -135,7 +135,9 @@ pub fn event_body(entry: &AuditEntry, reads_financial: bool) -> Json {
         "timestamp": entry.at.to_rfc3339(),
         "data": {
             "entityKind": entry.entity_kind.name(),
-            "entityId": entry.entity_id,
+            // The id the API takes; the store's key too, for integrators that keep it.
+            "entityId": crate::domain::kernel::global_id(entry.entity_kind, &entry.entity_id),
+            "entityKey": entry.entity_id,
             "operation": entry.operation,
             "actor": entry.actor,
             "requestId": entry.request_id,

@@ -6,10 +6,26 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures_util::StreamExt;
 
+use crate::domain::access::Actor;
 use crate::domain::events::{Attempt, Delivery, DeliveryStatus, Webhook, signature};
-use crate::domain::kernel::{EntityId, Record};
+use crate::domain::kernel::{EntityId, ErrorCode, Record};
 use crate::service::kernel::Register;
 use crate::service::kernel::ServiceError;
+use crate::service::kernel::TargetError;
+use serde_json::Value as Json;
+
+/// What went wrong with a delivery, by kind, without the receiver's words.
+fn failure(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        format!("timeout: no answer within {} s", ATTEMPT_TIMEOUT.as_secs())
+    } else if e.is_connect() {
+        "connect: the receiver could not be reached".into()
+    } else if e.is_request() || e.is_body() {
+        "request: the request could not be sent whole".into()
+    } else {
+        "delivery: the exchange failed".into()
+    }
+}
 
 /// Longest the worker sleeps without looking (deliveries written by other processes, say).
 const IDLE: Duration = Duration::from_secs(30);
@@ -42,11 +58,14 @@ impl Register {
             ..self.clone()
         };
         let mut changes = register.store.changes();
-        let client = reqwest::Client::builder()
-            .timeout(ATTEMPT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
+        let client = match register.targets.client(ATTEMPT_TIMEOUT) {
+            Ok(client) => client,
+            Err(e) => {
+                // Deliveries stay due, and are sent by the next server that can.
+                tracing::error!(error = %e, "cannot build the webhook client; no deliveries sent");
+                return;
+            }
+        };
         loop {
             let now = Utc::now();
             match register.store.due_deliveries(now, 64).await {
@@ -87,10 +106,40 @@ impl Register {
             self.save(&delivery).await;
             return;
         };
+        let started = Instant::now();
+        let outcome = match self.targets.vet(&hook.data.url).await {
+            Err(refused) => Err(format!("target: {refused}")),
+            Ok(_) => self
+                .send(client, &hook, &delivery, now)
+                .await
+                .map_err(|e| failure(&e)),
+        };
+        let milliseconds = started.elapsed().as_millis() as u64;
+        let (status_code, error) = match outcome {
+            Ok(status) => (Some(status), None),
+            Err(error) => (None, Some(error)),
+        };
+        let attempt = Attempt {
+            at: now,
+            status_code,
+            error,
+            milliseconds,
+        };
+        delivery.record(attempt);
+        self.save(&delivery).await;
+    }
+
+    /// Posts the signed event; the receiver's status, whatever it is (redirects are not followed).
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        hook: &Record<Webhook>,
+        delivery: &Delivery,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<u16, reqwest::Error> {
         let timestamp = now.timestamp();
         let id = delivery.event_id.to_string();
-        let started = Instant::now();
-        let sent = client
+        let response = client
             .post(&hook.data.url)
             .header("content-type", "application/json")
             .header("user-agent", "assetgraph-webhooks")
@@ -102,24 +151,51 @@ impl Register {
             )
             .body(delivery.body.clone())
             .send()
-            .await;
-        let milliseconds = started.elapsed().as_millis() as u64;
-        let attempt = match sent {
-            Ok(response) => Attempt {
-                at: now,
-                status_code: Some(response.status().as_u16()),
-                error: None,
-                milliseconds,
-            },
-            Err(e) => Attempt {
-                at: now,
-                status_code: None,
-                error: Some(e.to_string().chars().take(500).collect()),
-                milliseconds,
-            },
-        };
-        delivery.record(attempt);
-        self.save(&delivery).await;
+            .await?;
+        Ok(response.status().as_u16())
+    }
+
+    /// Registers a webhook whose URL resolves only to addresses it may reach.
+    pub async fn create_webhook(
+        &self,
+        actor: &Actor,
+        input: Json,
+    ) -> Result<Record<Webhook>, ServiceError> {
+        self.create_vetted(
+            actor,
+            EntityId::generate(),
+            input,
+            async |hook: &Record<Webhook>| self.vet_target(&hook.data.url).await,
+        )
+        .await
+    }
+
+    /// Changes a webhook; a new URL is vetted like a first one.
+    pub async fn update_webhook(
+        &self,
+        actor: &Actor,
+        id: &EntityId,
+        expected_version: Option<i64>,
+        changes: Json,
+    ) -> Result<Record<Webhook>, ServiceError> {
+        self.update_vetted(
+            actor,
+            id,
+            expected_version,
+            changes,
+            async |hook: &Record<Webhook>| self.vet_target(&hook.data.url).await,
+        )
+        .await
+    }
+
+    async fn vet_target(&self, url: &str) -> Result<(), ServiceError> {
+        self.targets.vet(url).await.map(drop).map_err(|refused| {
+            let code = match refused {
+                TargetError::Refused(_) => ErrorCode::NotAllowed,
+                TargetError::NoHost | TargetError::Unresolved => ErrorCode::Invalid,
+            };
+            ServiceError::invalid("url", code, refused.to_string())
+        })
     }
 
     async fn save(&self, delivery: &Delivery) {

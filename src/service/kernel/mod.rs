@@ -9,6 +9,7 @@ mod index_start;
 mod records;
 mod register;
 mod rules;
+mod targets;
 mod tokens;
 
 pub(crate) use books::note_sighting;
@@ -18,4 +19,5 @@ pub(crate) use index::edge;
 pub(crate) use index_start::relationship_from;
 pub(crate) use records::{draft_from, to_json};
 pub use register::Register;
+pub use targets::{Lookup, TargetError, WebhookTargets};
 pub(crate) use tokens::{Known, Principal};

@@ -165,8 +165,21 @@ impl Register {
         id: EntityId,
         input: Json,
     ) -> Result<Record<E>, ServiceError> {
+        self.create_vetted(actor, id, input, async |_: &Record<E>| Ok(()))
+            .await
+    }
+
+    /// Creates an entity once `vet` (a check that needs the outside world) accepts it.
+    pub(crate) async fn create_vetted<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: EntityId,
+        input: Json,
+        vet: impl AsyncFnOnce(&Record<E>) -> Result<(), ServiceError>,
+    ) -> Result<Record<E>, ServiceError> {
         let _pending = self.graph.pending::<E>();
         let (record, audit) = self.prepare_create::<E>(actor, id, input).await?;
+        vet(&record).await?;
         self.store
             .insert(&record, &audit)
             .await
@@ -276,11 +289,31 @@ impl Register {
         expected_version: Option<i64>,
         changes: Json,
     ) -> Result<Record<E>, ServiceError> {
+        self.update_vetted(
+            actor,
+            id,
+            expected_version,
+            changes,
+            async |_: &Record<E>| Ok(()),
+        )
+        .await
+    }
+
+    /// Updates an entity once `vet` (a check that needs the outside world) accepts the result.
+    pub(crate) async fn update_vetted<E: Entity>(
+        &self,
+        actor: &Actor,
+        id: &EntityId,
+        expected_version: Option<i64>,
+        changes: Json,
+        vet: impl AsyncFnOnce(&Record<E>) -> Result<(), ServiceError>,
+    ) -> Result<Record<E>, ServiceError> {
         let _pending = self.graph.pending::<E>();
         let current = self.existing::<E>(id, expected_version).await?;
         let Some((record, changes)) = self.revise(&current, &changes).await? else {
             return Ok(current);
         };
+        vet(&record).await?;
         if let Some(change) = changes
             .iter()
             .find(|c| E::MANAGED.iter().any(|m| is_within(&c.field, m)))

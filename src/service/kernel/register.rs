@@ -1,6 +1,7 @@
 //! The register: the store handle and the in-memory projections every request reads, kept
 //! current by every committed change.
 
+use crate::service::kernel::WebhookTargets;
 use std::sync::RwLockReadGuard;
 
 use futures_util::StreamExt;
@@ -28,6 +29,8 @@ pub struct Register {
     pub(crate) hooks: Hooks,
     /// Tokens recently presented, so authenticating costs no round trip.
     pub(crate) tokens: TokenCache,
+    /// Where webhooks may be sent.
+    pub(crate) targets: WebhookTargets,
 }
 
 impl Register {
@@ -56,6 +59,7 @@ impl Register {
             books: Books::load(&store),
             hooks: Hooks::load(&store).await?,
             tokens: TokenCache::default(),
+            targets: WebhookTargets::default(),
             fiscal_year_start: 1,
             store,
         };
@@ -90,6 +94,12 @@ impl Register {
         }
         self.fiscal_year_start = month;
         Ok(self)
+    }
+
+    /// The same register sending webhooks only where `targets` allows.
+    pub fn with_webhook_targets(mut self, targets: WebhookTargets) -> Register {
+        self.targets = targets;
+        self
     }
 
     pub fn fiscal_year_start(&self) -> u32 {
