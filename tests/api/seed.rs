@@ -1,9 +1,9 @@
 //! The demo company: large enough to explore, and loading it twice changes nothing.
 
 use assetgraph::service::datasets::seed;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::spawn_demo_app;
+use crate::helpers::{TestApp, spawn_demo_app};
 
 #[tokio::test]
 async fn demo_company_is_realistic_and_seeding_is_idempotent() {
@@ -166,4 +166,118 @@ async fn demo_company_is_realistic_and_seeding_is_idempotent() {
     assert_eq!(report.created, 0);
     assert!(report.skipped > 500);
     assert_eq!(app.snapshot().await, before);
+}
+
+/// The ids of the demo assets with these tags.
+async fn ids_by_tag(app: &TestApp, tags: &[&str]) -> Vec<Value> {
+    let mut ids = Vec::new();
+    for tag in tags {
+        let found = app
+            .data(
+                "query($tag: String!) { assetByTag(tag: $tag) { id } }",
+                json!({"tag": tag}),
+            )
+            .await;
+        assert!(!found["assetByTag"].is_null(), "no demo asset {tag}");
+        ids.push(found["assetByTag"]["id"].clone());
+    }
+    ids
+}
+
+/// What failing the assets with these tags together does: how many entities go down, and each
+/// affected business service with its state.
+async fn outage(app: &TestApp, tags: &[&str]) -> (u64, Vec<(String, String)>) {
+    let failed = ids_by_tag(app, tags).await;
+    let impact = app
+        .data(
+            "query($f: [ID!]!) { impact(input: {failed: $f}) { totals { down } services { state asset { name } } } }",
+            json!({"f": failed}),
+        )
+        .await;
+    let services = impact["impact"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["asset"]["name"].as_str().unwrap().to_string(),
+                s["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (
+        impact["impact"]["totals"]["down"].as_u64().unwrap(),
+        services,
+    )
+}
+
+#[tokio::test]
+async fn every_demo_service_rests_on_redundant_network_and_power() {
+    let app = spawn_demo_app().await;
+    let services = app
+        .data(
+            "{ assets(first: 50, filter: {class: [BUSINESS_SERVICE]}) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let services = services["assets"]["edges"].as_array().unwrap().clone();
+    assert!(services.len() >= 6, "{services:?}");
+    // Each service needs, through its applications, VMs or containers and hosts, switches,
+    // firewalls, WAN routers and power: PDUs fed by UPSs (the register has no facilities class,
+    // so the demo keeps them as peripherals tagged NW-PDU and NW-UPS).
+    for service in &services {
+        let name = service["node"]["name"].as_str().unwrap();
+        let needs = app
+            .data(
+                "query($s: [ID!]!) { impact(input: {failed: $s, direction: UPSTREAM}) { totals { byClass { class } } affected(first: 500) { nodes { asset { assetTag } } } } }",
+                json!({"s": [service["node"]["id"]]}),
+            )
+            .await;
+        let classes = needs["impact"]["totals"]["byClass"].to_string();
+        for class in ["SERVER", "SWITCH", "FIREWALL", "ROUTER", "PERIPHERAL"] {
+            assert!(
+                classes.contains(class),
+                "{name} should need a {class}: {classes}"
+            );
+        }
+        let tags: Vec<&str> = needs["impact"]["affected"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n["asset"]["assetTag"].as_str())
+            .collect();
+        for power in ["NW-PDU-", "NW-UPS-"] {
+            assert!(
+                tags.iter().any(|t| t.starts_with(power)),
+                "{name} should need a {power}: {tags:?}"
+            );
+        }
+    }
+
+    // Losing one device of a pair takes nothing down and only degrades services; losing both
+    // takes services down. Frankfurt carries every service, Hamburg some.
+    let pairs: [(&str, &str, &str); 4] = [
+        ("NW-SWI-0015", "NW-SWI-0016", "Order to Cash"), // fra-swi15/16
+        ("NW-SWI-0009", "NW-SWI-0012", "Payroll & HR"),  // ham-swi09/12
+        ("NW-FW-0005", "NW-FW-0008", "Order to Cash"),   // fra-fw05/08
+        ("NW-UPS-0001", "NW-UPS-0002", "Order to Cash"), // fra-ups01/02
+    ];
+    for (first, second, victim) in pairs {
+        for one in [first, second] {
+            let (down, hit) = outage(&app, &[one]).await;
+            assert!(!hit.is_empty(), "{one} carries services");
+            assert!(
+                hit.iter().all(|(_, state)| state == "DEGRADED"),
+                "{one} alone must only degrade services: {hit:?}"
+            );
+            // A UPS alone takes down the PDU it feeds, and nothing behind that.
+            let expected = u64::from(one.starts_with("NW-UPS-"));
+            assert_eq!(down, expected, "{one} alone");
+        }
+        let (_, hit) = outage(&app, &[first, second]).await;
+        assert!(
+            hit.contains(&(victim.to_string(), "DOWN".to_string())),
+            "{first} and {second} together should take {victim} down: {hit:?}"
+        );
+    }
 }
