@@ -104,7 +104,8 @@ pub async fn spawn_app_with_options(options: api::Options) -> TestApp {
         .expect("bind");
     let addr = listener.local_addr().unwrap();
     let readiness = api::spawn(listener, options);
-    for _ in 0..600 {
+    // Up to two minutes: the demo company loads slowly on a busy two-core machine.
+    for _ in 0..2400 {
         if readiness.get().is_some() {
             let mut app = TestApp {
                 addr,
