@@ -124,6 +124,7 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         fiscal_year_start: config.fiscal_year_start,
         admin_token: config.admin_token,
         webhook_targets,
+        query_threads: config.query_threads,
         limits: limits(&config.limits),
     };
     api::serve(listener, options, shutdown_signal())

@@ -32,6 +32,10 @@ pub struct ServeConfig {
     /// a store with no token gets one, written to `admin-token` in the data directory.
     #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Threads that CPU-heavy questions (impact, cycles, summaries, compliance) may use at once;
+    /// 0 means one per core.
+    #[arg(long, env = "ASSETGRAPH_QUERY_THREADS", default_value_t = 0)]
+    pub query_threads: usize,
     /// Hosts or address ranges webhooks may reach although they are loopback, link-local,
     /// private, multicast or unspecified (e.g. `hooks.internal,10.20.0.0/16`); none by default.
     #[arg(long, env = "ASSETGRAPH_WEBHOOK_ALLOW", value_delimiter = ',')]

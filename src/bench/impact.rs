@@ -232,6 +232,7 @@ pub(crate) async fn compare_with_store(
     let ours = register.with_index(|index| measure(index, asset));
     let walk = register
         .impact(&[NodeRef::asset(asset)], None, None)
+        .await
         .map_err(|e| e.to_string())?;
     let ours_set: HashSet<&EntityId> = walk.hits.iter().map(|h| &h.node.id).collect();
     let theirs_set: HashSet<&EntityId> = theirs.iter().filter(|id| *id != asset).collect();

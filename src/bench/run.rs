@@ -120,6 +120,7 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
         let walk_started = Instant::now();
         let walk = register
             .impact(&[NodeRef::asset(hub)], None, None)
+            .await
             .map_err(|e| e.to_string())?;
         println!(
             "| impact of the hub with every affected entity resolved to its id ({} affected) | {:.1} ms |",

@@ -31,6 +31,7 @@ pub fn options(url: &str, demo: bool) -> api::Options {
         admin_token: None,
         // Test receivers listen on loopback; no name is ever asked of a real resolver.
         webhook_targets: targets(&["127.0.0.1"], &Names::default()),
+        query_threads: 0,
         // Tests fire dear queries (whole-register snapshots) back to back; the rate limit has
         // its own tests.
         limits: api::Limits {

@@ -17,6 +17,7 @@ mod helpers;
 mod http;
 mod idempotency;
 mod import;
+mod latency;
 mod lifecycle;
 mod listing;
 mod loaders;

@@ -383,8 +383,8 @@ async fn the_index_rebuilt_from_the_store_answers_the_same() {
         .await
         .unwrap();
     let failed: Vec<NodeRef> = [&vm1, &vm2].iter().map(|id| node_ref(id)).collect();
-    let answer = |register: &assetgraph::service::Register| {
-        let walk = register.impact(&failed, None, None).unwrap();
+    let answer = async |register: &assetgraph::service::Register| {
+        let walk = register.impact(&failed, None, None).await.unwrap();
         let mut hits: Vec<_> = (0..walk.hits.len())
             .map(|i| {
                 let hit = &walk.hits[i];
@@ -394,8 +394,8 @@ async fn the_index_rebuilt_from_the_store_answers_the_same() {
         hits.sort();
         hits
     };
-    let live = answer(register);
-    assert_eq!(live, answer(&reopened));
+    let live = answer(register).await;
+    assert_eq!(live, answer(&reopened).await);
     assert_eq!(live.len(), 2);
 }
 
@@ -856,9 +856,24 @@ async fn a_second_server_on_the_same_store_follows_relationship_changes() {
         .unwrap();
     let edges = |r: &assetgraph::service::Register| r.with_index(|i| i.edges());
     let failed = [node_ref(&vm1)];
+    // Read straight from the index: the check runs inside a synchronous wait.
     let down = |r: &assetgraph::service::Register| {
-        let walk = r.impact(&failed, None, None).unwrap();
-        walk.hits.iter().filter(|h| h.state == State::Down).count()
+        r.with_index(|index| {
+            let Some(vm) = index.number(&failed[0]) else {
+                return 0;
+            };
+            let query = assetgraph::graph::ImpactQuery {
+                failed: vec![vm],
+                relations: assetgraph::graph::RelationMask::failure_carrying(),
+                max_depth: None,
+            };
+            let impact = index.impact(&query);
+            impact
+                .affected
+                .iter()
+                .filter(|a| a.state == State::Down)
+                .count()
+        })
     };
 
     let first = relate(

@@ -2,6 +2,7 @@
 //! the rules in `domain::access`), and the token API for admins.
 
 use crate::api::graphql::Timestamp;
+use crate::domain::kernel::locks;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
@@ -68,7 +69,7 @@ impl Extension for Authorizer {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        let refused = std::mem::take(&mut *self.refused.lock().expect("refusals lock"));
+        let refused = std::mem::take(&mut *locks::lock(&self.refused));
         response.errors.extend(refused);
         response
     }
@@ -108,7 +109,7 @@ impl Extension for Authorizer {
         if info.return_type.ends_with('!') {
             return Err(error);
         }
-        self.refused.lock().expect("refusals lock").push(error);
+        locks::lock(&self.refused).push(error);
         Ok(Some(Value::Null))
     }
 }

@@ -1,6 +1,7 @@
 //! The `Idempotency-Key` header on GraphQL POSTs: a retry with the same key and body gets the
 //! first answer back without running again; the same key with another body is refused.
 
+use crate::domain::kernel::locks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,16 +20,14 @@ pub struct KeyLocks(Arc<std::sync::Mutex<HashMap<EntityId, Arc<tokio::sync::Mute
 
 impl KeyLocks {
     fn lock_for(&self, slot: &EntityId) -> Arc<tokio::sync::Mutex<()>> {
-        self.0
-            .lock()
-            .expect("key locks")
+        locks::lock(&self.0)
             .entry(slot.clone())
             .or_default()
             .clone()
     }
 
     fn release(&self, slot: &EntityId, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut locks = self.0.lock().expect("key locks");
+        let mut locks = locks::lock(&self.0);
         // Ours and the map's: nobody else is waiting on this key.
         if Arc::strong_count(&lock) <= 2 {
             locks.remove(slot);

@@ -1,6 +1,7 @@
 //! The limits every request meets, all on by default and each configurable, and the per-token
 //! rate limiter that charges each request its estimated cost.
 
+use crate::domain::kernel::locks;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -83,7 +84,7 @@ impl RateLimiter {
         let (rate, burst) = (self.per_second as f64, self.burst as f64);
         // A request dearer than the whole bucket is charged the whole bucket.
         let cost = (cost as f64).min(burst);
-        let mut buckets = self.buckets.lock().expect("rate buckets lock");
+        let mut buckets = locks::lock(&self.buckets);
         if buckets.len() >= REMEMBERED {
             buckets.retain(|_, (level, at)| {
                 *level + now.duration_since(*at).as_secs_f64() * rate < burst

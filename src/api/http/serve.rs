@@ -23,6 +23,7 @@ async fn connect(readiness: Readiness, options: Options) {
         fiscal_year_start,
         admin_token,
         webhook_targets,
+        query_threads,
         limits: _,
     } = options;
     // An embedded store on disk keeps its files here; the first admin token's goes with them.
@@ -35,7 +36,11 @@ async fn connect(readiness: Readiness, options: Options) {
                 let opened = Register::open(store)
                     .await
                     .and_then(|r| r.with_fiscal_year_start(fiscal_year_start))
-                    .map(|r| r.with_webhook_targets(webhook_targets.clone()));
+                    .map(|r| r.with_webhook_targets(webhook_targets.clone()))
+                    .map(|r| match query_threads {
+                        0 => r,
+                        threads => r.with_query_threads(threads),
+                    });
                 let register = match opened {
                     Ok(register) => register,
                     Err(e) => {
@@ -91,6 +96,8 @@ pub struct Options {
     pub admin_token: Option<String>,
     /// Where webhooks may be sent: public addresses and what `--webhook-allow` names.
     pub webhook_targets: WebhookTargets,
+    /// Threads CPU-heavy questions may use at once; 0 for one per core.
+    pub query_threads: usize,
     pub limits: Limits,
 }
 

@@ -186,7 +186,7 @@ entity_object!(
         /// BUSINESS_SERVICE: what must never fail).
         async fn single_points_of_failure(&self, ctx: &Context<'_>) -> Result<Vec<AssetNode>> {
             let me = NodeRef::asset(&self.0.id);
-            let points = register(ctx)?.single_points_of_failure(&me);
+            let points = register(ctx)?.single_points_of_failure(&me).await.map_err(|e| fail(ctx, e))?;
             let ids = points.into_iter().filter(|n| n.kind == EntityKind::Asset).map(|n| n.id);
             Ok(many::<Asset>(ctx, ids).await?.into_iter().map(AssetNode).collect())
         }

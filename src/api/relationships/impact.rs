@@ -261,8 +261,13 @@ impl ImpactReport {
             .walk
             .start
             .iter()
-            .chain(self.walk.hits.iter().map(|h| &h.node));
-        let cycles = register(ctx)?.cycles_among(reached, self.relations);
+            .chain(self.walk.hits.iter().map(|h| &h.node))
+            .cloned()
+            .collect();
+        let cycles = register(ctx)?
+            .cycles_among(reached, self.relations)
+            .await
+            .map_err(|e| fail(ctx, e))?;
         futures_util::future::try_join_all(cycles.iter().map(|c| load_all(ctx, c))).await
     }
 
@@ -293,9 +298,9 @@ pub async fn impact(ctx: &Context<'_>, input: ImpactInput) -> Result<ImpactRepor
     };
     let walk = match &input.as_of_change {
         None if direction == Direction::Downstream => {
-            register.impact(&failed, relations, max_depth)
+            register.impact(&failed, relations, max_depth).await
         }
-        None => register.upstream(&failed, relations, max_depth),
+        None => register.upstream(&failed, relations, max_depth).await,
         Some(change) => {
             let change = EntityId::parse(change).ok_or_else(|| {
                 bad_input(format!(
@@ -345,7 +350,11 @@ pub async fn dependency_path(
     types: Option<Vec<RelationType>>,
 ) -> Result<Option<Vec<Node>>> {
     let ends = node_refs("from/to", &[from.clone(), to.clone()])?;
-    let Some(path) = register(ctx)?.dependency_path(&ends[0], &ends[1], mask(types)) else {
+    let path = register(ctx)?
+        .dependency_path(&ends[0], &ends[1], mask(types))
+        .await
+        .map_err(|e| fail(ctx, e))?;
+    let Some(path) = path else {
         return Ok(None);
     };
     let nodes =
@@ -363,7 +372,10 @@ pub async fn dependency_cycles(
     let limit = usize::try_from(first.unwrap_or(50))
         .map_err(|_| bad_input("first must not be negative"))?
         .min(500);
-    let cycles = register(ctx)?.dependency_cycles(mask(types));
+    let cycles = register(ctx)?
+        .dependency_cycles(mask(types))
+        .await
+        .map_err(|e| fail(ctx, e))?;
     // All cycles' members resolve concurrently, so the loaders fetch them in one batch per kind.
     let cycles = futures_util::future::try_join_all(cycles.into_iter().take(limit).map(
         |cycle| async move {

@@ -116,7 +116,7 @@ pub struct Candidate {
 /// Groups being summed: asset count and totals by currency code, per group.
 type Partial = HashMap<GroupKey, (usize, HashMap<&'static str, CurrencyTotals>)>;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Interner {
     numbers: HashMap<EntityId, Ref>,
     ids: Vec<EntityId>,
@@ -140,7 +140,7 @@ impl Interner {
 }
 
 /// The ledger of every asset and model.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Ledger {
     entries: Vec<Option<Entry>>,
     positions: HashMap<EntityId, usize>,

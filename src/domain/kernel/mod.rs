@@ -6,6 +6,7 @@ mod class;
 mod entity;
 mod global_id;
 pub(crate) mod json_path;
+pub(crate) mod locks;
 mod money;
 mod page;
 pub(crate) mod patch;

@@ -2,6 +2,5 @@
 
 mod relation;
 
-pub(crate) use relation::{
-    Endpoint, Installation, Provenance, RelationType, Relationship, TicketRole,
-};
+pub use relation::RelationType;
+pub(crate) use relation::{Endpoint, Installation, Provenance, Relationship, TicketRole};

@@ -20,7 +20,7 @@ pub struct Install {
 }
 
 /// Every installation and every person's leaving day.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Installs {
     slots: Vec<Option<Install>>,
     positions: HashMap<EntityId, usize>,

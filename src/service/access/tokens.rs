@@ -1,6 +1,7 @@
 //! Tokens: issuing, revoking and recognising them, with a short-lived cache so a request costs
 //! no store round trip to authenticate, and the first admin token of a new installation.
 
+use crate::domain::kernel::locks;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -45,11 +46,7 @@ impl Register {
             return Err(AuthError::Rejected);
         }
         let hash = hash_secret(secret);
-        let cached = self
-            .tokens
-            .0
-            .read()
-            .expect("token cache lock")
+        let cached = locks::read(&self.tokens.0)
             .get(&hash)
             .filter(|known| known.checked.elapsed() < TRUSTED_FOR)
             .cloned();
@@ -64,11 +61,7 @@ impl Register {
                     .await
                     .map_err(ServiceError::from)?
                     .ok_or(AuthError::Rejected)?;
-                let touched = self
-                    .tokens
-                    .0
-                    .read()
-                    .expect("token cache lock")
+                let touched = locks::read(&self.tokens.0)
                     .get(&hash)
                     .and_then(|k| k.touched);
                 Known {
@@ -96,11 +89,7 @@ impl Register {
             name: known.token.data.name.clone(),
             role: known.token.data.role,
         };
-        self.tokens
-            .0
-            .write()
-            .expect("token cache lock")
-            .insert(hash, known);
+        locks::write(&self.tokens.0).insert(hash, known);
         Ok(principal)
     }
 

@@ -1,6 +1,7 @@
 //! Webhooks: the registered hooks, kept in memory to route every commit's audit entries to
 //! pending deliveries written in the same transaction, and the worker that sends them.
 
+use crate::domain::kernel::locks;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -39,7 +40,7 @@ pub const MAX_LOG: usize = 500;
 impl Register {
     /// Every webhook, oldest first.
     pub fn webhooks(&self) -> Vec<Record<Webhook>> {
-        let mut all = self.hooks.0.read().expect("hooks lock").clone();
+        let mut all = locks::read(&self.hooks.0).clone();
         all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         all
     }

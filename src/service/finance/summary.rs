@@ -24,9 +24,10 @@ impl Register {
         by: GroupBy,
         as_of: NaiveDate,
     ) -> Result<Vec<Group>, ServiceError> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        self.books
-            .read(|ledger| ledger.summary(by, as_of, self.fiscal_year_start, threads))
+        let ledger = self.books.ledger().await?;
+        let fiscal_year_start = self.fiscal_year_start;
+        self.cpu
+            .run_wide(move |threads| ledger.summary(by, as_of, fiscal_year_start, threads))
             .await
     }
 

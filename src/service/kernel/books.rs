@@ -4,6 +4,7 @@
 
 use crate::domain::discovery::{AssetIdentity, Identities};
 use crate::domain::finance::Ledger;
+use crate::domain::kernel::locks::{self, Change, Snapshots};
 use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::domain::register::Asset;
 use crate::domain::register::Model;
@@ -24,8 +25,8 @@ const LOAD_WAIT: Duration = Duration::from_secs(10);
 /// The in-memory projections shared by every request (the ledger, the installations, the
 /// identities discovery matches against), and whether they have loaded.
 pub struct Books {
-    ledger: RwLock<Ledger>,
-    installs: RwLock<Installs>,
+    ledger: Snapshots<Ledger>,
+    installs: Snapshots<Installs>,
     identities: RwLock<Identities>,
     pub(crate) loaded: watch::Sender<bool>,
     /// Sightings load after the ledger and identities, before the installations.
@@ -43,8 +44,8 @@ impl Books {
     /// changes keep arriving through [`Register::apply`].
     pub(super) fn load(store: &Store) -> SharedBooks {
         let books = Arc::new(Books {
-            ledger: RwLock::new(Ledger::default()),
-            installs: RwLock::new(Installs::default()),
+            ledger: Snapshots::default(),
+            installs: Snapshots::default(),
             identities: RwLock::new(Identities::default()),
             loaded: watch::Sender::new(false),
             sightings_loaded: watch::Sender::new(false),
@@ -110,9 +111,7 @@ impl Books {
     }
 
     pub(crate) fn identities_mut(&self) -> std::sync::RwLockWriteGuard<'_, Identities> {
-        self.identities
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        locks::write(&self.identities)
     }
 
     /// The identities, once assets and sightings have loaded (waiting for them a while).
@@ -124,10 +123,7 @@ impl Books {
                 "discovery identities are still loading; try again shortly".into(),
             ));
         }
-        Ok(self
-            .identities
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(locks::read(&self.identities))
     }
 
     /// Leavers and installations (INSTALLED_ON relationships), read after the ledger.
@@ -146,16 +142,12 @@ impl Books {
         Ok(())
     }
 
-    fn installs_mut(&self) -> std::sync::RwLockWriteGuard<'_, Installs> {
-        self.installs
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn installs_mut(&self) -> Change<'_, Installs> {
+        self.installs.write()
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Ledger> {
-        self.ledger
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn write(&self) -> Change<'_, Ledger> {
+        self.ledger.write()
     }
 
     /// Brings the ledger and the installations in line with a committed change of an entity
@@ -192,39 +184,39 @@ impl Books {
         }
     }
 
-    /// Runs `read` on the loaded ledger and installations together.
-    pub(crate) async fn read_with_installs<R>(
-        &self,
-        read: impl FnOnce(&Ledger, &Installs) -> R,
-    ) -> Result<R, ServiceError> {
+    /// The loaded ledger and installations, as they stand, for as long as the caller needs them.
+    pub(crate) async fn with_installs(&self) -> Result<(Arc<Ledger>, Arc<Installs>), ServiceError> {
         if !loaded_in_time(&self.installs_loaded).await {
             return Err(ServiceError::Unavailable(
                 "installations are still loading; try again shortly".into(),
             ));
         }
-        self.read(|ledger| {
-            let installs = self
-                .installs
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            read(ledger, &installs)
-        })
-        .await
+        Ok((self.ledger().await?, self.installs.current()))
+    }
+
+    /// Runs `read` on the loaded ledger and installations together.
+    pub(crate) async fn read_with_installs<R>(
+        &self,
+        read: impl FnOnce(&Ledger, &Installs) -> R,
+    ) -> Result<R, ServiceError> {
+        let (ledger, installs) = self.with_installs().await?;
+        Ok(read(&ledger, &installs))
+    }
+
+    /// The loaded ledger as it stands (waiting for it to load for a while); no lock is held.
+    pub(crate) async fn ledger(&self) -> Result<Arc<Ledger>, ServiceError> {
+        if !loaded_in_time(&self.loaded).await {
+            return Err(ServiceError::Unavailable(format!(
+                "the finance ledger is still loading ({} assets so far); try again shortly",
+                self.ledger.current().len()
+            )));
+        }
+        Ok(self.ledger.current())
     }
 
     /// Runs `read` on the loaded ledger, waiting for it to load for a while.
     pub(crate) async fn read<R>(&self, read: impl FnOnce(&Ledger) -> R) -> Result<R, ServiceError> {
-        if !loaded_in_time(&self.loaded).await {
-            return Err(ServiceError::Unavailable(format!(
-                "the finance ledger is still loading ({} assets so far); try again shortly",
-                self.ledger.read().map_or(0, |l| l.len())
-            )));
-        }
-        let ledger = self
-            .ledger
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(read(&ledger))
+        Ok(read(&*self.ledger().await?))
     }
 }
 

@@ -2,6 +2,7 @@
 //! they owe inside the commit's own transaction.
 
 use crate::domain::events::{Delivery, Webhook};
+use crate::domain::kernel::locks;
 use crate::domain::kernel::{Entity, EntityId, Record};
 use crate::service::kernel::error::ServiceError;
 use crate::store::{OutboxRoute, Store};
@@ -17,10 +18,7 @@ impl Hooks {
         let hooks = Hooks(Arc::new(RwLock::new(store.all_of::<Webhook>().await?)));
         let routed = hooks.clone();
         let route: OutboxRoute = Arc::new(move |entry| {
-            routed
-                .0
-                .read()
-                .expect("hooks lock")
+            locks::read(&routed.0)
                 .iter()
                 .filter(|hook| hook.data.wants(entry))
                 .filter_map(|hook| {
@@ -38,7 +36,7 @@ impl Hooks {
         if E::KIND != Webhook::KIND {
             return;
         }
-        let mut hooks = self.0.write().expect("hooks lock");
+        let mut hooks = locks::write(&self.0);
         hooks.retain(|h| &h.id != id);
         if let Some(record) = after
             && let Some(hook) = record.data.downcast_ref::<Webhook>()
@@ -55,7 +53,7 @@ impl Hooks {
         loop {
             match changes.recv().await {
                 Ok(entry) => {
-                    let hooks = self.0.read().expect("hooks lock");
+                    let hooks = locks::read(&self.0);
                     if hooks.iter().any(|h| h.data.wants(&entry)) {
                         return;
                     }
@@ -69,11 +67,6 @@ impl Hooks {
     }
 
     pub(crate) fn get(&self, id: &EntityId) -> Option<Record<Webhook>> {
-        self.0
-            .read()
-            .expect("hooks lock")
-            .iter()
-            .find(|h| &h.id == id)
-            .cloned()
+        locks::read(&self.0).iter().find(|h| &h.id == id).cloned()
     }
 }

@@ -1,17 +1,18 @@
 //! The relationship index shared by every request, and what checkpoints need to know of its
 //! writers: which changes are between their audit stamp and the index, and how many are unsaved.
 
+use crate::domain::kernel::locks::{Change, Snapshots};
 use crate::domain::kernel::{Entity, EntityKind, NodeRef, Record};
 use crate::domain::relationships::Relationship;
 use crate::graph::{EdgeSpec, GraphIndex};
 use crate::store::{EdgeChange, EdgeRow};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The index shared by every request, and what checkpoints need to know about its writers.
 pub struct Graph {
-    /// Writers hold the lock only to apply one committed change.
-    index: RwLock<GraphIndex<NodeRef>>,
+    /// Readers take a snapshot; writers change it for one committed change at a time.
+    index: Snapshots<GraphIndex<NodeRef>>,
     /// Relationship writes between their audit stamp and their arrival in the index.
     pending: AtomicUsize,
     /// Relationship changes applied since the last checkpoint (or since start).
@@ -48,25 +49,21 @@ impl Graph {
             Origin::Checkpoint { replayed } => replayed as u64,
         };
         Arc::new(Graph {
-            index: RwLock::new(index),
+            index: Snapshots::new(index),
             pending: AtomicUsize::new(0),
             unsaved: AtomicU64::new(unsaved),
             origin,
         })
     }
 
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, GraphIndex<NodeRef>> {
-        self.index
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The index as it stands, for as long as the caller needs it; no lock is held.
+    pub(crate) fn read(&self) -> Arc<GraphIndex<NodeRef>> {
+        self.index.current()
     }
 
     /// The index for one change, counted as not yet checkpointed.
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, GraphIndex<NodeRef>> {
-        let index = self
-            .index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub(crate) fn write(&self) -> Change<'_, GraphIndex<NodeRef>> {
+        let index = self.index.write();
         self.unsaved.fetch_add(1, Ordering::Relaxed);
         index
     }

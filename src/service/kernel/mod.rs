@@ -1,6 +1,7 @@
 //! The register: its store, the projections requests read, and any record written by the rules.
 
 mod books;
+mod cpu;
 mod error;
 mod hierarchy;
 mod hooks;
@@ -13,6 +14,7 @@ mod targets;
 mod tokens;
 
 pub(crate) use books::note_sighting;
+pub use cpu::CpuPool;
 pub use error::ServiceError;
 pub use index::Origin;
 pub(crate) use index::edge;

@@ -1,8 +1,8 @@
 //! The register: the store handle and the in-memory projections every request reads, kept
 //! current by every committed change.
 
+use crate::service::kernel::CpuPool;
 use crate::service::kernel::WebhookTargets;
-use std::sync::RwLockReadGuard;
 
 use futures_util::StreamExt;
 
@@ -11,7 +11,7 @@ use crate::graph::GraphIndex;
 use crate::service::kernel::books::{Books, SharedBooks};
 use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::hooks::Hooks;
-use crate::service::kernel::index::{Origin, SharedIndex};
+use crate::service::kernel::index::{Graph, Origin, SharedIndex};
 use crate::service::kernel::index_start::build;
 use crate::service::kernel::tokens::TokenCache;
 use crate::store::Store;
@@ -31,6 +31,8 @@ pub struct Register {
     pub(crate) tokens: TokenCache,
     /// Where webhooks may be sent.
     pub(crate) targets: WebhookTargets,
+    /// The threads CPU-heavy questions run on.
+    pub(crate) cpu: CpuPool,
 }
 
 impl Register {
@@ -60,6 +62,7 @@ impl Register {
             hooks: Hooks::load(&store).await?,
             tokens: TokenCache::default(),
             targets: WebhookTargets::default(),
+            cpu: CpuPool::default(),
             fiscal_year_start: 1,
             store,
         };
@@ -102,6 +105,19 @@ impl Register {
         self
     }
 
+    /// The same register answering graph questions from `index` rather than from the stored
+    /// relationships: for measuring the query path at sizes a debug build cannot write.
+    pub fn with_graph(mut self, index: GraphIndex<NodeRef>) -> Register {
+        self.graph = Graph::new(index, Origin::Scan);
+        self
+    }
+
+    /// The same register running CPU-heavy questions on at most `threads` threads at once.
+    pub fn with_query_threads(mut self, threads: usize) -> Register {
+        self.cpu = CpuPool::new(threads);
+        self
+    }
+
     pub fn fiscal_year_start(&self) -> u32 {
         self.fiscal_year_start
     }
@@ -138,7 +154,7 @@ impl Register {
         read(&self.index())
     }
 
-    pub(crate) fn index(&self) -> RwLockReadGuard<'_, GraphIndex<NodeRef>> {
+    pub(crate) fn index(&self) -> std::sync::Arc<GraphIndex<NodeRef>> {
         self.graph.read()
     }
 

@@ -2,6 +2,7 @@
 
 use crate::domain::access::ApiToken;
 use crate::domain::access::Role;
+use crate::domain::kernel::locks;
 use crate::domain::kernel::{EntityId, Record};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -28,9 +29,6 @@ pub struct TokenCache(pub(crate) Arc<RwLock<HashMap<String, Known>>>);
 
 impl TokenCache {
     pub(crate) fn forget(&self, id: &EntityId) {
-        self.0
-            .write()
-            .expect("token cache lock")
-            .retain(|_, known| &known.token.id != id);
+        locks::write(&self.0).retain(|_, known| &known.token.id != id);
     }
 }

@@ -1,12 +1,13 @@
 //! Keeps the in-memory relationship index in step with the store, and answers impact questions.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::service::kernel::Register;
 use crate::service::kernel::ServiceError;
 use serde_json::Value as Json;
 
-use crate::domain::access::{Operation, revert};
+use crate::domain::access::{AuditEntry, Operation, revert};
 use crate::domain::kernel::ErrorCode;
 use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
 use crate::domain::relationships::Relationship;
@@ -104,90 +105,116 @@ fn check_depth(max_depth: Option<u32>) -> Result<(), ServiceError> {
 
 impl Register {
     /// Everything the `start` entities rely on, transitively, nearest first (state is always Up).
-    pub fn upstream(
+    pub async fn upstream(
         &self,
         start: &[NodeRef],
         relations: Option<RelationMask>,
         max_depth: Option<u32>,
     ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
-        Ok(walk_on(
-            &self.index(),
-            Direction::Upstream,
-            start,
-            relations,
-            max_depth,
-        ))
-    }
-
-    /// A shortest chain of dependencies from one entity to another, both included.
-    pub fn dependency_path(
-        &self,
-        from: &NodeRef,
-        to: &NodeRef,
-        relations: Option<RelationMask>,
-    ) -> Option<Vec<NodeRef>> {
-        let index = self.index();
-        let (from, to) = (index.number(from)?, index.number(to)?);
-        let path = index.dependency_path(
-            from,
-            to,
-            relations.unwrap_or_else(RelationMask::failure_carrying),
-        )?;
-        path.into_iter().map(|n| index.key(n).cloned()).collect()
-    }
-
-    /// The entities whose failure alone takes `target` down.
-    pub fn single_points_of_failure(&self, target: &NodeRef) -> Vec<NodeRef> {
-        let index = self.index();
-        let Some(target) = index.number(target) else {
-            return Vec::new();
-        };
-        index
-            .single_points_of_failure(target, RelationMask::failure_carrying())
-            .into_iter()
-            .filter_map(|n| index.key(n).cloned())
-            .collect()
-    }
-
-    /// The dependency cycles made only of the given entities.
-    pub fn cycles_among<'a>(
-        &self,
-        nodes: impl Iterator<Item = &'a NodeRef>,
-        relations: Option<RelationMask>,
-    ) -> Vec<Vec<NodeRef>> {
-        let index = self.index();
-        let nodes = nodes.filter_map(|n| index.number(n)).collect();
-        let cycles = index.cycles_among(
-            nodes,
-            relations.unwrap_or_else(RelationMask::failure_carrying),
-        );
-        keyed(&index, cycles)
-    }
-
-    /// Circles of entities that depend on each other.
-    pub fn dependency_cycles(&self, relations: Option<RelationMask>) -> Vec<Vec<NodeRef>> {
-        let index = self.index();
-        let cycles =
-            index.dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying));
-        keyed(&index, cycles)
+        let query = (Direction::Upstream, start.to_vec(), relations, max_depth);
+        self.walk(self.index(), query).await
     }
 
     /// Everything affected if all `failed` entities fail together.
-    pub fn impact(
+    pub async fn impact(
         &self,
         failed: &[NodeRef],
         relations: Option<RelationMask>,
         max_depth: Option<u32>,
     ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
-        Ok(walk_on(
-            &self.index(),
-            Direction::Downstream,
-            failed,
-            relations,
-            max_depth,
-        ))
+        let query = (Direction::Downstream, failed.to_vec(), relations, max_depth);
+        self.walk(self.index(), query).await
+    }
+
+    /// Walks a snapshot of the index on the query pool.
+    async fn walk(
+        &self,
+        index: Arc<GraphIndex<NodeRef>>,
+        query: WalkQuery,
+    ) -> Result<Walk, ServiceError> {
+        let (direction, start, relations, max_depth) = query;
+        self.cpu
+            .run(move || walk_on(&index, direction, &start, relations, max_depth))
+            .await
+    }
+
+    /// A shortest chain of dependencies from one entity to another, both included.
+    pub async fn dependency_path(
+        &self,
+        from: &NodeRef,
+        to: &NodeRef,
+        relations: Option<RelationMask>,
+    ) -> Result<Option<Vec<NodeRef>>, ServiceError> {
+        let index = self.index();
+        let (from, to) = (from.clone(), to.clone());
+        self.cpu
+            .run(move || {
+                let (from, to) = (index.number(&from)?, index.number(&to)?);
+                let path = index.dependency_path(
+                    from,
+                    to,
+                    relations.unwrap_or_else(RelationMask::failure_carrying),
+                )?;
+                path.into_iter().map(|n| index.key(n).cloned()).collect()
+            })
+            .await
+    }
+
+    /// The entities whose failure alone takes `target` down.
+    pub async fn single_points_of_failure(
+        &self,
+        target: &NodeRef,
+    ) -> Result<Vec<NodeRef>, ServiceError> {
+        let index = self.index();
+        let target = target.clone();
+        self.cpu
+            .run(move || {
+                let Some(target) = index.number(&target) else {
+                    return Vec::new();
+                };
+                index
+                    .single_points_of_failure(target, RelationMask::failure_carrying())
+                    .into_iter()
+                    .filter_map(|n| index.key(n).cloned())
+                    .collect()
+            })
+            .await
+    }
+
+    /// The dependency cycles made only of the given entities.
+    pub async fn cycles_among(
+        &self,
+        nodes: Vec<NodeRef>,
+        relations: Option<RelationMask>,
+    ) -> Result<Vec<Vec<NodeRef>>, ServiceError> {
+        let index = self.index();
+        self.cpu
+            .run(move || {
+                let nodes = nodes.iter().filter_map(|n| index.number(n)).collect();
+                let cycles = index.cycles_among(
+                    nodes,
+                    relations.unwrap_or_else(RelationMask::failure_carrying),
+                );
+                keyed(&index, cycles)
+            })
+            .await
+    }
+
+    /// Circles of entities that depend on each other.
+    pub async fn dependency_cycles(
+        &self,
+        relations: Option<RelationMask>,
+    ) -> Result<Vec<Vec<NodeRef>>, ServiceError> {
+        let index = self.index();
+        self.cpu
+            .run(move || {
+                let cycles = index
+                    .dependency_cycles(relations.unwrap_or_else(RelationMask::failure_carrying));
+                keyed(&index, cycles)
+            })
+            .await
     }
 
     /// The same questions asked of the graph as it stood right after `change` (an audit entry).
@@ -200,12 +227,6 @@ impl Register {
         max_depth: Option<u32>,
     ) -> Result<Walk, ServiceError> {
         check_depth(max_depth)?;
-        let index = self.index_as_of(change).await?;
-        Ok(walk_on(&index, direction, start, relations, max_depth))
-    }
-
-    /// Today's index with every relationship change made after `change` undone, newest first.
-    async fn index_as_of(&self, change: &EntityId) -> Result<GraphIndex<NodeRef>, ServiceError> {
         let anchor = self.store.audit_entry(change).await?.ok_or_else(|| {
             ServiceError::invalid("asOfChange", ErrorCode::NotFound, "no change has this id")
         })?;
@@ -213,6 +234,11 @@ impl Register {
             .store
             .changes_after(EntityKind::Relationship, &anchor)
             .await?;
+        let query = (direction, start.to_vec(), relations, max_depth);
+        // Nothing changed since: the index as it stands is the answer's graph, copied for nobody.
+        if later.is_empty() {
+            return self.walk(self.index(), query).await;
+        }
         let mut touched: Vec<EntityId> = later.iter().map(|e| e.entity_id.clone()).collect();
         touched.sort();
         touched.dedup();
@@ -220,25 +246,43 @@ impl Register {
         for record in self.store.get_many::<Relationship>(&touched).await? {
             documents.insert(record.id, to_json(&record.data)?);
         }
-        let mut index = self.index().clone();
-        for entry in later {
-            let after = documents.remove(&entry.entity_id);
-            if let Some(r) = after.as_ref().and_then(relationship_from) {
-                index.remove(&r.source, &r.target, r.relation);
-            }
-            if entry.operation == Operation::Create {
-                continue;
-            }
-            let mut before = after.unwrap_or_else(|| Json::Object(Default::default()));
-            revert(&mut before, &entry.changes);
-            if let Some(r) = relationship_from(&before) {
-                // An edge that cannot be re-added was refused then too; skipping it is faithful.
-                let _ = index.insert(&edge(&r));
-            }
-            documents.insert(entry.entity_id, before);
-        }
-        Ok(index)
+        let current = self.index();
+        let then = self
+            .cpu
+            .run(move || Arc::new(rewound(&current, later, documents)))
+            .await?;
+        self.walk(then, query).await
     }
+}
+
+/// What a walk asks: which way, from where, along which relations, how deep.
+type WalkQuery = (Direction, Vec<NodeRef>, Option<RelationMask>, Option<u32>);
+
+/// `current` with the relationship changes in `later` undone, newest first; `documents` holds
+/// each touched relationship as it is now.
+fn rewound(
+    current: &GraphIndex<NodeRef>,
+    later: Vec<AuditEntry>,
+    mut documents: HashMap<EntityId, Json>,
+) -> GraphIndex<NodeRef> {
+    let mut index = current.clone();
+    for entry in later {
+        let after = documents.remove(&entry.entity_id);
+        if let Some(r) = after.as_ref().and_then(relationship_from) {
+            index.remove(&r.source, &r.target, r.relation);
+        }
+        if entry.operation == Operation::Create {
+            continue;
+        }
+        let mut before = after.unwrap_or_else(|| Json::Object(Default::default()));
+        revert(&mut before, &entry.changes);
+        if let Some(r) = relationship_from(&before) {
+            // An edge that cannot be re-added was refused then too; skipping it is faithful.
+            let _ = index.insert(&edge(&r));
+        }
+        documents.insert(entry.entity_id, before);
+    }
+    index
 }
 
 /// Cycles of node numbers as cycles of entities.

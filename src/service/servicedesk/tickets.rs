@@ -324,7 +324,7 @@ impl Register {
         if start.is_empty() {
             return Ok(Walk::default());
         }
-        self.impact(&start, None, None)
+        self.impact(&start, None, None).await
     }
 
     /// Freezes the ticket's impact as computed now, with hand-made additions and exclusions,
@@ -531,13 +531,15 @@ impl Register {
             .collect();
         let start: Vec<NodeRef> = assets.iter().map(NodeRef::asset).collect();
         let dependencies: Vec<NodeRef> = self
-            .upstream(&start, None, None)?
+            .upstream(&start, None, None)
+            .await?
             .hits
             .into_iter()
             .map(|h| h.node)
             .collect();
         let dependants: Vec<NodeRef> = self
-            .impact(&start, None, None)?
+            .impact(&start, None, None)
+            .await?
             .hits
             .into_iter()
             .map(|h| h.node)

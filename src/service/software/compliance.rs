@@ -23,15 +23,16 @@ impl Register {
         let products = self.store.all_of::<SoftwareProduct>().await?;
         let entitlements = self.store.all_of::<Entitlement>().await?;
         let usage = self.store.all_of::<SoftwareUsage>().await?;
-        let catalogue = Catalogue {
-            products: &products,
-            entitlements: &entitlements,
-            usage: &usage,
-        };
+        let (ledger, installs) = self.books.with_installs().await?;
         let mut positions = self
-            .books
-            .read_with_installs(|ledger, installs| {
-                licensing::compliance(&catalogue, installs, ledger, &options)
+            .cpu
+            .run(move || {
+                let catalogue = Catalogue {
+                    products: &products,
+                    entitlements: &entitlements,
+                    usage: &usage,
+                };
+                licensing::compliance(&catalogue, &installs, &ledger, &options)
             })
             .await?;
         positions.retain(|p| family.is_none_or(|f| p.family == f));

@@ -1,6 +1,7 @@
 //! The store handle: one shared session on an engine (embedded or a server), counting its round
 //! trips, announcing committed audit entries and routing them to the outbox.
 
+use crate::domain::kernel::locks;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -129,7 +130,7 @@ impl Store {
 
     /// Routes every later commit's audit entries to webhook deliveries written with them.
     pub fn set_outbox(&self, route: OutboxRoute) {
-        *self.outbox.write().expect("outbox lock") = Some(route);
+        *locks::write(&self.outbox) = Some(route);
     }
 
     /// Whether other processes may change this store (a SurrealDB server), so caches must follow it.

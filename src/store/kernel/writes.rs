@@ -1,5 +1,6 @@
 //! Mutations: each commits the record change and its audit entry in one transaction.
 
+use crate::domain::kernel::locks;
 use serde_json::{Value as Json, json};
 
 use crate::store::kernel::error::{
@@ -445,7 +446,7 @@ impl Store {
     /// Adds to the batch the pending deliveries its audit entries owe to webhooks, so they
     /// commit with the change or not at all.
     fn add_outbox(&self, batch: &mut Batch) -> Result<(), StoreError> {
-        let Some(route) = self.outbox.read().expect("outbox lock").clone() else {
+        let Some(route) = locks::read(&self.outbox).clone() else {
             return Ok(());
         };
         let mut docs = Vec::new();
