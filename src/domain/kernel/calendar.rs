@@ -43,6 +43,29 @@ pub fn shift_days(field: &str, date: NaiveDate, days: i64) -> Result<NaiveDate, 
         .ok_or_else(|| out_of_range(field, format_args!("{date} moved by {days} days")))
 }
 
+/// Parses an optional ISO date (`YYYY-MM-DD`).
+pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                FieldError::new(
+                    field,
+                    ErrorCode::Invalid,
+                    format!("{text:?} is not a date (YYYY-MM-DD)"),
+                )
+            })?;
+            checked_date(field, date).map(Some)
+        }
+    }
+}
+
+/// Parses a required ISO date.
+pub fn required_date(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
+    optional_date(field, value)?
+        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

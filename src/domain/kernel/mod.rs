@@ -25,6 +25,6 @@ pub(crate) use page::{Page, Window};
 pub(crate) use patch::merge;
 pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
 pub(crate) use validation::{
-    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, http_url, optional_date, optional_text,
-    required_date, required_text,
+    ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, http_url, optional_text, required_text,
 };
+pub(crate) use calendar::{optional_date, required_date};

@@ -1,6 +1,5 @@
 //! Field-level validation problems, collected so one response can report all of them.
 
-use chrono::NaiveDate;
 use std::fmt;
 
 /// Machine-readable reason an input was refused.
@@ -173,28 +172,6 @@ fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     Ok(value.to_string())
 }
 
-/// Parses an optional ISO date (`YYYY-MM-DD`).
-pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => {
-            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                FieldError::new(
-                    field,
-                    ErrorCode::Invalid,
-                    format!("{text:?} is not a date (YYYY-MM-DD)"),
-                )
-            })?;
-            super::calendar::checked_date(field, date).map(Some)
-        }
-    }
-}
-
-/// Parses a required ISO date.
-pub fn required_date(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
-    optional_date(field, value)?
-        .ok_or_else(|| FieldError::new(field, ErrorCode::Required, format!("{field} is required")))
-}
 #[cfg(test)]
 mod tests {
     use super::*;
