@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use crate::api::graphql::Readiness;
+use crate::api::graphql::{Readiness, Transient};
 use crate::domain::access::{Remembered, Verdict, fingerprint, slot, valid_key, verdict};
 use crate::domain::kernel::EntityId;
 
@@ -34,11 +34,6 @@ impl KeyLocks {
             locks.remove(slot);
         }
     }
-}
-
-/// Answers that say the request did not run to a result worth repeating.
-fn transient(body: &str) -> bool {
-    body.contains(r#""code":"UNAVAILABLE""#) || body.contains(r#""code":"INTERNAL""#)
 }
 
 fn reply(status: u16, body: String, replayed: bool) -> Response {
@@ -131,12 +126,14 @@ where
     register.remember(slot, &remembered).await?;
     let response = run.await;
     let status = response.status();
+    // The executor marks answers whose errors say the request did not run to a lasting result.
+    let transient = response.extensions().get::<Transient>().is_some();
     let headers: HeaderMap = response.headers().clone();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
     let text = String::from_utf8_lossy(&body).into_owned();
-    if status == StatusCode::OK && !transient(&text) {
+    if status == StatusCode::OK && !transient {
         remembered.status = Some(status.as_u16());
         remembered.response = Some(text.clone());
         register.remember(slot, &remembered).await?;

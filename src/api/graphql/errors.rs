@@ -27,6 +27,27 @@ impl From<FieldError> for UserError {
     }
 }
 
+/// Codes saying a request did not run to an answer worth keeping: asking again may succeed.
+const TRANSIENT: [&str; 2] = ["UNAVAILABLE", "INTERNAL"];
+
+/// Marks an HTTP response whose errors carry a transient code (a response extension: it is
+/// for the server's own layers, never sent), so an idempotency key is not held to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Transient;
+
+/// Whether any of `errors` carries a transient code.
+pub fn transient(errors: &[async_graphql::ServerError]) -> bool {
+    errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| {
+                matches!(code, async_graphql::Value::String(code) if TRANSIENT.contains(&code.as_str()))
+            })
+    })
+}
+
 /// A GraphQL error carrying `extensions.code`.
 pub fn coded(code: &str, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
@@ -79,4 +100,25 @@ pub fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_errors_saying_nothing_lasting_happened_are_transient() {
+        let error = |e: async_graphql::Error| e.into_server_error(Default::default());
+        assert!(transient(&[
+            error(bad_input("no")),
+            error(coded("UNAVAILABLE", "later"))
+        ]));
+        assert!(transient(&[error(internal("r-1", "boom"))]));
+        assert!(!transient(&[
+            error(bad_input("no")),
+            error(coded("NOT_FOUND", "gone")),
+            error(async_graphql::Error::new("no code")),
+        ]));
+        assert!(!transient(&[]));
+    }
 }

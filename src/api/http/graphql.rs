@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use crate::api::access::auth;
 use crate::api::access::idempotency;
 use crate::api::graphql::guard;
-use crate::api::graphql::rejection;
+use crate::api::graphql::{Transient, rejection};
 use crate::api::http::state::AppState;
 
 /// A limit breach: a bad request the client can fix, naming the limit.
@@ -93,6 +93,7 @@ async fn execute(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
+    let transient = crate::api::graphql::transient(&response.errors);
     let body = serde_json::to_string(&response)
         .unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into());
     // GraphQL over HTTP: a document that could not run is a bad request, said in the
@@ -109,6 +110,9 @@ async fn execute(
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         http.headers_mut().insert("x-request-id", value);
+    }
+    if transient {
+        http.extensions_mut().insert(Transient);
     }
     http
 }
@@ -181,21 +185,27 @@ async fn execute_batch(
         });
     }
     let mut answers = Vec::with_capacity(requests.len());
+    let mut transient = false;
     for request in requests {
         let answer = execute(state, headers, request).await;
         if answer.status() == StatusCode::UNAUTHORIZED {
             return answer;
         }
+        transient |= answer.extensions().get::<Transient>().is_some();
         let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
             .await
             .unwrap_or_default();
         answers.push(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null));
     }
-    (
+    let mut response = (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::Value::Array(answers).to_string(),
     )
-        .into_response()
+        .into_response();
+    if transient {
+        response.extensions_mut().insert(Transient);
+    }
+    response
 }
 
 /// GET serves queries only, so a link or a crawler can never change data.
