@@ -2,6 +2,7 @@
 
 use async_graphql::{ErrorExtensions, SimpleObject};
 
+use crate::api::graphql::enums::UserErrorCode;
 use crate::domain::kernel::FieldError;
 use crate::service::kernel::ServiceError;
 use axum::http::StatusCode;
@@ -13,8 +14,8 @@ pub struct UserError {
     /// Path of the offending input field, e.g. `purchase.cost.currency`.
     pub field: String,
     pub message: String,
-    /// Stable machine-readable reason: REQUIRED, INVALID, TOO_LONG, NEGATIVE, UNKNOWN_CURRENCY, NOT_FOUND, CONFLICT, CYCLE, IN_USE.
-    pub code: String,
+    /// Why, for programs to act on.
+    pub code: UserErrorCode,
 }
 
 impl From<FieldError> for UserError {
@@ -22,7 +23,7 @@ impl From<FieldError> for UserError {
         UserError {
             field: e.field,
             message: e.message,
-            code: e.code.as_str().to_string(),
+            code: e.code.into(),
         }
     }
 }
