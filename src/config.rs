@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::Args;
 
+use crate::domain::kernel::Secret;
+
 #[derive(Debug, Clone, Args)]
 pub struct StoreConfig {
     /// Store URL: surrealkv://<dir> (embedded, durable), mem:// (throw-away) or ws://host:port (SurrealDB server).
@@ -31,7 +33,7 @@ pub struct ServeConfig {
     /// An admin token to accept (any 16–256 printable characters; stored hashed). Without it,
     /// a store with no token gets one, written to `admin-token` in the data directory.
     #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
+    pub admin_token: Option<Secret>,
     /// Hosts or address ranges webhooks may reach although they are loopback, link-local,
     /// private, multicast or unspecified (e.g. `hooks.internal,10.20.0.0/16`); none by default.
     #[arg(long, env = "ASSETGRAPH_WEBHOOK_ALLOW", value_delimiter = ',')]
@@ -128,4 +130,29 @@ pub struct BenchConfig {
     /// Software titles per record for `--ingest`.
     #[arg(long, default_value_t = 0)]
     pub ingest_software: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn the_admin_token_is_kept_but_never_shown() {
+        let secret = "ops-provided-secret-123456";
+        let Serve { config } = Serve::parse_from(["assetgraph", "--admin-token", secret]);
+        assert_eq!(
+            config.admin_token.as_ref().map(Secret::expose),
+            Some(secret)
+        );
+        let shown = format!("{config:?}");
+        assert!(shown.contains("admin_token: Some((redacted))") && !shown.contains(secret));
+    }
 }

@@ -10,6 +10,7 @@ mod money;
 mod page;
 pub(crate) mod patch;
 mod query;
+mod secret;
 mod validation;
 
 pub(crate) use catalog::{reference_fields, referrers, unique_keys};
@@ -23,6 +24,7 @@ pub use page::PageRequest;
 pub(crate) use page::{Page, Window};
 pub(crate) use patch::merge;
 pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
+pub use secret::Secret;
 pub(crate) use validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, http_url, optional_date, optional_text,
     required_date, required_text,
