@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::Args;
 
+use crate::domain::kernel::Secret;
+
 #[derive(Debug, Clone, Args)]
 pub struct StoreConfig {
     /// Store URL: surrealkv://<dir> (embedded, durable), mem:// (throw-away) or ws://host:port (SurrealDB server).
@@ -31,7 +33,7 @@ pub struct ServeConfig {
     /// An admin token to accept (any 16–256 printable characters; stored hashed). Without it,
     /// a store with no token gets one, written to `admin-token` in the data directory.
     #[arg(long, env = "ASSETGRAPH_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
+    pub admin_token: Option<Secret>,
     /// Threads that CPU-heavy questions (impact, cycles, summaries, compliance) may use at once;
     /// 0 means one per core.
     #[arg(long, env = "ASSETGRAPH_QUERY_THREADS", default_value_t = 0)]
@@ -132,4 +134,29 @@ pub struct BenchConfig {
     /// Software titles per record for `--ingest`.
     #[arg(long, default_value_t = 0)]
     pub ingest_software: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn the_admin_token_is_kept_but_never_shown() {
+        let secret = "ops-provided-secret-123456";
+        let Serve { config } = Serve::parse_from(["assetgraph", "--admin-token", secret]);
+        assert_eq!(
+            config.admin_token.as_ref().map(Secret::expose),
+            Some(secret)
+        );
+        let shown = format!("{config:?}");
+        assert!(shown.contains("admin_token: Some((redacted))") && !shown.contains(secret));
+    }
 }

@@ -4,6 +4,7 @@ pub(crate) mod audit_log;
 pub(crate) mod auth;
 mod authorize;
 pub(crate) mod idempotency;
+mod key_locks;
 
 pub(crate) use audit_log::AuditLogQueries;
 pub(crate) use auth::{context, init_secret, principal};

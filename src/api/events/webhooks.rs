@@ -245,7 +245,7 @@ impl WebhookMutations {
         };
         Ok(match outcome(ctx, result)? {
             Ok(record) => CreateWebhookPayload {
-                secret: Some(record.data.secret.clone()),
+                secret: Some(record.data.secret.expose().to_string()),
                 node: Some(WebhookNode(record)),
                 user_errors: Vec::new(),
             },

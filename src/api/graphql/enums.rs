@@ -250,3 +250,39 @@ pub enum TicketRole {
     Cause,
     Changed,
 }
+
+/// Why an input field of a mutation was refused: stable, for programs to act on.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::kernel::ErrorCode")]
+pub enum UserErrorCode {
+    /// A value is needed.
+    Required,
+    /// Malformed, out of range, or not one of the values accepted.
+    Invalid,
+    /// Longer than the field takes.
+    TooLong,
+    /// Below zero where only zero or more makes sense.
+    Negative,
+    /// Not an ISO 4217 currency code.
+    UnknownCurrency,
+    /// No record has this id.
+    NotFound,
+    /// Clashes with what is recorded: a value another record holds, a change made since it was
+    /// read, or a state the operation does not fit.
+    Conflict,
+    /// Would make a record its own ancestor.
+    Cycle,
+    /// Still referenced by other records; reassign those first.
+    InUse,
+    /// Would join a record to itself.
+    SelfLoop,
+    /// Not allowed here: relationship ends of the wrong kind, approving one's own request, or
+    /// changing a field only its own operation changes.
+    NotAllowed,
+    /// The asset's lifecycle does not allow this move.
+    InvalidTransition,
+    /// The move needs someone else's approval first.
+    ApprovalRequired,
+    /// Valid, but not written because another item of an all-or-nothing batch was refused.
+    NotApplied,
+}

@@ -2,6 +2,7 @@
 
 use async_graphql::{ErrorExtensions, SimpleObject};
 
+use crate::api::graphql::enums::UserErrorCode;
 use crate::domain::kernel::FieldError;
 use crate::service::kernel::ServiceError;
 use axum::http::StatusCode;
@@ -13,8 +14,8 @@ pub struct UserError {
     /// Path of the offending input field, e.g. `purchase.cost.currency`.
     pub field: String,
     pub message: String,
-    /// Stable machine-readable reason: REQUIRED, INVALID, TOO_LONG, NEGATIVE, UNKNOWN_CURRENCY, NOT_FOUND, CONFLICT, CYCLE, IN_USE.
-    pub code: String,
+    /// Why, for programs to act on.
+    pub code: UserErrorCode,
 }
 
 impl From<FieldError> for UserError {
@@ -22,9 +23,30 @@ impl From<FieldError> for UserError {
         UserError {
             field: e.field,
             message: e.message,
-            code: e.code.as_str().to_string(),
+            code: e.code.into(),
         }
     }
+}
+
+/// Codes saying a request did not run to an answer worth keeping: asking again may succeed.
+const TRANSIENT: [&str; 2] = ["UNAVAILABLE", "INTERNAL"];
+
+/// Marks an HTTP response whose errors carry a transient code (a response extension: it is
+/// for the server's own layers, never sent), so an idempotency key is not held to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Transient;
+
+/// Whether any of `errors` carries a transient code.
+pub fn transient(errors: &[async_graphql::ServerError]) -> bool {
+    errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| {
+                matches!(code, async_graphql::Value::String(code) if TRANSIENT.contains(&code.as_str()))
+            })
+    })
 }
 
 /// A GraphQL error carrying `extensions.code`.
@@ -79,4 +101,25 @@ pub fn rejection(status: StatusCode, code: &str, message: &str) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_errors_saying_nothing_lasting_happened_are_transient() {
+        let error = |e: async_graphql::Error| e.into_server_error(Default::default());
+        assert!(transient(&[
+            error(bad_input("no")),
+            error(coded("UNAVAILABLE", "later"))
+        ]));
+        assert!(transient(&[error(internal("r-1", "boom"))]));
+        assert!(!transient(&[
+            error(bad_input("no")),
+            error(coded("NOT_FOUND", "gone")),
+            error(async_graphql::Error::new("no code")),
+        ]));
+        assert!(!transient(&[]));
+    }
 }

@@ -25,7 +25,7 @@ pub(crate) use enums::{
     DisposalMethod, LicenseMetric, LifecycleStage, LocationKind, MaintenanceKind,
     OperationalStatus, RelationType, SanitisationMethod, TicketRole,
 };
-pub(crate) use errors::{UserError, bad_input, coded, rejection};
+pub(crate) use errors::{Transient, UserError, bad_input, coded, rejection, transient};
 pub(crate) use filters::{
     AssetFilter, AssetOrderField, LocationFilter, ModelFilter, NameFilter, NamedOrderField, Order,
     PersonFilter, PersonOrderField, TeamFilter, VendorFilter,

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use crate::api::access::auth;
 use crate::api::access::idempotency;
 use crate::api::graphql::guard;
-use crate::api::graphql::rejection;
+use crate::api::graphql::{Transient, rejection};
+use crate::api::http::panics::panicked;
 use crate::api::http::state::AppState;
 
 /// A limit breach: a bad request the client can fix, naming the limit.
@@ -61,13 +62,27 @@ async fn execute(
     let context = auth::context(&principal, headers);
     let request_id = context.actor.request_id.clone();
     let request = crate::api::graphql::attach(request.data(context), &state.readiness);
-    // On the heap: the executor's future is large, and debug builds poll it on small stacks.
-    let running = Box::pin(state.schema.execute(request));
     // Reads are cut off when too slow; a write never is, or the caller could not know whether
-    // it landed.
+    // it landed. A write also runs to its end when the client hangs up: its commit and the
+    // in-memory projections it then updates must not part.
     let mut response = if analysis.writes {
-        running.await
+        let schema = state.schema.clone();
+        match tokio::spawn(async move { schema.execute(request).await }).await {
+            Ok(response) => response,
+            Err(stopped) if stopped.is_panic() => {
+                return panicked(&request_id, stopped.into_panic().as_ref());
+            }
+            Err(stopped) => {
+                return rejection(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "UNAVAILABLE",
+                    &format!("the server is stopping ({stopped}); try again shortly"),
+                );
+            }
+        }
     } else {
+        // On the heap: the executor's future is large, and debug builds poll it on small stacks.
+        let running = Box::pin(state.schema.execute(request));
         match tokio::time::timeout(state.limits.timeout, running).await {
             Ok(response) => response,
             Err(_) => {
@@ -93,6 +108,7 @@ async fn execute(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
+    let transient = crate::api::graphql::transient(&response.errors);
     let body = serde_json::to_string(&response)
         .unwrap_or_else(|_| r#"{"errors":[{"message":"unserialisable response"}]}"#.into());
     // GraphQL over HTTP: a document that could not run is a bad request, said in the
@@ -109,6 +125,9 @@ async fn execute(
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         http.headers_mut().insert("x-request-id", value);
+    }
+    if transient {
+        http.extensions_mut().insert(Transient);
     }
     http
 }
@@ -181,21 +200,27 @@ async fn execute_batch(
         });
     }
     let mut answers = Vec::with_capacity(requests.len());
+    let mut transient = false;
     for request in requests {
         let answer = execute(state, headers, request).await;
         if answer.status() == StatusCode::UNAUTHORIZED {
             return answer;
         }
+        transient |= answer.extensions().get::<Transient>().is_some();
         let bytes = axum::body::to_bytes(answer.into_body(), usize::MAX)
             .await
             .unwrap_or_default();
         answers.push(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null));
     }
-    (
+    let mut response = (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::Value::Array(answers).to_string(),
     )
-        .into_response()
+        .into_response();
+    if transient {
+        response.extensions_mut().insert(Transient);
+    }
+    response
 }
 
 /// GET serves queries only, so a link or a crawler can never change data.

@@ -30,7 +30,7 @@ pub(crate) async fn answer_panics(mut request: Request, next: Next) -> Response 
 }
 
 /// The answer to a request whose handler panicked.
-fn panicked(request_id: &str, panic: &(dyn std::any::Any + Send)) -> Response {
+pub(crate) fn panicked(request_id: &str, panic: &(dyn std::any::Any + Send)) -> Response {
     let detail = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())

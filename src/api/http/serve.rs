@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::api::graphql::Limits;
 use crate::api::graphql::Readiness;
 use crate::api::http::routes::router;
+use crate::domain::kernel::Secret;
 use crate::service::datasets::seed;
 use crate::service::kernel::Register;
 use crate::service::kernel::WebhookTargets;
@@ -64,7 +65,10 @@ async fn connect(readiness: Readiness, options: Options) {
                     }
                 }
                 if let Err(e) = register
-                    .ensure_admin_token(admin_token.as_deref(), data_dir.as_deref())
+                    .ensure_admin_token(
+                        admin_token.as_ref().map(Secret::expose),
+                        data_dir.as_deref(),
+                    )
                     .await
                 {
                     tracing::error!(error = %e, "could not set up the admin token");
@@ -93,7 +97,7 @@ pub struct Options {
     /// First month (1–12) of the organisation's fiscal year.
     pub fiscal_year_start: u32,
     /// An admin token's secret to accept (stored hashed), instead of a generated first one.
-    pub admin_token: Option<String>,
+    pub admin_token: Option<Secret>,
     /// Where webhooks may be sent: public addresses and what `--webhook-allow` names.
     pub webhook_targets: WebhookTargets,
     /// Threads CPU-heavy questions may use at once; 0 for one per core.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::access::role::Role;
-use crate::domain::kernel::{Entity, EntityKind};
+use crate::domain::kernel::{Entity, EntityKind, Secret};
 use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, required_text};
 
 /// A named credential with one role; the secret itself is never stored.
@@ -15,7 +15,7 @@ pub struct ApiToken {
     pub name: String,
     pub role: Role,
     /// SHA-256 of the secret, hex: enough to recognise it, useless to present.
-    pub secret_hash: String,
+    pub secret_hash: Secret,
     /// The secret's first characters, so people can tell their tokens apart.
     pub prefix: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,7 +31,7 @@ pub struct ApiToken {
 pub struct ApiTokenDraft {
     pub name: Option<String>,
     pub role: Option<Role>,
-    pub secret_hash: Option<String>,
+    pub secret_hash: Option<Secret>,
     pub prefix: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -75,7 +75,7 @@ impl ApiToken {
         ApiToken {
             name: name.trim().to_string(),
             role,
-            secret_hash: hash_secret(secret),
+            secret_hash: hash_secret(secret).into(),
             prefix: secret.chars().take(SECRET_PREFIX.len() + 6).collect(),
             expires_at,
             revoked_at: None,
@@ -129,8 +129,13 @@ mod tests {
         assert_eq!(hash_secret(&a).len(), 64);
         assert_ne!(hash_secret(&a), hash_secret(&b));
         let token = ApiToken::issue("ci", Role::Viewer, &a, None, "admin");
-        assert!(!token.secret_hash.contains(&a[4..]));
+        assert!(!token.secret_hash.expose().contains(&a[4..]));
         assert_eq!(token.prefix, a[..10]);
+        let shown = format!("{token:?}");
+        assert!(
+            !shown.contains(&a) && !shown.contains(&hash_secret(&a)),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use sha2::Sha256;
 use crate::domain::access::Role;
 use crate::domain::access::rules as access;
 use crate::domain::access::{AuditEntry, FieldChange, Operation};
+use crate::domain::kernel::Secret;
 use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::domain::kernel::{ErrorCode, FieldError, MAX_NAME, Problems, http_url, optional_text};
 
@@ -26,7 +27,7 @@ pub struct Webhook {
     /// Event types (`asset.updated`), a kind's every event (`asset.*`) or everything (`*`).
     pub events: Vec<String>,
     /// Signs every delivery; shown once, when the webhook is created.
-    pub secret: String,
+    pub secret: Secret,
     /// Only changes of these entities (store keys); all when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<EntityId>,
@@ -48,7 +49,7 @@ pub struct WebhookDraft {
     pub name: Option<String>,
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
     pub entities: Option<Vec<String>>,
     pub fields: Option<Vec<String>>,
     pub active: Option<bool>,
@@ -308,10 +309,10 @@ impl Entity for Webhook {
                 ));
             }
         }
-        let secret = match d.secret.as_deref().map(str::trim) {
+        let secret = match d.secret.as_ref().map(|s| s.expose().trim()) {
             None | Some("") => None,
             Some(s) if (16..=256).contains(&s.len()) && !s.contains(char::is_whitespace) => {
-                Some(s.to_string())
+                Some(Secret::from(s))
             }
             Some(_) => {
                 p.push(FieldError::new(
@@ -347,7 +348,7 @@ impl Entity for Webhook {
             name,
             url: url.unwrap_or_default(),
             events,
-            secret: secret.unwrap_or_else(generate_secret),
+            secret: secret.unwrap_or_else(|| generate_secret().into()),
             entities,
             fields,
             active: d.active.unwrap_or(true),
@@ -413,6 +414,29 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = refused.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["url", "events.0", "secret"]);
+    }
+
+    #[test]
+    fn a_webhook_shown_for_debugging_hides_its_secret() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let draft = WebhookDraft {
+            url: Some("https://example.com/hook".into()),
+            events: Some(vec!["*".into()]),
+            secret: Some(secret.into()),
+            ..Default::default()
+        };
+        assert!(!format!("{draft:?}").contains(secret));
+        let hook = Record::first(
+            EntityId::parse("w1").unwrap(),
+            Webhook::validate(draft).unwrap(),
+            Utc::now(),
+        );
+        assert_eq!(hook.data.secret.expose(), secret);
+        let shown = format!("{hook:?}");
+        assert!(
+            shown.contains("secret: (redacted)") && !shown.contains(secret),
+            "{shown}"
+        );
     }
 
     #[test]

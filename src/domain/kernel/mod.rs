@@ -11,8 +11,10 @@ mod money;
 mod page;
 pub(crate) mod patch;
 mod query;
+mod secret;
 mod validation;
 
+pub(crate) use calendar::{optional_date, required_date};
 pub(crate) use catalog::{reference_fields, referrers, unique_keys};
 pub(crate) use class::{AssetClass, Category};
 pub(crate) use entity::{Entity, Record, optional_ref, required_ref};
@@ -24,7 +26,7 @@ pub use page::PageRequest;
 pub(crate) use page::{Page, Window};
 pub(crate) use patch::merge;
 pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
+pub use secret::Secret;
 pub(crate) use validation::{
     ErrorCode, FieldError, MAX_NAME, MAX_TEXT, Problems, http_url, optional_text, required_text,
 };
-pub(crate) use calendar::{optional_date, required_date};

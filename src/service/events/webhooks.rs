@@ -148,7 +148,7 @@ impl Register {
             .header("webhook-timestamp", timestamp.to_string())
             .header(
                 "webhook-signature",
-                signature(&hook.data.secret, &id, timestamp, &delivery.body),
+                signature(hook.data.secret.expose(), &id, timestamp, &delivery.body),
             )
             .body(delivery.body.clone())
             .send()

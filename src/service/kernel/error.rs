@@ -28,7 +28,10 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(m) => ServiceError::Unavailable(m),
+            // Nothing was written and asking again may succeed: the client is told to retry.
+            StoreError::Unavailable(m) | StoreError::Conflict(m) | StoreError::Timeout(m) => {
+                ServiceError::Unavailable(m)
+            }
             StoreError::Forbidden(m) => ServiceError::Forbidden(m),
             other => ServiceError::Internal(other.to_string()),
         }
@@ -62,6 +65,11 @@ impl ServiceError {
                     "this {} was changed by someone else; reload it and try again",
                     E::KIND
                 ),
+            ),
+            StoreError::Exists => ServiceError::invalid(
+                "id",
+                ErrorCode::Conflict,
+                format!("a {} with this id already exists", E::KIND),
             ),
             StoreError::NotFound => ServiceError::NotFound { kind: E::KIND },
             StoreError::MissingReference { path } => {

@@ -165,8 +165,9 @@ impl Store {
         }
         let mut errors: Vec<(usize, surrealdb::Error)> =
             response.take_errors().into_iter().collect();
-        // In a failed transaction every statement reports an error; the cause is the one that is not "not executed".
-        errors.sort_by_key(|(index, e)| (e.is_query(), *index));
+        // In a failed transaction every other statement reports "not executed"; the cause is
+        // the one that does not (a write conflict is reported by COMMIT, after those).
+        errors.sort_by_key(|(index, e)| (StoreError::not_executed(e), *index));
         match errors.into_iter().next() {
             Some((_, e)) => Err(StoreError::classify(e)),
             None => Ok(response),

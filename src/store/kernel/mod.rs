@@ -2,6 +2,8 @@
 
 mod connection;
 mod error;
+#[cfg(test)]
+mod error_tests;
 mod filter_sql;
 mod migrate;
 mod params;

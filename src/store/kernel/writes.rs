@@ -380,14 +380,21 @@ impl Store {
                     }
                     return Ok(());
                 }
-                // Another process wrote to a shared store, or a commit in doubt did land.
-                Err(StoreError::ChainMoved) if retries < 8 => {
+                // Another process wrote to a shared store, or a commit in doubt did land; a
+                // write conflict wrote nothing and is how the chain moving shows when two
+                // commits overlap.
+                Err(StoreError::ChainMoved | StoreError::Conflict(_)) if retries < 8 => {
                     *chain = None;
                     retries += 1;
                 }
                 Err(e) => {
                     // A commit in doubt may have landed: the next one reads where the chain ends.
-                    if matches!(e, StoreError::Unavailable(_) | StoreError::Internal(_)) {
+                    if matches!(
+                        e,
+                        StoreError::Unavailable(_)
+                            | StoreError::Internal(_)
+                            | StoreError::Timeout(_)
+                    ) {
                         *chain = None;
                     }
                     return Err(e);
