@@ -478,22 +478,25 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
             .iter()
             .enumerate()
             .flat_map(|(s, list)| list.iter().map(move |(t, p)| (s as Node, *t, *p)))
-            .filter_map(|(s, t, p)| {
-                let group = (p.group() != 0).then(|| {
-                    let g = p.group() as usize;
-                    (self.group_names[g].clone(), self.groups[g].min_up)
-                });
-                Some(EdgeSpec {
-                    source: self.key(s)?.clone(),
-                    target: self.key(t)?.clone(),
-                    relation: p.relation(),
-                    criticality: p.criticality(),
-                    group,
-                })
-            })
+            .filter_map(|(s, t, p)| self.spec(s, t, p))
             .collect();
         edges.sort();
         edges
+    }
+
+    /// The edge from `source` to `target` packed as `packed`, by key; `None` for a removed node.
+    pub(super) fn spec(&self, source: Node, target: Node, packed: Packed) -> Option<EdgeSpec<K>> {
+        let group = (packed.group() != 0).then(|| {
+            let g = packed.group() as usize;
+            (self.group_names[g].clone(), self.groups[g].min_up)
+        });
+        Some(EdgeSpec {
+            source: self.key(source)?.clone(),
+            target: self.key(target)?.clone(),
+            relation: packed.relation(),
+            criticality: packed.criticality(),
+            group,
+        })
     }
 
     /// Every live node key, sorted.

@@ -5,8 +5,10 @@ mod chains;
 mod impact;
 mod index;
 mod paths;
+mod region;
 mod snapshot;
 
 pub use chains::{Chains, Reached};
 pub use impact::{Affected, Impact, ImpactQuery, State};
 pub use index::{EdgeSpec, GraphIndex, Node, RelationMask};
+pub use region::Rewind;

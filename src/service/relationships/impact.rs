@@ -11,7 +11,7 @@ use crate::domain::access::{AuditEntry, Operation, revert};
 use crate::domain::kernel::ErrorCode;
 use crate::domain::kernel::{EntityId, EntityKind, NodeRef};
 use crate::domain::relationships::Relationship;
-use crate::graph::{GraphIndex, ImpactQuery, RelationMask, State};
+use crate::graph::{GraphIndex, ImpactQuery, RelationMask, Rewind, State};
 use crate::service::kernel::to_json;
 
 use crate::service::kernel::edge;
@@ -235,7 +235,7 @@ impl Register {
             .changes_after(EntityKind::Relationship, &anchor)
             .await?;
         let query = (direction, start.to_vec(), relations, max_depth);
-        // Nothing changed since: the index as it stands is the answer's graph, copied for nobody.
+        // Nothing changed since: the index as it stands is the graph asked about.
         if later.is_empty() {
             return self.walk(self.index(), query).await;
         }
@@ -247,29 +247,28 @@ impl Register {
             documents.insert(record.id, to_json(&record.data)?);
         }
         let current = self.index();
-        let then = self
-            .cpu
-            .run(move || Arc::new(rewound(&current, later, documents)))
-            .await?;
-        self.walk(then, query).await
+        self.cpu
+            .run(move || {
+                let rewind = rewind(later, documents);
+                let (_, start, relations, max_depth) = &query;
+                let region = current.region(start, direction == Direction::Downstream, &rewind);
+                walk_on(&region, direction, start, *relations, *max_depth)
+            })
+            .await
     }
 }
 
 /// What a walk asks: which way, from where, along which relations, how deep.
 type WalkQuery = (Direction, Vec<NodeRef>, Option<RelationMask>, Option<u32>);
 
-/// `current` with the relationship changes in `later` undone, newest first; `documents` holds
-/// each touched relationship as it is now.
-fn rewound(
-    current: &GraphIndex<NodeRef>,
-    later: Vec<AuditEntry>,
-    mut documents: HashMap<EntityId, Json>,
-) -> GraphIndex<NodeRef> {
-    let mut index = current.clone();
+/// What undoes the relationship changes in `later`, newest first; `documents` holds each touched
+/// relationship as it is now.
+fn rewind(later: Vec<AuditEntry>, mut documents: HashMap<EntityId, Json>) -> Rewind<NodeRef> {
+    let mut rewind = Rewind::default();
     for entry in later {
         let after = documents.remove(&entry.entity_id);
         if let Some(r) = after.as_ref().and_then(relationship_from) {
-            index.remove(&r.source, &r.target, r.relation);
+            rewind.remove((r.source, r.target, r.relation));
         }
         if entry.operation == Operation::Create {
             continue;
@@ -277,12 +276,11 @@ fn rewound(
         let mut before = after.unwrap_or_else(|| Json::Object(Default::default()));
         revert(&mut before, &entry.changes);
         if let Some(r) = relationship_from(&before) {
-            // An edge that cannot be re-added was refused then too; skipping it is faithful.
-            let _ = index.insert(&edge(&r));
+            rewind.restore(edge(&r));
         }
         documents.insert(entry.entity_id, before);
     }
-    index
+    rewind
 }
 
 /// Cycles of node numbers as cycles of entities.
