@@ -2,7 +2,7 @@
 //! that the calendar cannot hold.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::kernel::calendar::{FIRST_YEAR, LAST_YEAR, in_range};
 
@@ -59,7 +59,7 @@ impl ScalarType for Timestamp {
             ))
         })?;
         let at = at.with_timezone(&Utc);
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&at.year()) {
+        if !in_range(at.date_naive()) {
             return Err(InputValueError::custom(outside(text)));
         }
         Ok(Timestamp(at))
