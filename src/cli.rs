@@ -37,6 +37,9 @@ enum Command {
     Generate(GenerateConfig),
     /// Measure the graph index and impact analysis on a store and print a table.
     Bench(crate::config::BenchConfig),
+    /// Compare every in-memory projection, built as a server builds it (the relationship index
+    /// from its checkpoint), with the store; exit 1 and list where they differ.
+    Verify(StoreConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Fold discovery records from a CSV or JSON file into the register.
@@ -52,6 +55,11 @@ pub async fn run() -> ExitCode {
         Command::Seed(config) => load_seed(config).await,
         Command::Generate(config) => generate_estate(config).await,
         Command::Bench(config) => crate::bench::run(config).await,
+        Command::Verify(config) => match verify(config).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Command::Schema => {
             print!("{}", api::sdl());
             Ok(())
@@ -83,6 +91,25 @@ async fn load_seed(config: StoreConfig) -> Result<(), String> {
         "seed loaded"
     );
     Ok(())
+}
+
+/// Prints each difference between the projections and the store; true when there is none.
+async fn verify(config: StoreConfig) -> Result<bool, String> {
+    let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
+    let register = Register::open(store).await.map_err(|e| e.to_string())?;
+    while !register.lists_loaded() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let found = register
+        .verify_projections()
+        .await
+        .map_err(|e| e.to_string())?;
+    for d in &found {
+        println!("{}\t{}\t{}", d.projection, d.entity, d.problem);
+    }
+    println!("{} differences", found.len());
+    register.close().await;
+    Ok(found.is_empty())
 }
 
 async fn generate_estate(config: GenerateConfig) -> Result<(), String> {

@@ -4,6 +4,8 @@
 mod impact;
 /// Discovery ingestion rates.
 mod ingest;
+/// Register lists and one asset's hop, in memory.
+mod lists;
 /// Finance summaries and licence compliance over a generated estate.
 mod money;
 /// The command: which figures to take, on which estate.

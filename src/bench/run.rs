@@ -195,7 +195,9 @@ fn synthetic(assets: usize, config: &BenchConfig) -> Result<(), String> {
     );
     let hub = estate.id(estate.range(Layer::EdgeRouter).start).clone();
     index_figures(&index, config, Some(&hub));
+    crate::bench::lists::hop_figures(&index, &estate, &NodeRef::asset(&hub), config.seed);
     drop(index);
+    crate::bench::lists::list_figures(&estate, config.seed);
     let ledger = finance_figures(&estate);
     compliance_figures(&estate, &ledger, config.estate_seed);
     Ok(())

@@ -516,6 +516,36 @@ impl<K: Hash + Eq + Clone + Ord> GraphIndex<K> {
         self.inc.get(node as usize).map_or(&[], Vec::as_slice)
     }
 
+    /// One hop from a node: the edges leaving it and / or reaching it that `keep` accepts
+    /// (given the relation and the key at the other end), as (reaching, other node, relation),
+    /// in a stable order: leaving first, then by the other node and the relation.
+    pub fn adjacent(
+        &self,
+        node: Node,
+        leaving: bool,
+        reaching: bool,
+        keep: impl Fn(RelationType, &K) -> bool,
+    ) -> Vec<(bool, Node, RelationType)> {
+        let sides = [
+            (false, leaving, self.outgoing(node)),
+            (true, reaching, self.incoming(node)),
+        ];
+        let keep = &keep;
+        let mut found: Vec<(bool, Node, RelationType)> = sides
+            .into_iter()
+            .filter(|(_, wanted, _)| *wanted)
+            .flat_map(|(side, _, edges)| {
+                edges.iter().filter_map(move |(other, packed)| {
+                    let relation = packed.relation();
+                    let at = self.key(*other)?;
+                    keep(relation, at).then_some((side, *other, relation))
+                })
+            })
+            .collect();
+        found.sort_unstable_by_key(|(side, other, relation)| (*side, *other, relation.index()));
+        found
+    }
+
     /// Approximate heap bytes held, for the memory targets.
     pub fn heap_bytes(&self) -> usize {
         let adjacency: usize = self

@@ -26,7 +26,7 @@ struct Known {
 const NAMES: [&str; 5] = ["alpha", "Beta", "gamma", "Alpha", "delta"];
 const CLASSES: [&str; 4] = ["SERVER", "LAPTOP", "PHONE", "VIRTUAL_MACHINE"];
 
-fn store_key(global: &str) -> String {
+pub(crate) fn store_key(global: &str) -> String {
     let text = String::from_utf8(
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(global)
@@ -91,7 +91,7 @@ impl SortField {
         }
     }
 
-    /// Unset values first when ascending; ties by store key, always ascending.
+    /// Unset values first when ascending, ties by store key; descending is the exact reverse.
     fn order(self, a: &Known, b: &Known, descending: bool) -> Ordering {
         let primary = match self {
             SortField::Name => a.name.cmp(&b.name),
@@ -99,12 +99,12 @@ impl SortField {
             SortField::PurchaseCost => a.cost.cmp(&b.cost),
             SortField::WarrantyEnd => a.warranty.cmp(&b.warranty),
         };
-        (if descending {
-            primary.reverse()
+        let ascending = primary.then_with(|| a.key.cmp(&b.key));
+        if descending {
+            ascending.reverse()
         } else {
-            primary
-        })
-        .then_with(|| a.key.cmp(&b.key))
+            ascending
+        }
     }
 }
 

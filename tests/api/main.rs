@@ -21,6 +21,7 @@ mod latency;
 mod lifecycle;
 mod listing;
 mod loaders;
+mod projections;
 mod receiver;
 mod relations;
 mod seed;

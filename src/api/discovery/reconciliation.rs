@@ -671,7 +671,7 @@ impl DiscoveryQueries {
             .reconciliation_queue(status.into(), source.as_deref())
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(slice(items, &request, ReconciliationItemNode))
+        slice(items, &request, ReconciliationItemNode)
     }
 
     /// Assets first registered by discovery that nobody has accepted yet.
@@ -713,31 +713,16 @@ impl DiscoveryQueries {
             .stale_relationships(not_seen_for_days, source.as_deref())
             .await
             .map_err(|e| fail(ctx, e))?;
-        let window = request.window(stale.len());
-        let page: Vec<&(EntityId, chrono::DateTime<chrono::Utc>)> = stale
-            .iter()
-            .skip(window.offset)
-            .take(window.limit)
-            .collect();
-        let loaded = many::<Relationship>(ctx, page.iter().map(|(id, _)| id.clone())).await?;
-        let items: Vec<StaleRelationship> = page
-            .into_iter()
-            .filter_map(|(id, at)| {
-                loaded
-                    .iter()
-                    .find(|r| r.id == *id)
-                    .map(|r| StaleRelationship {
-                        relationship: RelationshipNode(r.clone()),
-                        last_seen: Timestamp(*at),
-                    })
+        let page = Page::cut(stale, &crate::api::graphql::offsets(&request)?);
+        let loaded = many::<Relationship>(ctx, page.items.iter().map(|(id, _)| id.clone())).await?;
+        let page = page.filter_map(|(id, at)| {
+            loaded.iter().find(|r| r.id == id).map(|r| StaleRelationship {
+                relationship: RelationshipNode(r.clone()),
+                last_seen: Timestamp(at),
             })
-            .collect();
+        });
         Ok(connection(
-            Page {
-                items,
-                total: stale.len(),
-                window,
-            },
+            page,
             |n| n,
         ))
     }

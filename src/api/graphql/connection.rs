@@ -6,8 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::api::graphql::errors::bad_input;
-use crate::domain::kernel::Page;
-use crate::domain::kernel::PageRequest;
+use crate::domain::kernel::{Cursor, Offsets, Page, PageRequest};
 
 #[derive(SimpleObject)]
 pub struct Totals {
@@ -17,18 +16,34 @@ pub struct Totals {
 
 pub type Conn<N> = Connection<String, N, Totals>;
 
-/// Cursors are opaque; inside they are positions in the ordered result.
-fn encode_cursor(position: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("pos:{position}"))
+/// Cursors are opaque; inside, an offset in a result built whole (`pos:`) or a place in a
+/// register list (`at:` and the list, key and id as JSON).
+fn encode_cursor(cursor: &Cursor) -> String {
+    let inside = match cursor {
+        Cursor::Offset(n) => format!("pos:{n}"),
+        Cursor::Place { list, key, id } => format!("at:{}", serde_json::json!([list, key, id])),
+    };
+    URL_SAFE_NO_PAD.encode(inside)
 }
 
-fn decode_cursor(cursor: &str) -> async_graphql::Result<usize> {
-    URL_SAFE_NO_PAD
+fn decode_cursor(cursor: &str) -> async_graphql::Result<Cursor> {
+    let inside = URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("pos:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| bad_input(format!("{cursor:?} is not a cursor from this API")))
+        .and_then(|b| String::from_utf8(b).ok());
+    let decoded = inside.as_deref().and_then(|s| {
+        if let Some(n) = s.strip_prefix("pos:") {
+            return n.parse().ok().map(Cursor::Offset);
+        }
+        let parts: (String, serde_json::Value, String) =
+            serde_json::from_str(s.strip_prefix("at:")?).ok()?;
+        Some(Cursor::Place {
+            list: parts.0,
+            key: parts.1,
+            id: parts.2,
+        })
+    });
+    decoded.ok_or_else(|| bad_input(format!("{cursor:?} is not a cursor from this API")))
 }
 
 fn size(name: &str, value: Option<i32>) -> async_graphql::Result<Option<usize>> {
@@ -54,11 +69,16 @@ pub fn page_request(
     Ok(request)
 }
 
+/// The request over a result built whole, or a clear error for a register list's cursor.
+pub fn offsets(request: &PageRequest) -> async_graphql::Result<Offsets> {
+    request.offsets().map_err(|e| bad_input(e.0))
+}
+
 /// Builds a connection from a page, wrapping each item as a GraphQL node.
 pub fn connection<T, N: OutputType>(page: Page<T>, node: impl Fn(T) -> N) -> Conn<N> {
     let mut conn = Connection::with_additional_fields(
-        page.window.has_previous,
-        page.window.has_next,
+        page.has_previous,
+        page.has_next,
         Totals {
             total_count: page.total,
         },
@@ -66,8 +86,8 @@ pub fn connection<T, N: OutputType>(page: Page<T>, node: impl Fn(T) -> N) -> Con
     conn.edges.extend(
         page.items
             .into_iter()
-            .enumerate()
-            .map(|(i, item)| Edge::new(encode_cursor(page.window.offset + i), node(item))),
+            .zip(&page.cursors)
+            .map(|(item, cursor)| Edge::new(encode_cursor(cursor), node(item))),
     );
     conn
 }
@@ -77,22 +97,8 @@ pub fn slice<T, N: OutputType>(
     items: Vec<T>,
     request: &PageRequest,
     node: impl Fn(T) -> N,
-) -> Conn<N> {
-    let total = items.len();
-    let window = request.window(total);
-    let items = items
-        .into_iter()
-        .skip(window.offset)
-        .take(window.limit)
-        .collect();
-    connection(
-        Page {
-            items,
-            total,
-            window,
-        },
-        node,
-    )
+) -> async_graphql::Result<Conn<N>> {
+    Ok(connection(Page::cut(items, &offsets(request)?), node))
 }
 
 /// A connection over positions `0..total` of a result held elsewhere; only the page is built.
@@ -100,15 +106,8 @@ pub fn positions<N: OutputType>(
     total: usize,
     request: &PageRequest,
     node: impl Fn(usize) -> N,
-) -> Conn<N> {
-    let window = request.window(total);
+) -> async_graphql::Result<Conn<N>> {
+    let window = offsets(request)?.window(total);
     let items = (window.offset..total).take(window.limit).collect();
-    connection(
-        Page {
-            items,
-            total,
-            window,
-        },
-        node,
-    )
+    Ok(connection(Page::of_window(items, total, window), node))
 }

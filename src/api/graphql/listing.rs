@@ -6,7 +6,7 @@ use crate::api::graphql::context::{fail, register};
 use crate::api::graphql::errors::bad_input;
 use crate::api::graphql::filters::{FilterInput, Order, OrderField, Subtrees, compile, sort};
 use crate::api::graphql::ids;
-use crate::api::graphql::loaders::one;
+use crate::api::graphql::loaders::{one, records_of};
 use crate::domain::kernel::Page;
 use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::{Entity, EntityKind, Record};
@@ -73,10 +73,11 @@ pub(crate) async fn fetch<E: Entity, F: FilterInput, O: OrderField>(
     };
     let sort = sort(order, default_order);
     crate::api::graphql::context::check_fields_used(ctx, &[sort.path])?;
-    register
-        .list::<E>(&filter, &sort, &request)
+    let ids = register
+        .list_ids(E::KIND, &filter, &sort, &request)
         .await
-        .map_err(|e| fail(ctx, e))
+        .map_err(|e| fail(ctx, e))?;
+    records_of::<E>(ctx, ids).await
 }
 
 /// One entity by global id; a malformed or foreign id is an error, a missing entity is null.

@@ -9,8 +9,8 @@ use serde_json::Value as Json;
 
 use crate::api::graphql::connection::Conn;
 use crate::api::graphql::connection::connection;
-use crate::api::graphql::connection::slice;
 use crate::api::graphql::context::Readiness;
+use crate::api::graphql::context::{fail, register};
 use crate::domain::discovery::Policy;
 use crate::domain::discovery::ReconciliationItem;
 use crate::domain::kernel::Page;
@@ -30,6 +30,7 @@ use crate::domain::software::Subscription;
 use crate::domain::software::{SoftwareProduct, SoftwareUsage};
 use crate::service::kernel::Register;
 use crate::service::kernel::ServiceError;
+use crate::service::relationships::Hop;
 
 /// The register, or UNAVAILABLE while the store is not connected.
 fn connected(readiness: &Readiness) -> Result<&Register, ServiceError> {
@@ -105,6 +106,49 @@ impl<E: Entity> Loader<Referring> for ByReference<E> {
     }
 }
 
+/// Loads relationships by their ends and type (a page of one hop from the index).
+pub struct ByEnds {
+    readiness: Readiness,
+}
+
+impl Loader<Hop> for ByEnds {
+    type Value = Record<Relationship>;
+    type Error = ServiceError;
+
+    async fn load(&self, keys: &[Hop]) -> Result<HashMap<Hop, Record<Relationship>>, ServiceError> {
+        let records = connected(&self.readiness)?
+            .relationships_between(keys)
+            .await?;
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                (
+                    (
+                        r.data.source.clone(),
+                        r.data.target.clone(),
+                        r.data.relation,
+                    ),
+                    r,
+                )
+            })
+            .collect())
+    }
+}
+
+/// The stored relationships of a page of hops, batched with every other such page of the
+/// request; a relationship gone since the index was read is left out.
+pub async fn relationships_of(
+    ctx: &Context<'_>,
+    hops: Page<Hop>,
+) -> async_graphql::Result<Page<Record<Relationship>>> {
+    let loader = ctx.data_unchecked::<Cached<ByEnds>>();
+    let mut found = loader
+        .load_many(hops.items.iter().cloned())
+        .await
+        .map_err(|e| fail(ctx, e))?;
+    Ok(hops.filter_map(|hop| found.remove(&hop)))
+}
+
 type Cached<L> = DataLoader<L, HashMapCache>;
 
 /// Loaders cache for the length of one request, so prefetched relations are not queried again.
@@ -136,6 +180,15 @@ pub fn attach_uncached(request: Request, readiness: &Readiness) -> Request {
 }
 
 fn attach_with(request: Request, readiness: &Readiness, cache: bool) -> Request {
+    let by_ends = DataLoader::with_cache(
+        ByEnds {
+            readiness: readiness.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    );
+    by_ends.enable_all_cache(cache);
+    let request = request.data(by_ends);
     let request = add::<Asset>(request, readiness, cache);
     let request = add::<Person>(request, readiness, cache);
     let request = add::<Team>(request, readiness, cache);
@@ -163,10 +216,7 @@ pub async fn one<E: Entity>(
 ) -> async_graphql::Result<Option<Record<E>>> {
     let Some(id) = id else { return Ok(None) };
     let loader = ctx.data_unchecked::<Cached<ById<E>>>();
-    loader
-        .load_one(id.clone())
-        .await
-        .map_err(|e| crate::api::graphql::context::fail(ctx, e))
+    loader.load_one(id.clone()).await.map_err(|e| fail(ctx, e))
 }
 
 /// Loads the entities whose `path` refers to `id` through the request's loader.
@@ -182,7 +232,7 @@ pub async fn referring<E: Entity>(
             id: id.clone(),
         })
         .await
-        .map_err(|e| crate::api::graphql::context::fail(ctx, e))?;
+        .map_err(|e| fail(ctx, e))?;
     Ok(found.unwrap_or_default())
 }
 
@@ -203,8 +253,22 @@ pub async fn many<E: Entity>(
     let mut found = loader
         .load_many(ids.iter().cloned())
         .await
-        .map_err(|e| crate::api::graphql::context::fail(ctx, e))?;
+        .map_err(|e| fail(ctx, e))?;
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// The records of a page of ids, loaded with every other page of the request in one batch; an
+/// entity deleted since the page was chosen is left out.
+pub async fn records_of<E: Entity>(
+    ctx: &Context<'_>,
+    ids: Page<EntityId>,
+) -> async_graphql::Result<Page<Record<E>>> {
+    let mut found: HashMap<EntityId, Record<E>> = many::<E>(ctx, ids.items.iter().cloned())
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    Ok(ids.filter_map(|id| found.remove(&id)))
 }
 
 /// Fetches every relation a page of assets will show, one query per kind and level, before the
@@ -279,8 +343,11 @@ pub async fn referring_conn<E: Entity, N: async_graphql::OutputType>(
     wrap: fn(Record<E>) -> N,
     request: &PageRequest,
 ) -> async_graphql::Result<Conn<N>> {
-    let items = referring::<E>(ctx, path, id).await?;
-    Ok(slice(items, request, wrap))
+    let ids = register(ctx)?
+        .referring(E::KIND, path, id, request)
+        .await
+        .map_err(|e| fail(ctx, e))?;
+    Ok(connection(records_of::<E>(ctx, ids).await?, wrap))
 }
 
 /// One page of a list of asset ids with something each, the page's assets loaded in one batch.
@@ -290,26 +357,12 @@ pub(crate) async fn page_of<X: Clone, N: async_graphql::OutputType>(
     request: &PageRequest,
     wrap: impl Fn(Record<Asset>, X) -> N,
 ) -> async_graphql::Result<Conn<N>> {
-    let total = items.len();
-    let window = request.window(total);
-    let page: Vec<(EntityId, X)> = items
-        .into_iter()
-        .skip(window.offset)
-        .take(window.limit)
-        .collect();
-    let loaded = many::<Asset>(ctx, page.iter().map(|(id, _)| id.clone())).await?;
+    let page = Page::cut(items, &crate::api::graphql::offsets(request)?);
+    let loaded = many::<Asset>(ctx, page.items.iter().map(|(id, _)| id.clone())).await?;
     let mut by_id: HashMap<EntityId, Record<Asset>> =
         loaded.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let items = page
-        .into_iter()
-        .filter_map(|(id, x)| by_id.remove(&id).map(|asset| wrap(asset, x)))
-        .collect();
     Ok(connection(
-        Page {
-            items,
-            total,
-            window,
-        },
+        page.filter_map(|(id, x)| by_id.remove(&id).map(|asset| wrap(asset, x))),
         |n| n,
     ))
 }

@@ -16,7 +16,7 @@ mod paged;
 mod payload;
 mod scalars;
 
-pub(crate) use connection::{Conn, connection, page_request, positions, slice};
+pub(crate) use connection::{Conn, connection, offsets, page_request, positions, slice};
 pub use context::Readiness;
 pub(crate) use context::{RequestContext, fail, forbidden, register, request, role};
 pub(crate) use enums::{
@@ -37,7 +37,7 @@ pub use limits::Limits;
 pub(crate) use listing::{by_id, compile_filter, fetch, list};
 pub(crate) use loaders::{
     attach, attach_uncached, many, one, page_of, prefetch_asset_relations, referring,
-    referring_conn,
+    referring_conn, relationships_of,
 };
 pub(crate) use nodes::{
     ApiTokenNode, ApprovalRequestNode, AssetNode, AuditEntryNode, ContractNode,

@@ -79,6 +79,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
     match state.readiness.get() {
         None => (StatusCode::SERVICE_UNAVAILABLE, "store not connected").into_response(),
         Some(register) => match register.ready().await {
+            Ok(()) if !register.lists_loaded() => {
+                (StatusCode::SERVICE_UNAVAILABLE, "register lists loading").into_response()
+            }
             Ok(()) => "ready".into_response(),
             Err(e) => {
                 tracing::warn!(error = %e, "readiness check failed");

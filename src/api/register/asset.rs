@@ -19,8 +19,8 @@ use crate::api::graphql::{many, one};
 use crate::api::lifecycle::{
     CheckoutNode, CustodyNode, DisposalNode, LifecycleStep, maintenance_of,
 };
+use crate::domain::kernel::EntityKind;
 use crate::domain::kernel::Money;
-use crate::domain::kernel::{EntityId, EntityKind};
 use crate::domain::register::Location;
 use crate::domain::register::{Asset, Owner};
 use crate::domain::register::{Model, Vendor};
@@ -36,8 +36,9 @@ use crate::api::graphql::RelationshipNode;
 use crate::api::graphql::VendorNode;
 use crate::api::graphql::entity_object;
 use crate::api::relationships::Direction;
-use crate::api::relationships::asset_edges;
+use crate::api::relationships::{adjacent_assets, asset_relationships};
 use crate::domain::kernel::NodeRef;
+use crate::service::relationships::Ends;
 
 #[derive(SimpleObject)]
 pub struct Purchase {
@@ -167,7 +168,7 @@ entity_object!(
         }
         /// Maintenance done on the asset, latest first.
         async fn maintenance(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<MaintenanceRecordNode>> {
-            Ok(slice(maintenance_of(ctx, &self.0.id).await?, &request, MaintenanceRecordNode))
+            slice(maintenance_of(ctx, &self.0.id).await?, &request, MaintenanceRecordNode)
         }
         /// Whether the warranty runs at least until today (UTC); null when no warranty is recorded.
         async fn under_warranty(&self) -> Option<bool> {
@@ -179,8 +180,7 @@ entity_object!(
         async fn attributes(&self) -> Json<serde_json::Map<String, serde_json::Value>> { Json(self.0.data.attributes.clone()) }
         /// Relationships at this asset: OUTGOING (it relates to others), INCOMING, or BOTH (default).
         async fn relationships(&self, ctx: &Context<'_>, request: Paging, direction: Option<Direction>, types: Option<Vec<RelationType>>) -> Result<Conn<RelationshipNode>> {
-            let edges = asset_edges(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relationships::RelationType::from(*x) == t))).await?;
-            Ok(slice(edges, &request, RelationshipNode))
+            asset_relationships(ctx, &self.0.id, direction.unwrap_or(Direction::Both), |t| types.as_ref().is_none_or(|ts| ts.iter().any(|x| crate::domain::relationships::RelationType::from(*x) == t)), &request).await
         }
         /// The assets whose failure alone takes this one DOWN, redundancy considered (for a
         /// BUSINESS_SERVICE: what must never fail).
@@ -192,15 +192,11 @@ entity_object!(
         }
         /// What this asset directly relies on (one hop along dependency-like relationships).
         async fn dependencies(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<AssetNode>> {
-            let edges = asset_edges(ctx, &self.0.id, Direction::Outgoing, |t| t.carries_failure()).await?;
-            let ids: Vec<EntityId> = edges.iter().map(|e| e.data.target.id.clone()).collect();
-            Ok(slice(many::<Asset>(ctx, ids).await?, &request, AssetNode))
+            adjacent_assets(ctx, &self.0.id, Ends::Leaving, &request).await
         }
         /// What directly relies on this asset (one hop along dependency-like relationships).
         async fn dependents(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<AssetNode>> {
-            let edges = asset_edges(ctx, &self.0.id, Direction::Incoming, |t| t.carries_failure()).await?;
-            let ids: Vec<EntityId> = edges.iter().map(|e| e.data.source.id.clone()).collect();
-            Ok(slice(many::<Asset>(ctx, ids).await?, &request, AssetNode))
+            adjacent_assets(ctx, &self.0.id, Ends::Reaching, &request).await
         }
         async fn external_ids(&self) -> Vec<ExternalId> {
             self.0.data.external_ids.iter().map(|e| ExternalId { source: e.source.clone(), key: e.key.clone() }).collect()

@@ -273,12 +273,12 @@ impl ImpactReport {
 
     /// Affected entities, nearest first.
     async fn affected(&self, request: Paging) -> Result<Conn<Impacted>> {
-        Ok(positions(self.walk.hits.len(), &request, |position| {
+        positions(self.walk.hits.len(), &request, |position| {
             Impacted {
                 walk: self.walk.clone(),
                 position,
             }
-        }))
+        })
     }
 }
 }

@@ -9,4 +9,4 @@ mod relationship;
 pub(crate) use impact::{ImpactReport, ImpactState};
 pub(crate) use mutations::RelationshipMutations;
 pub(crate) use queries::RelationshipQueries;
-pub(crate) use relationship::{Direction, asset_edges};
+pub(crate) use relationship::{Direction, adjacent_assets, asset_relationships};

@@ -6,9 +6,12 @@ use async_graphql::{Context, Result, SimpleObject};
 
 use crate::api::discovery::{SourceSighting, sightings_of};
 use crate::api::graphql::RelationType;
-use crate::api::graphql::referring;
+use crate::api::graphql::{AssetNode, Conn, connection, many, offsets, register, relationships_of};
+use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::{EntityId, EntityKind, Record};
+use crate::domain::register::Asset;
 use crate::domain::relationships::Relationship;
+use crate::service::relationships::Ends;
 
 use crate::api::graphql::Node;
 use crate::api::graphql::RelationshipNode;
@@ -77,32 +80,53 @@ pub enum Direction {
     Both,
 }
 
-/// The relationships at an asset, in the given direction, of the types `keep` accepts.
-pub(crate) async fn asset_edges(
+/// The relationships at an asset, in the given direction, of the types `keep` accepts: counted
+/// and paged from the index, the page's records loaded in one batch.
+pub(crate) async fn asset_relationships(
     ctx: &Context<'_>,
     id: &EntityId,
     direction: Direction,
     keep: impl Fn(crate::domain::relationships::RelationType) -> bool,
-) -> Result<Vec<Record<Relationship>>> {
-    let mut edges = Vec::new();
-    if direction != Direction::Incoming {
-        edges.extend(
-            referring::<Relationship>(ctx, "source.id", id)
-                .await?
-                .into_iter()
-                .filter(|r| r.data.source.kind == EntityKind::Asset),
-        );
-    }
-    if direction != Direction::Outgoing {
-        edges.extend(
-            referring::<Relationship>(ctx, "target.id", id)
-                .await?
-                .into_iter()
-                .filter(|r| r.data.target.kind == EntityKind::Asset),
-        );
-    }
-    edges.retain(|r| keep(r.data.relation));
-    Ok(edges)
+    request: &PageRequest,
+) -> Result<Conn<RelationshipNode>> {
+    let ends = match direction {
+        Direction::Outgoing => Ends::Leaving,
+        Direction::Incoming => Ends::Reaching,
+        Direction::Both => Ends::Both,
+    };
+    let hops = register(ctx)?.hops(id, ends, keep, None, &offsets(request)?);
+    Ok(connection(
+        relationships_of(ctx, hops).await?,
+        RelationshipNode,
+    ))
+}
+
+/// The assets one dependency-like hop from an asset: what it relies on (`Leaving`) or what
+/// relies on it (`Reaching`), one entry per relationship.
+pub(crate) async fn adjacent_assets(
+    ctx: &Context<'_>,
+    id: &EntityId,
+    ends: Ends,
+    request: &PageRequest,
+) -> Result<Conn<AssetNode>> {
+    let hops = register(ctx)?.hops(
+        id,
+        ends,
+        |t| t.carries_failure(),
+        Some(EntityKind::Asset),
+        &offsets(request)?,
+    );
+    let others = hops.map(|(source, target, _)| match ends {
+        Ends::Reaching => source.id,
+        _ => target.id,
+    });
+    let loaded = many::<Asset>(ctx, others.items.iter().cloned()).await?;
+    let by_id: std::collections::HashMap<EntityId, Record<Asset>> =
+        loaded.into_iter().map(|a| (a.id.clone(), a)).collect();
+    Ok(connection(
+        others.filter_map(|id| by_id.get(&id).cloned()),
+        AssetNode,
+    ))
 }
 
 /// Where a relationship came from.

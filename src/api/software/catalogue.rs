@@ -59,7 +59,7 @@ entity_object!(
         async fn installations(&self, ctx: &Context<'_>, request: Paging) -> Result<Conn<RelationshipNode>> {
             let mut edges = referring::<Relationship>(ctx, "source.id", &self.0.id).await?;
             edges.retain(|r| r.data.relation == RelationType::InstalledOn && r.data.source.kind == crate::domain::kernel::EntityKind::SoftwareProduct);
-            Ok(slice(edges, &request, RelationshipNode))
+            slice(edges, &request, RelationshipNode)
         }
     }
 );
@@ -200,7 +200,7 @@ entity_object!(
                 .filter(|r| r.data.relation == RelationType::CoveredBy && r.data.target.kind == crate::domain::kernel::EntityKind::Contract)
                 .map(|r| r.data.source.id);
             let assets = many::<Asset>(ctx, assets).await?;
-            Ok(slice(assets, &request, AssetNode))
+            slice(assets, &request, AssetNode)
         }
     }
 );
@@ -750,7 +750,7 @@ impl SoftwareQueries {
                     .is_none_or(|s| s.contains(&p.position.status))
             })
             .collect();
-        Ok(slice(positions, &request, LicensePosition))
+        slice(positions, &request, LicensePosition)
     }
 }
 }

@@ -159,10 +159,10 @@ impl ContractQueries {
             .upcoming_renewals(today, days)
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(slice(renewals, &request, |renewal| RenewalNode {
+        slice(renewals, &request, |renewal| RenewalNode {
             renewal,
             today,
-        }))
+        })
     }
 
     /// Every subscription: seats bought, assigned, and active in the last 30 and 90 days, idle
@@ -172,10 +172,10 @@ impl ContractQueries {
             .subscription_utilization(Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(slice(uses, &request, |(s, usage)| SubscriptionUse {
+        slice(uses, &request, |(s, usage)| SubscriptionUse {
             subscription: SubscriptionNode(s),
             usage,
-        }))
+        })
     }
 
     /// Deployed assets with neither a warranty nor a SUPPORT or WARRANTY contract in force that
@@ -225,7 +225,7 @@ impl ContractQueries {
             .duplicate_purchases(Date::or_today(as_of))
             .await
             .map_err(|e| fail(ctx, e))?;
-        Ok(slice(found, &request, DuplicatePurchase))
+        slice(found, &request, DuplicatePurchase)
     }
 }
 }

@@ -176,7 +176,9 @@ fn type_readers(type_name: &str) -> Option<&'static [Role]> {
 /// Who may read one field, when not everyone may (`None`: whoever may read its type).
 fn field_readers(parent: &str, field: &str) -> Option<&'static [Role]> {
     match (parent, field) {
-        ("Query", "auditLog" | "verifyAuditLog") => Some(&[Role::Admin, Role::Auditor]),
+        ("Query", "auditLog" | "verifyAuditLog" | "verifyProjections") => {
+            Some(&[Role::Admin, Role::Auditor])
+        }
         ("Query", "tokens") => Some(&[Role::Admin]),
         ("Query", "financeSummary") => Some(&[Role::Admin, Role::Auditor, Role::Finance]),
         _ => None,

@@ -12,6 +12,7 @@ mod page;
 pub(crate) mod patch;
 mod query;
 mod secret;
+pub(crate) mod table;
 mod validation;
 
 pub(crate) use calendar::{optional_date, required_date};
@@ -22,8 +23,8 @@ pub use entity::{EntityId, EntityKind, NodeRef};
 pub use global_id::{from_global_id, global_id};
 pub(crate) use json_path::lookup;
 pub(crate) use money::{Currency, Money, MoneyDraft};
-pub use page::PageRequest;
-pub(crate) use page::{Page, Window};
+pub use page::{Cursor, PageRequest};
+pub(crate) use page::{Offsets, Page};
 pub(crate) use patch::merge;
 pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
 pub use secret::Secret;

@@ -151,7 +151,8 @@ impl Condition {
     }
 }
 
-/// A sort key: a field and a direction; ties are always broken by id, ascending.
+/// A sort key: a field and a direction; ties are broken by id, and descending is the exact
+/// reverse of ascending (so a list walked backwards is the other direction walked forwards).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
     pub path: &'static str,
@@ -168,16 +169,16 @@ impl Sort {
             (Some(_), None) => Ordering::Greater,
             (Some(x), Some(y)) => compare(x, y, self.comparison).unwrap_or(Ordering::Equal),
         };
-        let primary = if self.descending {
-            primary.reverse()
-        } else {
-            primary
-        };
-        primary.then_with(|| {
+        let ascending = primary.then_with(|| {
             a.get("id")
-                .map(Value::to_string)
-                .cmp(&b.get("id").map(Value::to_string))
-        })
+                .and_then(Value::as_str)
+                .cmp(&b.get("id").and_then(Value::as_str))
+        });
+        if self.descending {
+            ascending.reverse()
+        } else {
+            ascending
+        }
     }
 }
 
@@ -242,7 +243,7 @@ mod tests {
     }
 
     #[test]
-    fn sort_puts_unset_first_and_breaks_ties_by_id() {
+    fn sort_puts_unset_first_and_descending_reverses_everything() {
         let sort = Sort {
             path: "purchase.cost.amount",
             comparison: Comparison::Decimal,
@@ -261,7 +262,8 @@ mod tests {
                 &json!({"id": "a", "name": "x"}),
                 &json!({"id": "b", "name": "x"})
             ),
-            Ordering::Less
+            Ordering::Greater,
+            "descending reverses the tie-break too"
         );
     }
 }

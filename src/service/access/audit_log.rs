@@ -32,7 +32,8 @@ impl Register {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, ServiceError> {
-        Ok(self.store.audit_log(filter, page).await?)
+        let offsets = page.offsets().map_err(|e| ServiceError::BadRequest(e.0))?;
+        Ok(self.store.audit_log(filter, &offsets).await?)
     }
 
     /// Walks the whole chain from its first entry and reports the first break.

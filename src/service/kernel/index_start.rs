@@ -39,7 +39,7 @@ pub(super) async fn build(store: &Store) -> Result<SharedIndex, ServiceError> {
 }
 
 /// Builds the index from every stored relationship in one scan.
-async fn scan(store: &Store) -> Result<GraphIndex<NodeRef>, ServiceError> {
+pub(super) async fn scan(store: &Store) -> Result<GraphIndex<NodeRef>, ServiceError> {
     let mut index = GraphIndex::new();
     let mut batches = std::pin::pin!(store.scan_edges());
     while let Some(batch) = batches.next().await {

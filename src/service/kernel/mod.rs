@@ -10,8 +10,10 @@ mod index_start;
 mod records;
 mod register;
 mod rules;
+mod tables;
 mod targets;
 mod tokens;
+mod verify;
 
 pub(crate) use books::note_sighting;
 pub use cpu::CpuPool;
@@ -23,3 +25,4 @@ pub(crate) use records::{draft_from, to_json};
 pub use register::Register;
 pub use targets::{Lookup, TargetError, WebhookTargets};
 pub(crate) use tokens::{Known, Principal};
+pub use verify::Difference;

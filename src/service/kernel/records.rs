@@ -2,7 +2,7 @@
 //! across entities, committed with their audit entry in one transaction, then fed to the
 //! projections.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use serde_json::Value as Json;
@@ -11,9 +11,9 @@ use crate::domain::access::{Actor, AuditEntry, FieldChange, Operation, diff};
 use crate::domain::kernel::Page;
 use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::patch;
+use crate::domain::kernel::{Comparison, Condition, Cursor, Filter, MAX_CONDITIONS, Sort};
 use crate::domain::kernel::{Entity, EntityId, EntityKind, Record};
 use crate::domain::kernel::{ErrorCode, FieldError};
-use crate::domain::kernel::{Filter, MAX_CONDITIONS, Sort};
 use crate::domain::register::Asset;
 use crate::domain::register::Location;
 use crate::domain::relationships::Relationship;
@@ -65,19 +65,80 @@ impl Register {
         Ok(self.store.find_by(path, values).await?)
     }
 
-    pub async fn list<E: Entity>(
+    /// A page of the ids of one kind's entities matching `filter`, in `sort` order, from the
+    /// kind's list in memory; the caller loads the page's records (in one batch).
+    pub async fn list_ids(
         &self,
+        kind: EntityKind,
         filter: &Filter,
         sort: &Sort,
         page: &PageRequest,
-    ) -> Result<Page<Record<E>>, ServiceError> {
+    ) -> Result<Page<EntityId>, ServiceError> {
         if filter.condition_count() > MAX_CONDITIONS {
             return Err(ServiceError::BadRequest(format!(
                 "a filter may hold at most {MAX_CONDITIONS} conditions"
             )));
         }
         page.check().map_err(|e| ServiceError::BadRequest(e.0))?;
-        Ok(self.store.list(filter, sort, page).await?)
+        let paged = self.tables.page(kind, filter, sort, page).await?;
+        let page = Page {
+            items: paged.items.iter().map(|(id, _)| id.clone()).collect(),
+            cursors: paged
+                .items
+                .into_iter()
+                .map(|(id, at)| Cursor::Place {
+                    list: paged.list.clone(),
+                    key: at.key.to_json(),
+                    id: id.to_string(),
+                })
+                .collect(),
+            total: paged.total,
+            has_previous: paged.has_previous,
+            has_next: paged.has_next,
+        };
+        Ok(page.filter_map(|id| EntityId::parse(&id)))
+    }
+
+    /// A page of one kind's entities matching `filter`, in `sort` order, the records read in
+    /// one batch.
+    pub async fn list<E: Entity>(
+        &self,
+        filter: &Filter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> Result<Page<Record<E>>, ServiceError> {
+        let ids = self.list_ids(E::KIND, filter, sort, page).await?;
+        let mut found: HashMap<EntityId, Record<E>> = self
+            .store
+            .get_many::<E>(&ids.items)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        // An entity deleted since the page was chosen is left out; its neighbours keep their
+        // cursors.
+        Ok(ids.filter_map(|id| found.remove(&id)))
+    }
+
+    /// The ids of the entities of `kind` whose reference field `path` points at `id` (a
+    /// team's assets), by name.
+    pub async fn referring(
+        &self,
+        kind: EntityKind,
+        path: &'static str,
+        id: &EntityId,
+        page: &PageRequest,
+    ) -> Result<Page<EntityId>, ServiceError> {
+        let filter = Filter::Where(Condition::OneOf {
+            path,
+            values: vec![Json::from(id.as_str())],
+        });
+        let by_name = Sort {
+            path: "name",
+            comparison: Comparison::Text,
+            descending: false,
+        };
+        self.list_ids(kind, &filter, &by_name, page).await
     }
 
     /// The audited changes of an entity, oldest first; an asset's include those of the assets
@@ -100,7 +161,8 @@ impl Register {
         };
         let mut ids = vec![id.clone()];
         ids.extend(merged);
-        Ok(self.store.history(kind, &ids, page).await?)
+        let offsets = page.offsets().map_err(|e| ServiceError::BadRequest(e.0))?;
+        Ok(self.store.history(kind, &ids, &offsets).await?)
     }
 
     pub async fn asset_by_tag(&self, tag: &str) -> Result<Option<Record<Asset>>, ServiceError> {

@@ -13,6 +13,7 @@ use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::hooks::Hooks;
 use crate::service::kernel::index::{Graph, Origin, SharedIndex};
 use crate::service::kernel::index_start::build;
+use crate::service::kernel::tables::{SharedTables, Tables};
 use crate::service::kernel::tokens::TokenCache;
 use crate::store::Store;
 
@@ -23,6 +24,8 @@ pub struct Register {
     pub(crate) graph: SharedIndex,
     /// The finance ledger, kept current like the graph index.
     pub(crate) books: SharedBooks,
+    /// The register's lists, kept current like the graph index.
+    pub(crate) tables: SharedTables,
     /// First month (1–12) of the organisation's fiscal year.
     pub(crate) fiscal_year_start: u32,
     /// The webhooks, routing every commit's changes to deliveries.
@@ -59,6 +62,7 @@ impl Register {
         let register = Register {
             graph: build(&store).await?,
             books: Books::load(&store),
+            tables: Tables::load(&store),
             hooks: Hooks::load(&store).await?,
             tokens: TokenCache::default(),
             targets: WebhookTargets::default(),
@@ -137,6 +141,12 @@ impl Register {
     pub async fn ready(&self) -> Result<(), ServiceError> {
         Ok(self.store.ping().await?)
     }
+
+    /// Whether the register's lists have loaded; until then lists answer UNAVAILABLE, so a
+    /// balancer should send requests elsewhere.
+    pub fn lists_loaded(&self) -> bool {
+        self.tables.is_loaded()
+    }
 }
 
 impl Register {
@@ -146,6 +156,7 @@ impl Register {
             self.books.apply(id, after);
             self.hooks.apply(id, after);
         }
+        self.tables.apply(before, after);
         self.graph.apply(before, after);
     }
 

@@ -7,8 +7,8 @@ use serde_json::Value as Json;
 use crate::domain::access::AuditEntry;
 use crate::domain::access::AuditFilter;
 use crate::domain::access::Head;
+use crate::domain::kernel::Offsets;
 use crate::domain::kernel::Page;
-use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::{EntityId, EntityKind};
 use crate::store::kernel::Params;
 use crate::store::kernel::writes;
@@ -68,7 +68,7 @@ impl Store {
     pub async fn audit_log(
         &self,
         filter: &AuditFilter,
-        page: &PageRequest,
+        page: &Offsets,
     ) -> Result<Page<AuditEntry>, StoreError> {
         let mut params = Params::default();
         let condition = condition(filter, &mut params);
@@ -92,11 +92,7 @@ impl Store {
                 params,
             )
             .await?;
-        Ok(Page {
-            items: decode_all(rows)?,
-            total,
-            window,
-        })
+        Ok(Page::of_window(decode_all(rows)?, total, window))
     }
 
     /// Where the audit chain ends, as its head record says (the start for an empty log).
@@ -166,7 +162,7 @@ impl Store {
         &self,
         kind: EntityKind,
         ids: &[EntityId],
-        page: &PageRequest,
+        page: &Offsets,
     ) -> Result<Page<AuditEntry>, StoreError> {
         let mut params = Params::default();
         params.set("kind", kind.name().to_string()).set(
@@ -185,18 +181,7 @@ impl Store {
             .into_iter()
             .map(writes::decode_audit)
             .collect::<Result<_, _>>()?;
-        let total = entries.len();
-        let window = page.window(total);
-        let items = entries
-            .into_iter()
-            .skip(window.offset)
-            .take(window.limit)
-            .collect();
-        Ok(Page {
-            items,
-            total,
-            window,
-        })
+        Ok(Page::cut(entries, page))
     }
 
     /// The whole audit trail of one entity, oldest first.

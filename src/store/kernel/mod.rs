@@ -4,7 +4,6 @@ mod connection;
 mod error;
 #[cfg(test)]
 mod error_tests;
-mod filter_sql;
 mod migrate;
 mod params;
 mod records;

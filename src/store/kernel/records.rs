@@ -3,14 +3,8 @@
 
 use crate::domain::kernel::Entity;
 use crate::domain::kernel::EntityId;
-use crate::domain::kernel::Filter;
-use crate::domain::kernel::Page;
-use crate::domain::kernel::PageRequest;
 use crate::domain::kernel::Record;
-use crate::domain::kernel::Sort;
-use crate::domain::kernel::Window;
 use crate::store::kernel::connection::Store;
-use crate::store::kernel::connection::json_docs;
 use crate::store::kernel::error::StoreError;
 use crate::store::kernel::params::Params;
 use serde_json::Value as Json;
@@ -149,49 +143,6 @@ impl Store {
         rows.into_iter().map(decode).collect()
     }
 
-    /// One page of the records matching `filter` in `sort` order, and the total count, in one round trip.
-    pub async fn list<E: Entity>(
-        &self,
-        filter: &Filter,
-        sort: &Sort,
-        page: &PageRequest,
-    ) -> Result<Page<Record<E>>, StoreError> {
-        // The window depends on the total; ask for the widest slice the request allows and cut after.
-        let widest = page.window(usize::MAX / 2);
-        let (select, condition, params) = page_query::<E>(filter, sort, widest);
-        let sql = format!(
-            "SELECT count() AS n FROM type::table($tb) WHERE {condition} GROUP ALL;\n{select}"
-        );
-        let mut response = self.run(&sql, params).await?;
-        let count: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
-        let total = count
-            .first()
-            .and_then(|c| c.get("n"))
-            .and_then(Json::as_u64)
-            .unwrap_or(0) as usize;
-        let window = page.window(total);
-        let rows: Vec<Json> = if window.offset == widest.offset {
-            response.take(1).map_err(StoreError::internal)?
-        } else {
-            // `last` without `before`: the slice is only known once the total is.
-            let (select, _, params) = page_query::<E>(filter, sort, window);
-            self.run(&select, params)
-                .await?
-                .take(0)
-                .map_err(StoreError::internal)?
-        };
-        let items = json_docs(rows)
-            .into_iter()
-            .take(window.limit)
-            .map(decode)
-            .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            total,
-            window,
-        })
-    }
-
     /// Whether the store holds no register data yet (decides whether `--demo` seeds).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         let rows = self
@@ -199,23 +150,6 @@ impl Store {
             .await?;
         Ok(rows.is_empty())
     }
-}
-
-/// The query for one window of the filtered, sorted records, its `WHERE` condition, and the parameters.
-fn page_query<E: Entity>(filter: &Filter, sort: &Sort, window: Window) -> (String, String, Params) {
-    let mut params = Params::default();
-    params
-        .set("tb", E::KIND.table().to_string())
-        .set("offset", window.offset as i64)
-        .set("limit", window.limit as i64);
-    let condition = crate::store::kernel::filter_sql::compile(filter, &mut params);
-    let direction = if sort.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT *, record::id(id) AS id FROM type::table($tb) WHERE {condition}
-           ORDER BY {path} {direction}, id ASC LIMIT $limit START $offset;",
-        path = sort.path
-    );
-    (sql, condition, params)
 }
 
 /// Reads a stored document back into a record.

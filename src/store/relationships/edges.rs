@@ -151,6 +151,41 @@ impl Store {
         rows.into_iter().map(crate::store::kernel::decode).collect()
     }
 
+    /// The relationships with these ends and types, in one round trip (a statement per edge,
+    /// each answered by the unique index on its ends and type); edges gone are left out.
+    pub async fn relationships_between(
+        &self,
+        edges: &[(NodeRef, NodeRef, RelationType)],
+    ) -> Result<Vec<Record<Relationship>>, StoreError> {
+        if edges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let link = |n: &NodeRef| RecordId::new(n.kind.table(), n.id.as_str());
+        let mut params = Params::default();
+        let mut sql = String::new();
+        for (i, (source, target, relation)) in edges.iter().enumerate() {
+            params
+                .set(format!("in{i}"), link(source))
+                .set(format!("out{i}"), link(target))
+                .set(
+                    format!("type{i}"),
+                    serde_json::to_value(relation).map_err(StoreError::internal)?,
+                );
+            sql.push_str(&format!(
+                "SELECT *, record::id(id) AS id FROM relationship WHERE in = $in{i} AND out = $out{i} AND type = $type{i};\n"
+            ));
+        }
+        let mut response = self.run(&sql, params).await?;
+        let mut found = Vec::with_capacity(edges.len());
+        for i in 0..edges.len() {
+            let rows: Vec<Json> = response.take(i).map_err(StoreError::internal)?;
+            for row in crate::store::kernel::json_docs(rows) {
+                found.push(crate::store::kernel::decode(row)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Every asset that reaches `start` through relationships of `types`, found by SurrealDB's own
     /// recursive graph query: the yardstick the in-memory impact is benchmarked against.
     pub async fn dependants_by_recursion(
