@@ -97,7 +97,11 @@ async fn load_seed(config: StoreConfig) -> Result<(), String> {
 async fn verify(config: StoreConfig) -> Result<bool, String> {
     let store = Store::open(&config.url).await.map_err(|e| e.to_string())?;
     let register = Register::open(store).await.map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
     while !register.lists_loaded() {
+        if std::time::Instant::now() > deadline {
+            return Err("the register's lists did not load within 10 minutes".into());
+        }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let found = register

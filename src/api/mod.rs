@@ -14,5 +14,5 @@ pub mod servicedesk;
 pub mod software;
 
 pub use graphql::{Limits, Readiness, global_id};
-pub use http::{Options, serve, spawn, spawn_with};
+pub use http::{BareAsset, Options, serve, spawn, spawn_bare, spawn_with};
 pub use schema::sdl;

@@ -109,7 +109,7 @@ pub(crate) fn index_figures(
 }
 
 /// A minimal HTTP/1.1 client on one kept-alive connection: enough to time GraphQL round trips.
-struct Client {
+pub(crate) struct Client {
     stream: BufReader<TcpStream>,
     address: String,
     /// The API token's secret every request presents.
@@ -117,7 +117,7 @@ struct Client {
 }
 
 impl Client {
-    async fn connect(address: String, token: String) -> std::io::Result<Client> {
+    pub(crate) async fn connect(address: String, token: String) -> std::io::Result<Client> {
         let stream = BufReader::new(TcpStream::connect(&address).await?);
         Ok(Client {
             stream,
@@ -126,7 +126,7 @@ impl Client {
         })
     }
 
-    async fn post(&mut self, body: &Json) -> std::io::Result<Json> {
+    pub(crate) async fn post(&mut self, body: &Json) -> std::io::Result<Json> {
         let body = body.to_string();
         let request = format!(
             "POST /graphql HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",

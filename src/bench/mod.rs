@@ -10,6 +10,8 @@ mod lists;
 mod money;
 /// The command: which figures to take, on which estate.
 mod run;
+/// Requests per second against a bare server, and a dashboard's mix.
+mod throughput;
 /// Milliseconds, percentiles and memory.
 mod timing;
 

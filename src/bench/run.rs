@@ -112,6 +112,7 @@ pub async fn run(config: BenchConfig) -> Result<(), String> {
         ledger_wait.elapsed().as_secs_f64()
     );
     let http = time_http(&register, &typical[..typical.len().min(100)]).await?;
+    crate::bench::throughput::throughput_figures(&register).await?;
     let (p50, p95, max) = percentiles(http);
     println!(
         "| impact over HTTP/GraphQL, first 100 affected with paths | p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms |"

@@ -107,7 +107,7 @@ pub async fn spawn_app_with_options(options: api::Options) -> TestApp {
     let readiness = api::spawn(listener, options);
     // Up to two minutes: the demo company loads slowly on a busy two-core machine.
     for _ in 0..2400 {
-        if readiness.get().is_some() {
+        if readiness.get().is_some_and(|r| r.lists_loaded()) {
             let mut app = TestApp {
                 addr,
                 client: reqwest::Client::new(),

@@ -1,6 +1,7 @@
 //! HTTP: routes, GraphQL over HTTP and WebSocket, the audit CSV, probes and serving.
 
 mod audit_csv;
+mod bare;
 mod graphql;
 mod panics;
 mod routes;
@@ -8,4 +9,5 @@ mod serve;
 mod state;
 mod websocket;
 
+pub use bare::{BareAsset, spawn_bare};
 pub use serve::{Options, serve, spawn, spawn_with};

@@ -23,6 +23,6 @@ pub(crate) use index::edge;
 pub(crate) use index_start::relationship_from;
 pub(crate) use records::{draft_from, to_json};
 pub use register::Register;
+pub use tables::Difference;
 pub use targets::{Lookup, TargetError, WebhookTargets};
 pub(crate) use tokens::{Known, Principal};
-pub use verify::Difference;

@@ -16,11 +16,20 @@ use crate::domain::lifecycle::ApprovalRequest;
 use crate::domain::register::{Asset, Location, Model, Person, Team, Vendor};
 use crate::domain::software::{Contract, Entitlement, SoftwareProduct, Subscription};
 use crate::service::kernel::error::ServiceError;
-use crate::service::kernel::verify::Difference;
 use crate::store::Store;
 
 /// How long a list waits for the tables to load before answering UNAVAILABLE.
 const LOAD_WAIT: Duration = Duration::from_secs(10);
+
+/// One place where a projection differs from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Which projection: a kind's list, or the relationship index.
+    pub projection: String,
+    /// The entity's store key, or the edge as `source TYPE target`.
+    pub entity: String,
+    pub problem: String,
+}
 
 /// A table for each listed kind, and whether they have loaded.
 pub struct Tables {

@@ -5,16 +5,7 @@ use std::collections::BTreeSet;
 use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::index_start::scan;
 use crate::service::kernel::register::Register;
-
-/// One place where a projection differs from the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Difference {
-    /// Which projection: a kind's list, or the relationship index.
-    pub projection: String,
-    /// The entity's store key, or the edge as `source TYPE target`.
-    pub entity: String,
-    pub problem: String,
-}
+use crate::service::kernel::tables::Difference;
 
 impl Register {
     /// Compares the register's lists and the relationship index with the store, read afresh.
