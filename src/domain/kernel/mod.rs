@@ -24,7 +24,7 @@ pub use global_id::{from_global_id, global_id};
 pub(crate) use json_path::lookup;
 pub(crate) use money::{Currency, Money, MoneyDraft};
 pub use page::{Cursor, PageRequest};
-pub(crate) use page::{Offsets, Page};
+pub(crate) use page::{Offsets, Page, Window};
 pub(crate) use patch::merge;
 pub(crate) use query::{Comparison, Condition, Filter, MAX_CONDITIONS, Sort};
 pub use secret::Secret;

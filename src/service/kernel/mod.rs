@@ -2,6 +2,7 @@
 
 mod books;
 mod cpu;
+mod documents;
 mod error;
 mod hierarchy;
 mod hooks;

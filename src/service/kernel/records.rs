@@ -46,14 +46,21 @@ pub(crate) fn draft_from<E: Entity>(input: Json) -> Result<E::Draft, ServiceErro
 
 impl Register {
     pub async fn get<E: Entity>(&self, id: &EntityId) -> Result<Option<Record<E>>, ServiceError> {
-        Ok(self.store.get(id).await?)
+        Ok(self.get_many(std::slice::from_ref(id)).await?.pop())
     }
 
+    /// Records by id, from the cache of recent ones where it holds them, the rest in one read.
     pub async fn get_many<E: Entity>(
         &self,
         ids: &[EntityId],
     ) -> Result<Vec<Record<E>>, ServiceError> {
-        Ok(self.store.get_many(ids).await?)
+        let (mut found, missing, generation) = self.documents.lookup::<E>(ids);
+        if !missing.is_empty() {
+            let read = self.store.get_many::<E>(&missing).await?;
+            self.documents.fill(&read, generation);
+            found.extend(read);
+        }
+        Ok(found)
     }
 
     /// Records whose `path` field equals one of `values`, e.g. the members of some teams.

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use crate::domain::kernel::{Entity, NodeRef, Record};
 use crate::graph::GraphIndex;
 use crate::service::kernel::books::{Books, SharedBooks};
+use crate::service::kernel::documents::Documents;
 use crate::service::kernel::error::ServiceError;
 use crate::service::kernel::hooks::Hooks;
 use crate::service::kernel::index::{Graph, Origin, SharedIndex};
@@ -16,6 +17,7 @@ use crate::service::kernel::index_start::build;
 use crate::service::kernel::tables::{SharedTables, Tables};
 use crate::service::kernel::tokens::TokenCache;
 use crate::store::Store;
+use std::sync::Arc;
 
 /// The register's operations over one store.
 #[derive(Clone)]
@@ -26,6 +28,8 @@ pub struct Register {
     pub(crate) books: SharedBooks,
     /// The register's lists, kept current like the graph index.
     pub(crate) tables: SharedTables,
+    /// Records recently read or written, for reads by id.
+    pub(crate) documents: Arc<Documents>,
     /// First month (1–12) of the organisation's fiscal year.
     pub(crate) fiscal_year_start: u32,
     /// The webhooks, routing every commit's changes to deliveries.
@@ -63,6 +67,7 @@ impl Register {
             graph: build(&store).await?,
             books: Books::load(&store),
             tables: Tables::load(&store),
+            documents: Arc::new(Documents::new(!store.is_shared())),
             hooks: Hooks::load(&store).await?,
             tokens: TokenCache::default(),
             targets: WebhookTargets::default(),
@@ -134,7 +139,7 @@ impl Register {
     /// Every change committed from now on, as its audit entry (for live subscriptions).
     pub fn changes(
         &self,
-    ) -> tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::access::AuditEntry>> {
+    ) -> tokio::sync::broadcast::Receiver<Arc<crate::domain::access::AuditEntry>> {
         self.store.changes()
     }
 
@@ -157,6 +162,7 @@ impl Register {
             self.hooks.apply(id, after);
         }
         self.tables.apply(before, after);
+        self.documents.apply(before, after);
         self.graph.apply(before, after);
     }
 
@@ -165,7 +171,7 @@ impl Register {
         read(&self.index())
     }
 
-    pub(crate) fn index(&self) -> std::sync::Arc<GraphIndex<NodeRef>> {
+    pub(crate) fn index(&self) -> Arc<GraphIndex<NodeRef>> {
         self.graph.read()
     }
 

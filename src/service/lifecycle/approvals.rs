@@ -41,7 +41,7 @@ impl Register {
         actor: &Actor,
         request: &Record<ApprovalRequest>,
         status: ApprovalStatus,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Record<ApprovalRequest>, ServiceError> {
         let mut next = request.clone();
         next.version += 1;
         next.updated_at = Utc::now();
@@ -57,7 +57,7 @@ impl Register {
         batch
             .replace(&next, request.version, &audit)
             .map_err(ServiceError::from_write::<ApprovalRequest>)?;
-        Ok(())
+        Ok(next)
     }
 
     /// Opens a retirement request for an asset that is on its way out or still in use; one
@@ -139,6 +139,7 @@ impl Register {
             .replace(&record, current.version, &audit)
             .await
             .map_err(ServiceError::from_write::<ApprovalRequest>)?;
+        self.apply(Some(&current), Some(&record));
         Ok(record)
     }
 

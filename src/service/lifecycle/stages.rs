@@ -77,6 +77,8 @@ impl Register {
         }
         let mut batch = Batch::default();
         let open = self.open_requests(id).await?;
+        // Requests this step settles, as they were and as they will be.
+        let mut settled = Vec::new();
         match (from, step.to) {
             (LifecycleStage::Retiring, LifecycleStage::Retired) => {
                 let Some(approved) = open
@@ -89,11 +91,15 @@ impl Register {
                         "retiring an asset needs an approved retirement request",
                     ));
                 };
-                self.settle_request(&mut batch, actor, approved, ApprovalStatus::Completed)?;
+                let next =
+                    self.settle_request(&mut batch, actor, approved, ApprovalStatus::Completed)?;
+                settled.push((approved.clone(), next));
             }
             (LifecycleStage::Retiring, _) => {
                 for request in &open {
-                    self.settle_request(&mut batch, actor, request, ApprovalStatus::Withdrawn)?;
+                    let next =
+                        self.settle_request(&mut batch, actor, request, ApprovalStatus::Withdrawn)?;
+                    settled.push((request.clone(), next));
                 }
             }
             _ => {}
@@ -117,6 +123,9 @@ impl Register {
             .await
             .map_err(ServiceError::from_write::<Asset>)?;
         self.apply(Some(&current), Some(&record));
+        for (before, after) in &settled {
+            self.apply(Some(before), Some(after));
+        }
         Ok(record)
     }
 

@@ -8,9 +8,10 @@ use crate::domain::access::AuditEntry;
 use crate::domain::access::AuditFilter;
 use crate::domain::access::Head;
 use crate::domain::kernel::Offsets;
-use crate::domain::kernel::Page;
 use crate::domain::kernel::{EntityId, EntityKind};
+use crate::domain::kernel::{Page, Window};
 use crate::store::kernel::Params;
+use crate::store::kernel::json_docs;
 use crate::store::kernel::writes;
 use crate::store::{Store, StoreError};
 use surrealdb::types::RecordId;
@@ -157,7 +158,8 @@ impl Store {
 
 impl Store {
     /// The audit trail of some entities (one, or an asset and those merged into it), oldest
-    /// first, one page of it, in one round trip.
+    /// first: the count and one page, read by the entity index in one round trip (two when
+    /// the page is counted from the end).
     pub async fn history(
         &self,
         kind: EntityKind,
@@ -171,17 +173,37 @@ impl Store {
                 .map(|id| id.as_str().to_string())
                 .collect::<Vec<_>>(),
         );
-        let rows = self
-            .rows(
-                "SELECT *, record::id(id) AS id FROM audit WHERE entityKind = $kind AND entityId IN $entities ORDER BY at ASC, id ASC",
-                params,
+        const WHERE: &str = "FROM audit WHERE entityKind = $kind AND entityId IN $entities";
+        let slice = |window: Window, params: &mut Params| {
+            params
+                .set("limit", window.limit as i64)
+                .set("start", window.offset as i64);
+            format!(
+                "SELECT *, record::id(id) AS id {WHERE} ORDER BY at ASC, id ASC LIMIT $limit START $start;"
             )
-            .await?;
-        let entries: Vec<AuditEntry> = rows
-            .into_iter()
-            .map(writes::decode_audit)
-            .collect::<Result<_, _>>()?;
-        Ok(Page::cut(entries, page))
+        };
+        // The window depends on the total; ask for the widest the request allows, cut after.
+        let widest = page.window(usize::MAX / 2);
+        let sql = format!(
+            "SELECT count() AS n {WHERE} GROUP ALL;\n{}",
+            slice(widest, &mut params)
+        );
+        let mut response = self.run(&sql, params.clone()).await?;
+        let count: Vec<Json> = response.take(0).map_err(StoreError::internal)?;
+        let total = counted(&json_docs(count));
+        let window = page.window(total);
+        let rows: Vec<Json> = if window.offset == widest.offset {
+            response.take(1).map_err(StoreError::internal)?
+        } else {
+            let sql = slice(window, &mut params);
+            self.run(&sql, params)
+                .await?
+                .take(0)
+                .map_err(StoreError::internal)?
+        };
+        let mut entries = decode_all(json_docs(rows))?;
+        entries.truncate(window.limit);
+        Ok(Page::of_window(entries, total, window))
     }
 
     /// The whole audit trail of one entity, oldest first.
