@@ -1,7 +1,7 @@
 //! Where a table kept by changes differs from one loaded afresh from the store: what `verify`
 //! reports.
 
-use crate::domain::kernel::table::rows::Table;
+use crate::domain::kernel::table::rows::{Role, Table};
 
 impl Table {
     /// Each entity whose indexed fields differ between this table and `truth` (the same kind
@@ -31,7 +31,11 @@ impl Table {
                 .zip(&self.columns)
                 .zip(&truth.columns);
             for ((column, mine), theirs) in columns {
-                if mine.keys[r] != theirs.keys[t] || mine.elements[r] != theirs.elements[t] {
+                let differs = match column.role {
+                    Role::Elements => mine.elements[r] != theirs.elements[t],
+                    _ => mine.keys[r] != theirs.keys[t],
+                };
+                if differs {
                     found.push((id.to_string(), format!("{} differs", column.path)));
                 }
             }

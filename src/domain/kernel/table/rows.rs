@@ -200,9 +200,12 @@ impl Table {
                 self.ids.push(id.clone());
                 self.versions.push(0);
                 self.texts.push(Box::default());
-                for column in &mut self.columns {
-                    column.keys.push(Key::Unset);
-                    column.elements.push(Vec::new());
+                // A column holds only what its role needs: a key, or an array's elements.
+                for (spec, column) in self.spec.columns.iter().zip(&mut self.columns) {
+                    match spec.role {
+                        Role::Elements => column.elements.push(Vec::new()),
+                        _ => column.keys.push(Key::Unset),
+                    }
                 }
                 row
             }
@@ -279,10 +282,12 @@ impl Table {
                 let (keys, ids) = (&data.keys, &self.ids);
                 data.order.remove(row, |a, b| by_key(keys, ids, a, b));
             }
-            let held: Vec<Arc<str>> = match (&data.keys[r], spec.role) {
-                (_, Role::Elements) => std::mem::take(&mut data.elements[r]),
-                (Key::Text(t), _) if spec.keyed() => vec![t.clone()],
-                _ => Vec::new(),
+            let held: Vec<Arc<str>> = match spec.role {
+                Role::Elements => std::mem::take(&mut data.elements[r]),
+                _ => match std::mem::replace(&mut data.keys[r], Key::Unset) {
+                    Key::Text(t) if spec.keyed() => vec![t],
+                    _ => Vec::new(),
+                },
             };
             for value in held {
                 if let Some(rows) = data.postings.get_mut(&value) {
@@ -293,7 +298,6 @@ impl Table {
                     }
                 }
             }
-            data.keys[r] = Key::Unset;
         }
         let texts = std::mem::take(&mut self.texts[r]);
         self.grams.remove(row, &texts);
