@@ -168,7 +168,7 @@ pub(crate) async fn time_http(
         .await
         .map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let server = api::spawn_with(listener, register.clone());
+    let server = api::spawn_with(listener, register.clone(), api::Limits::default());
     let (_, token) = register
         .create_token(
             &crate::domain::access::Actor::system("bench"),

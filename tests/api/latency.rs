@@ -70,7 +70,7 @@ async fn a_running_hub_impact_does_not_hold_up_other_requests() {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    api::spawn_with(listener, register);
+    api::spawn_with(listener, register, api::Limits::default());
     let client = crate::helpers::client_with(&secret);
     let hub = api::global_id(EntityKind::Asset, &asset(0).id);
     let impact =

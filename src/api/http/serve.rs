@@ -149,11 +149,15 @@ pub fn spawn(listener: TcpListener, options: Options) -> Readiness {
 }
 
 /// Serves an already-open register in the background (benchmarks, embedding).
-pub fn spawn_with(listener: TcpListener, register: Register) -> tokio::task::JoinHandle<()> {
+pub fn spawn_with(
+    listener: TcpListener,
+    register: Register,
+    limits: Limits,
+) -> tokio::task::JoinHandle<()> {
     let readiness = Readiness::default();
     let _ = readiness.set(register);
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router(readiness, Limits::default())).await {
+        if let Err(e) = axum::serve(listener, router(readiness, limits)).await {
             tracing::error!(error = %e, "server stopped");
         }
     })
