@@ -116,7 +116,6 @@ impl Register {
     ) -> Result<Page<Record<E>>, ServiceError> {
         let ids = self.list_ids(E::KIND, filter, sort, page).await?;
         let mut found: HashMap<EntityId, Record<E>> = self
-            .store
             .get_many::<E>(&ids.items)
             .await?
             .into_iter()

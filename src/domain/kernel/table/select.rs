@@ -51,10 +51,7 @@ impl Table {
                         .fold(RoaringBitmap::new(), |rows, p| rows | p));
                 }
                 if !spec.sorted() || spec.comparison != crate::domain::kernel::Comparison::Text {
-                    return Err(Unindexed {
-                        table: self.spec.name,
-                        path,
-                    });
+                    return Err(self.unindexed(path));
                 }
                 let mut rows = RoaringBitmap::new();
                 for text in texts {
@@ -66,10 +63,7 @@ impl Table {
             Condition::Holds { path, value } => {
                 let c = self.column(path)?;
                 if self.spec.columns[c].role != Role::Elements {
-                    return Err(Unindexed {
-                        table: self.spec.name,
-                        path,
-                    });
+                    return Err(self.unindexed(path));
                 }
                 Ok(value
                     .as_str()
@@ -86,10 +80,7 @@ impl Table {
                 let c = self.column(path)?;
                 if !self.spec.columns[c].sorted() || self.spec.columns[c].comparison != *comparison
                 {
-                    return Err(Unindexed {
-                        table: self.spec.name,
-                        path,
-                    });
+                    return Err(self.unindexed(path));
                 }
                 let bound = |v: &Option<Value>| v.as_ref().map(|v| Key::of(Some(v), *comparison));
                 let (min, max) = (bound(min), bound(max));
@@ -99,6 +90,13 @@ impl Table {
                 Ok(self.range(c, min.as_ref(), max.as_ref()))
             }
             Condition::Text { paths, needle } => self.text(paths, needle),
+        }
+    }
+
+    fn unindexed(&self, path: &'static str) -> Unindexed {
+        Unindexed {
+            table: self.spec.name,
+            path,
         }
     }
 
@@ -122,10 +120,7 @@ impl Table {
     /// Rows with the needle in one of the searched fields, ignoring case.
     fn text(&self, paths: &[&'static str], needle: &str) -> Result<RoaringBitmap, Unindexed> {
         if let Some(path) = paths.iter().find(|p| !self.spec.text.contains(p)) {
-            return Err(Unindexed {
-                table: self.spec.name,
-                path,
-            });
+            return Err(self.unindexed(path));
         }
         let fields: Vec<usize> = paths
             .iter()
